@@ -1,0 +1,1 @@
+"""Sources: one package each, sharing only the HTTP layer."""

@@ -1,0 +1,95 @@
+"""Turn a Comtrade response into trade rows: pure, bytes in, DataFrame out."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from . import settings
+from .fetch import RawPayload
+
+COLUMNS = [
+    "source",
+    "reporter_code",
+    "partner_code",
+    "hs_code",
+    "flow",
+    "freq",
+    "period",
+    "net_weight_kg",
+    "quantity",
+    "quantity_unit",
+    "value_usd",
+]
+
+
+class LayoutChanged(ValueError):
+    """The response is not in the shape this parser knows."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url, self.reason = url, reason
+        super().__init__(f"{url}: {reason}")
+
+
+class ComtradeAPIError(RuntimeError):
+    """Comtrade answered 200 but said in the body that the query failed."""
+
+    def __init__(self, url: str, message: str) -> None:
+        self.url = url
+        super().__init__(f"{url}: Comtrade error: {message}")
+
+
+def parse_payload(raw: RawPayload) -> pd.DataFrame:
+    """One row per record, values as published; the index is the record's position in ``data``.
+
+    An empty ``data`` list is a valid answer (nothing published yet) and gives an empty frame.
+    """
+    try:
+        document = json.loads(raw.body)
+    except ValueError as exc:
+        raise LayoutChanged(raw.url, f"response is not JSON ({exc})") from exc
+    if not isinstance(document, dict) or not isinstance(document.get("data"), list):
+        raise LayoutChanged(raw.url, "response has no 'data' list")
+    if document.get("error"):
+        raise ComtradeAPIError(raw.url, str(document["error"]))
+    records = document["data"]
+    if not all(isinstance(r, dict) for r in records):
+        raise LayoutChanged(raw.url, "'data' holds something other than records")
+    limit = settings.MAX_RECORDS[raw.endpoint]
+    if len(records) >= limit:
+        raise LayoutChanged(
+            raw.url, f"{len(records)} records: the {limit}-record cap may have cut it"
+        )
+    frame = pd.DataFrame([_row(r) for r in records], columns=COLUMNS, dtype=object)
+    frame.index = pd.RangeIndex(len(records))
+    return frame
+
+
+def _row(record: dict) -> dict:
+    unit_code = record.get("qtyUnitCode")
+    unit = record.get("qtyUnitAbbr")
+    if unit_code in settings.NO_QUANTITY_UNIT or unit in (None, "", "N/A"):
+        unit = None
+    return {
+        "source": settings.SOURCE,
+        "reporter_code": record.get("reporterCode"),
+        "partner_code": record.get("partnerCode"),
+        "hs_code": None if record.get("cmdCode") is None else str(record["cmdCode"]),
+        "flow": record.get("flowCode"),
+        "freq": record.get("freqCode"),
+        "period": _period(record),
+        "net_weight_kg": record.get("netWgt"),
+        "quantity": record.get("qty"),
+        "quantity_unit": unit,
+        "value_usd": record.get("primaryValue"),
+    }
+
+
+def _period(record: dict):
+    """``refPeriodId`` 20160901 as ``2016-09-01``; anything else is passed on for the schema."""
+    ref = record.get("refPeriodId")
+    text = str(ref)
+    if isinstance(ref, int) and len(text) == 8:
+        return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    return ref

@@ -1,0 +1,6 @@
+"""The contract between sources and the warehouse."""
+
+from .series import Month, Series
+from .trade import TRADE_KEY, TradeMonthly, ValidationResult, check_trade_rows
+
+__all__ = ["TRADE_KEY", "Month", "Series", "TradeMonthly", "ValidationResult", "check_trade_rows"]

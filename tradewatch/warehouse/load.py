@@ -1,0 +1,239 @@
+"""Write to the warehouse: exchanges and bodies, then each payload's rows in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Protocol
+
+import duckdb
+import pandas as pd
+
+from ..schemas import TRADE_KEY, ValidationResult
+from .db import sql
+
+VALUE_COLUMNS = ["net_weight_kg", "quantity", "quantity_unit", "value_usd"]
+
+
+class ExchangeLike(Protocol):
+    exchange_id: str
+    source: str
+    method: str
+    url: str
+    status: int | None
+    error: str | None
+    attempt: int
+    request_headers: dict
+    response_headers: dict
+    body: bytes
+    fetched_at: dt.datetime
+    elapsed_ms: float
+
+
+@dataclass
+class MonthLoad:
+    """What loading one source's month did; also its row in ``ops.runs``."""
+
+    source: str
+    period: dt.date | None
+    status: str
+    rows_fetched: int = 0
+    rows_valid: int = 0
+    rows_new: int = 0
+    rows_quarantined: int = 0
+    series_expected: int | None = None
+    series_found: int | None = None
+    exchange_id: str | None = None
+    message: str | None = None
+
+
+def record_exchanges(
+    con: duckdb.DuckDBPyConnection, exchanges: Iterable[ExchangeLike], run_id: str
+) -> int:
+    """Store exchanges and their bodies (each distinct body once) in one transaction."""
+    rows = []
+    for e in exchanges:
+        digest = hashlib.sha256(e.body).hexdigest() if e.status is not None else None
+        rows.append(
+            {
+                "exchange_id": e.exchange_id,
+                "run_id": run_id,
+                "source": e.source,
+                "method": e.method,
+                "url": e.url,
+                "status": e.status,
+                "error": e.error,
+                "attempt": e.attempt,
+                "request_headers": json.dumps(e.request_headers),
+                "response_headers": json.dumps(e.response_headers),
+                "sha256": digest,
+                "size_bytes": len(e.body) if digest else None,
+                "body": e.body if digest else None,
+                "fetched_at": e.fetched_at,
+                "elapsed_ms": e.elapsed_ms,
+            }
+        )
+    if not rows:
+        return 0
+    frame = pd.DataFrame(rows)
+    frame["status"] = frame["status"].astype("Int64")
+    frame["size_bytes"] = frame["size_bytes"].astype("Int64")
+    with _transaction(con):
+        con.register("incoming_exchanges", frame)
+        try:
+            con.execute(sql("insert_bodies"))
+            con.execute(sql("insert_exchanges"))
+        finally:
+            con.unregister("incoming_exchanges")
+    return len(rows)
+
+
+def load_payload(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source: str,
+    run_id: str,
+    flow_run_id: str | None,
+    exchange_id: str,
+    months: Sequence[dt.date],
+    series_expected: int,
+    checked: ValidationResult,
+) -> list[MonthLoad]:
+    """Load one payload's validated rows and quarantine in one transaction, a ledger row a month.
+
+    Rows already loaded with the same values change nothing; a changed value adds a vintage.
+    """
+    found = con.execute(sql("exchange_of"), {"exchange_id": exchange_id}).fetchone()
+    if found is None or found[0] is None:
+        raise ValueError(f"exchange {exchange_id} is not recorded in raw.http_responses")
+    sha256, fetched_at = found
+    valid = checked.valid.copy()
+    valid["period"] = valid["period"].dt.date
+    valid["row_index"] = valid.index.astype("int64")
+    valid = valid[[*TRADE_KEY, *VALUE_COLUMNS, "row_index"]]
+    quarantine = checked.quarantine.copy()
+    quarantine["period"] = pd.to_datetime(quarantine["period"]).dt.date
+    params = {
+        "exchange_id": exchange_id,
+        "sha256": sha256,
+        "fetched_at": fetched_at,
+        "run_id": run_id,
+    }
+    with _transaction(con):
+        con.register("incoming_rows", valid)
+        con.register("incoming_quarantine", quarantine)
+        try:
+            new_periods = [r[0] for r in con.execute(sql("insert_vintages"), params).fetchall()]
+            con.execute(sql("insert_quarantine"), {**params, "source": source})
+            loads = _month_loads(
+                source, months, series_expected, valid, quarantine, new_periods, exchange_id
+            )
+            _insert_ledger(con, loads, run_id, flow_run_id)
+        finally:
+            con.unregister("incoming_rows")
+            con.unregister("incoming_quarantine")
+    return loads
+
+
+def record_failure(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source: str,
+    run_id: str,
+    flow_run_id: str | None,
+    months: Sequence[dt.date],
+    message: str,
+    exchange_id: str | None = None,
+) -> list[MonthLoad]:
+    """Ledger rows saying these months failed to load, and why."""
+    loads = [
+        MonthLoad(source, m, "failed", exchange_id=exchange_id, message=message) for m in months
+    ]
+    with _transaction(con):
+        _insert_ledger(con, loads, run_id, flow_run_id)
+    return loads
+
+
+def _month_loads(
+    source: str,
+    months: Sequence[dt.date],
+    series_expected: int,
+    valid: pd.DataFrame,
+    quarantine: pd.DataFrame,
+    new_periods: list[dt.date],
+    exchange_id: str,
+) -> list[MonthLoad]:
+    rejected = quarantine.drop_duplicates("row_index")
+    loads = []
+    for month in months:
+        in_month = valid[valid["period"] == month]
+        bad = int((rejected["period"] == month).sum())
+        load = MonthLoad(
+            source,
+            month,
+            status="loaded",
+            rows_fetched=len(in_month) + bad,
+            rows_valid=len(in_month),
+            rows_new=sum(1 for p in new_periods if p == month),
+            rows_quarantined=bad,
+            series_expected=series_expected,
+            series_found=int(in_month["hs_code"].nunique()),
+            exchange_id=exchange_id,
+        )
+        if load.rows_fetched == 0:
+            load.status, load.message = "not_published", "no data published for this month yet"
+        elif load.rows_valid == 0:
+            load.status, load.message = "failed", f"all {bad} rows quarantined"
+        elif load.series_found < series_expected:
+            load.status = "partial"
+            load.message = f"{load.series_found} of {series_expected} series published"
+        loads.append(load)
+    # Rejected rows whose month is unreadable or was not asked for still show in the ledger.
+    stray = rejected[~rejected["period"].isin(list(months))]
+    if len(stray):
+        loads.append(
+            MonthLoad(
+                source,
+                None,
+                "failed",
+                rows_fetched=len(stray),
+                rows_quarantined=len(stray),
+                exchange_id=exchange_id,
+                message=f"{len(stray)} rows quarantined outside the requested months",
+            )
+        )
+    return loads
+
+
+def _insert_ledger(
+    con: duckdb.DuckDBPyConnection, loads: list[MonthLoad], run_id: str, flow_run_id: str | None
+) -> None:
+    frame = pd.DataFrame([asdict(load) for load in loads])
+    frame.insert(0, "flow_run_id", flow_run_id)
+    frame.insert(0, "run_id", run_id)
+    for column in ("series_expected", "series_found"):
+        frame[column] = frame[column].astype("Int64")
+    con.register("incoming_runs", frame)
+    try:
+        con.execute(sql("insert_run"))
+    finally:
+        con.unregister("incoming_runs")
+
+
+class _transaction:
+    """``with _transaction(con):`` commits on success and rolls back on any exception."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+
+    def __enter__(self) -> None:
+        self._con.begin()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self._con.commit()
+        else:
+            self._con.rollback()

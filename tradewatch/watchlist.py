@@ -1,0 +1,166 @@
+"""The watchlist (``tradewatch.toml``): which series to follow and how runs behave.
+
+Lookup order: an explicit path, ``TRADEWATCH_WATCHLIST``, ``./tradewatch.toml``, then the
+default shipped in the package. Every mistake is reported with the file and line it is on.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .schemas import Series
+
+ENV_VAR = "TRADEWATCH_WATCHLIST"
+LOCAL_FILE = "tradewatch.toml"
+KNOWN_SOURCES = ("comtrade",)
+_SECTIONS = {
+    "run": {"window_months"},
+    "comtrade": {"api_key_secret"},
+    "series": {"name", "reporter", "partner", "hs", "flow", "sources"},
+}
+_HS = re.compile(r"^(\d{2}|\d{4}|\d{6})$")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+class WatchlistError(ValueError):
+    """The watchlist is malformed; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Watchlist:
+    path: str
+    series: tuple[Series, ...]
+    window_months: int = 3
+    comtrade_api_key_secret: str | None = None
+
+    def for_source(self, source: str) -> list[Series]:
+        return [s for s in self.series if source in s.sources]
+
+
+def resolve(path: str | os.PathLike | None = None) -> tuple[str, str]:
+    """The watchlist's name and text, by the lookup order above."""
+    chosen = path or os.environ.get(ENV_VAR)
+    if chosen:
+        try:
+            return str(chosen), Path(chosen).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise WatchlistError(f"cannot read watchlist {chosen}: {exc.strerror}") from exc
+    local = Path(LOCAL_FILE)
+    if local.is_file():
+        return str(local), local.read_text(encoding="utf-8")
+    default = resources.files(__package__).joinpath(LOCAL_FILE)
+    return f"(built-in) {LOCAL_FILE}", default.read_text(encoding="utf-8")
+
+
+def load(path: str | os.PathLike | None = None) -> Watchlist:
+    """Read and check a watchlist; raise ``WatchlistError`` naming the line of the first fault."""
+    name, text = resolve(path)
+    return parse(text, name)
+
+
+def parse(text: str, name: str = LOCAL_FILE) -> Watchlist:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise WatchlistError(f"{name}: {exc}") from exc
+    where = _Locator(text, name)
+    for section, value in document.items():
+        if section not in _SECTIONS:
+            raise WatchlistError(f"{where.section(section)}: unknown section [{section}]")
+        tables = value if isinstance(value, list) else [value]
+        for index, table in enumerate(tables):
+            if not isinstance(table, dict):
+                raise WatchlistError(f"{where.section(section)}: [{section}] must be a table")
+            for key in table:
+                if key not in _SECTIONS[section]:
+                    known = ", ".join(sorted(_SECTIONS[section]))
+                    raise WatchlistError(
+                        f"{where.key(section, index, key)}: unknown key {key!r} in [{section}]"
+                        f" (known: {known})"
+                    )
+    run = document.get("run", {})
+    window = run.get("window_months", 3)
+    if not isinstance(window, int) or isinstance(window, bool) or not 1 <= window <= 24:
+        raise WatchlistError(
+            f"{where.key('run', 0, 'window_months')}: window_months must be a whole number 1-24"
+        )
+    secret = document.get("comtrade", {}).get("api_key_secret") or None
+    raw_series = document.get("series", [])
+    if not isinstance(raw_series, list) or not raw_series:
+        raise WatchlistError(f"{name}: no [[series]] to watch")
+    series, names = [], set()
+    for index, table in enumerate(raw_series):
+        s = _series(table, index, where)
+        if s.name in names:
+            raise WatchlistError(f"{where.key('series', index, 'name')}: duplicate name {s.name!r}")
+        names.add(s.name)
+        series.append(s)
+    return Watchlist(name, tuple(series), window, secret)
+
+
+def _series(table: dict, index: int, where: _Locator) -> Series:
+    def fail(key: str, message: str) -> WatchlistError:
+        return WatchlistError(f"{where.key('series', index, key)}: {message}")
+
+    for key in ("name", "reporter", "partner", "hs"):
+        if key not in table:
+            raise WatchlistError(f"{where.section('series', index)}: series is missing {key!r}")
+    name = table["name"]
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise fail("name", f"name must be lower-case letters, digits and dashes, got {name!r}")
+    for key in ("reporter", "partner"):
+        code = table[key]
+        if not isinstance(code, int) or isinstance(code, bool) or not 0 <= code <= 999:
+            raise fail(key, f"{key} must be a UN M49 country code (0-999), got {code!r}")
+    hs = table["hs"]
+    if not isinstance(hs, str) or not _HS.match(hs):
+        raise fail("hs", f"hs must be an HS code of 2, 4 or 6 digits as a string, got {hs!r}")
+    flow = table.get("flow", "M")
+    if flow not in ("M", "X"):
+        raise fail("flow", f"flow must be 'M' (imports) or 'X' (exports), got {flow!r}")
+    sources = table.get("sources", ["comtrade"])
+    if not isinstance(sources, list) or not sources:
+        raise fail("sources", "sources must be a non-empty list")
+    for source in sources:
+        if source not in KNOWN_SOURCES:
+            raise fail("sources", f"unknown source {source!r} (known: {', '.join(KNOWN_SOURCES)})")
+    return Series(name, table["reporter"], table["partner"], hs, flow, tuple(sources))
+
+
+class _Locator:
+    """Finds the line a section or key is on, for error messages (tomllib gives no positions)."""
+
+    _HEADER = re.compile(r"^\s*\[(\[)?\s*([A-Za-z0-9_.-]+)\s*\]")
+    _KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
+
+    def __init__(self, text: str, name: str) -> None:
+        self.name = name
+        self._sections: dict[tuple[str, int], int] = {}
+        self._keys: dict[tuple[str, int, str], int] = {}
+        counts: dict[str, int] = {}
+        current = ("", 0)
+        for number, line in enumerate(text.splitlines(), start=1):
+            header = self._HEADER.match(line)
+            if header:
+                section = header.group(2)
+                index = counts.get(section, 0)
+                counts[section] = index + 1
+                current = (section, index)
+                self._sections.setdefault(current, number)
+                continue
+            key = self._KEY.match(line)
+            if key:
+                self._keys.setdefault((*current, key.group(1)), number)
+
+    def section(self, section: str, index: int = 0) -> str:
+        line = self._sections.get((section, index))
+        return f"{self.name}, line {line}" if line else self.name
+
+    def key(self, section: str, index: int, key: str) -> str:
+        line = self._keys.get((section, index, key)) or self._sections.get((section, index))
+        return f"{self.name}, line {line}" if line else self.name
