@@ -81,13 +81,13 @@ def record_exchanges(
     frame = pd.DataFrame(rows)
     frame["status"] = frame["status"].astype("Int64")
     frame["size_bytes"] = frame["size_bytes"].astype("Int64")
-    with _transaction(con):
-        con.register("incoming_exchanges", frame)
-        try:
+    con.register("incoming_exchanges", frame)
+    try:
+        with _transaction(con):
             con.execute(sql("insert_bodies"))
             con.execute(sql("insert_exchanges"))
-        finally:
-            con.unregister("incoming_exchanges")
+    finally:
+        con.unregister("incoming_exchanges")
     return len(rows)
 
 
@@ -106,10 +106,10 @@ def load_payload(
 
     Rows already loaded with the same values change nothing; a changed value adds a vintage.
     """
-    found = con.execute(sql("exchange_of"), {"exchange_id": exchange_id}).fetchone()
-    if found is None or found[0] is None:
+    found = _execute(con, "exchange_of", {"exchange_id": exchange_id}).fetchall()
+    if not found or found[0][0] is None:
         raise ValueError(f"exchange {exchange_id} is not recorded in raw.http_responses")
-    sha256, fetched_at = found
+    sha256, fetched_at = found[0]
     valid = checked.valid.copy()
     valid["period"] = valid["period"].dt.date
     valid["row_index"] = valid.index.astype("int64")
@@ -122,19 +122,25 @@ def load_payload(
         "fetched_at": fetched_at,
         "run_id": run_id,
     }
-    with _transaction(con):
-        con.register("incoming_rows", valid)
-        con.register("incoming_quarantine", quarantine)
-        try:
-            new_periods = [r[0] for r in con.execute(sql("insert_vintages"), params).fetchall()]
-            con.execute(sql("insert_quarantine"), {**params, "source": source})
+    con.register("incoming_rows", valid)
+    con.register("incoming_quarantine", quarantine)
+    try:
+        with _transaction(con):
+            inserted = _execute(con, "insert_vintages", params).fetchall()
+            _execute(con, "insert_quarantine", {**params, "source": source})
             loads = _month_loads(
-                source, months, series_expected, valid, quarantine, new_periods, exchange_id
+                source,
+                months,
+                series_expected,
+                valid,
+                quarantine,
+                [row[0] for row in inserted],
+                exchange_id,
             )
             _insert_ledger(con, loads, run_id, flow_run_id)
-        finally:
-            con.unregister("incoming_rows")
-            con.unregister("incoming_quarantine")
+    finally:
+        con.unregister("incoming_rows")
+        con.unregister("incoming_quarantine")
     return loads
 
 
@@ -216,11 +222,17 @@ def _insert_ledger(
     frame.insert(0, "run_id", run_id)
     for column in ("series_expected", "series_found"):
         frame[column] = frame[column].astype("Int64")
+    # Registered inside the caller's transaction: DuckDB keeps the view until the connection
+    # closes even when the transaction rolls back, so it is dropped here only on success.
     con.register("incoming_runs", frame)
-    try:
-        con.execute(sql("insert_run"))
-    finally:
-        con.unregister("incoming_runs")
+    con.execute(sql("insert_run"))
+    con.unregister("incoming_runs")
+
+
+def _execute(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> duckdb.DuckDBPyConnection:
+    """Run a named SQL file with the parameters it mentions (DuckDB rejects extra ones)."""
+    text = sql(name)
+    return con.execute(text, {k: v for k, v in params.items() if f"${k}" in text})
 
 
 class _transaction:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 import duckdb
-import pandas as pd
 
 from .db import connect
 
@@ -21,8 +20,10 @@ class QueryRefused(QueryError):
     """The SQL would write or change state; ``tradewatch query`` only reads."""
 
 
-def run_query(sql_text: str, path: str | os.PathLike | None = None) -> pd.DataFrame:
-    """Run read-only SQL against the warehouse and return the last statement's result."""
+def run_query(
+    sql_text: str, path: str | os.PathLike | None = None
+) -> tuple[list[str], list[tuple]]:
+    """Run read-only SQL against the warehouse; the last statement's column names and rows."""
     con = connect(path, read_only=True)
     try:
         statements = con.extract_statements(sql_text)
@@ -34,10 +35,9 @@ def run_query(sql_text: str, path: str | os.PathLike | None = None) -> pd.DataFr
                 raise QueryRefused(
                     f"refused: `tradewatch query` only reads, and this is a {kind} statement"
                 )
-        result = None
         for statement in statements:
             result = con.execute(statement.query)
-        return result.df()
+        return [d[0] for d in result.description], result.fetchall()
     except duckdb.Error as exc:
         raise QueryError(str(exc).splitlines()[0]) from exc
     finally:

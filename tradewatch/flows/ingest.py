@@ -1,0 +1,211 @@
+"""Prefect tasks and the per-source ingest step that ``monthly-ingest`` (and backfills) run."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from contextlib import closing
+from dataclasses import asdict, dataclass, field
+
+import httpx
+from prefect import get_run_logger, task
+from prefect.cache_policies import NONE
+
+from ..pipelines import comtrade
+from ..pipelines.http import ExchangeLog, ReplayTransport, RetryPolicy, make_client
+from ..schemas import Month, Series, ValidationResult, check_trade_rows
+from ..warehouse import MonthLoad, connect, load_payload, record_exchanges, record_failure
+
+# One writer at a time inside this process; DuckDB's file lock covers other processes.
+_WRITER = threading.Lock()
+
+
+class IngestFailed(RuntimeError):
+    """Some months could not be loaded; the message says which and why."""
+
+
+@dataclass
+class IngestSummary:
+    """What a run did, by month and source."""
+
+    months: list[str]
+    rows_fetched: int = 0
+    rows_valid: int = 0
+    rows_new: int = 0
+    rows_quarantined: int = 0
+    exchanges: int = 0
+    not_published: list[str] = field(default_factory=list)
+    partial: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def add(self, loads: Sequence[MonthLoad]) -> None:
+        for load in loads:
+            label = f"{load.source} {Month.of(load.period) if load.period else '(no month)'}"
+            self.rows_fetched += load.rows_fetched
+            self.rows_valid += load.rows_valid
+            self.rows_new += load.rows_new
+            self.rows_quarantined += load.rows_quarantined
+            if load.status == "not_published":
+                self.not_published.append(label)
+            elif load.status == "partial":
+                self.partial.append(f"{label}: {load.message}")
+            elif load.status == "failed":
+                self.failed.append(f"{label}: {load.message}")
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def line(self) -> str:
+        return (
+            f"months {self.months[0]}..{self.months[-1]}: {self.rows_fetched} rows fetched, "
+            f"{self.rows_valid} valid, {self.rows_new} new vintages, "
+            f"{self.rows_quarantined} quarantined; not yet published: "
+            f"{', '.join(self.not_published) or 'none'}; failed: {len(self.failed)}"
+        )
+
+
+def _transient(task, task_run, state) -> bool:
+    """Retry a fetch only when waiting could help: network trouble, throttling, server errors."""
+    exc = state.data if isinstance(state.data, BaseException) else None
+    if isinstance(exc, httpx.TransportError):
+        return True
+    if isinstance(exc, comtrade.ComtradeHTTPError):
+        return exc.status == 429 or exc.status >= 500
+    return False
+
+
+@task(
+    name="fetch-comtrade",
+    retries=2,
+    retry_delay_seconds=[10, 60],
+    retry_condition_fn=_transient,
+    cache_policy=NONE,
+)
+def fetch_comtrade(
+    client: httpx.Client, request: comtrade.ComtradeRequest, api_key: str | None
+) -> comtrade.RawPayload:
+    """Download one Comtrade call's bytes."""
+    return comtrade.fetch_request(client, request, api_key)
+
+
+@task(name="check-comtrade", cache_policy=NONE)
+def check_comtrade(raw: comtrade.RawPayload) -> ValidationResult:
+    """Parse a payload and validate its rows (pure)."""
+    return check_trade_rows(comtrade.parse_payload(raw))
+
+
+@task(name="store-exchanges", cache_policy=NONE)
+def store_exchanges(warehouse: str | None, log: ExchangeLog, run_id: str) -> int:
+    """Keep every byte fetched so far in ``raw.http_responses``."""
+    exchanges = log.drain()
+    if not exchanges:
+        return 0
+    with _WRITER, closing(connect(warehouse)) as con:
+        return record_exchanges(con, exchanges, run_id)
+
+
+@task(name="load-payload", cache_policy=NONE)
+def load_checked(
+    warehouse: str | None,
+    raw: comtrade.RawPayload,
+    checked: ValidationResult,
+    run_id: str,
+    flow_run_id: str | None,
+    series_expected: int,
+) -> list[MonthLoad]:
+    """Load one payload's rows, quarantine and ledger in one transaction."""
+    with _WRITER, closing(connect(warehouse)) as con:
+        return load_payload(
+            con,
+            source=comtrade.SOURCE,
+            run_id=run_id,
+            flow_run_id=flow_run_id,
+            exchange_id=raw.exchange_id,
+            months=[m.first_day for m in raw.request.months],
+            series_expected=series_expected,
+            checked=checked,
+        )
+
+
+@task(name="record-failure", cache_policy=NONE)
+def note_failure(
+    warehouse: str | None,
+    months: Sequence[Month],
+    message: str,
+    run_id: str,
+    flow_run_id: str | None,
+    exchange_id: str | None = None,
+) -> list[MonthLoad]:
+    """Ledger rows for months that could not be loaded."""
+    with _WRITER, closing(connect(warehouse)) as con:
+        return record_failure(
+            con,
+            source=comtrade.SOURCE,
+            run_id=run_id,
+            flow_run_id=flow_run_id,
+            months=[m.first_day for m in months],
+            message=message,
+            exchange_id=exchange_id,
+        )
+
+
+def comtrade_client(log: ExchangeLog, offline: bool) -> httpx.Client:
+    """The Comtrade client: live and polite, or answering from the shipped recordings."""
+    if offline:
+        return make_client(
+            comtrade.SOURCE,
+            log,
+            transport=ReplayTransport(comtrade.REPLAYERS),
+            retry=RetryPolicy(attempts=1),
+            min_interval=0,
+        )
+    return make_client(comtrade.SOURCE, log, min_interval=comtrade.MIN_INTERVAL_SECONDS)
+
+
+def ingest_comtrade(
+    series: Sequence[Series],
+    months: Sequence[Month],
+    *,
+    offline: bool,
+    warehouse: str | None,
+    run_id: str,
+    flow_run_id: str | None,
+    api_key: str | None,
+    summary: IngestSummary,
+) -> None:
+    """Fetch, check and load every Comtrade call these series and months need."""
+    logger = get_run_logger()
+    log = ExchangeLog()
+    with comtrade_client(log, offline) as client:
+        for request in comtrade.plan_requests(series, months):
+            label = f"comtrade {request.months[0]}..{request.months[-1]} hs {request.hs_codes}"
+            try:
+                raw = fetch_comtrade(client, request, api_key)
+            except Exception as exc:
+                # Every byte is kept even when the fetch fails; the months are marked failed.
+                summary.exchanges += store_exchanges(warehouse, log, run_id)
+                logger.warning("%s: fetch failed: %s", label, exc)
+                summary.add(note_failure(warehouse, request.months, str(exc), run_id, flow_run_id))
+                continue
+            summary.exchanges += store_exchanges(warehouse, log, run_id)
+            try:
+                checked = check_comtrade(raw)
+            except Exception as exc:
+                logger.warning("%s: %s", label, exc)
+                summary.add(
+                    note_failure(
+                        warehouse, request.months, str(exc), run_id, flow_run_id, raw.exchange_id
+                    )
+                )
+                continue
+            loads = load_checked(
+                warehouse, raw, checked, run_id, flow_run_id, len(request.hs_codes)
+            )
+            summary.add(loads)
+            for load in loads:
+                if load.rows_quarantined:
+                    logger.warning(
+                        "comtrade %s: %d rows quarantined (see ops.quarantine)",
+                        Month.of(load.period) if load.period else "(no month)",
+                        load.rows_quarantined,
+                    )

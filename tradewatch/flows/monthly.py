@@ -1,0 +1,76 @@
+"""The ``monthly-ingest`` flow: the target month and the window before it, every source."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
+
+from .. import watchlist as watchlists
+from ..pipelines import comtrade
+from ..schemas import Month
+from .ingest import IngestFailed, IngestSummary, ingest_comtrade
+
+
+def previous_month(today: dt.date | None = None) -> Month:
+    """The calendar month before ``today`` (UTC)."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    return Month.of(today).shift(-1)
+
+
+def comtrade_api_key(secret_block: str | None, offline: bool) -> str | None:
+    """``COMTRADE_API_KEY``, else the named Prefect Secret block, else none (keyless preview)."""
+    if offline:
+        return None
+    key = comtrade.api_key_from_env()
+    if key or not secret_block:
+        return key
+    from prefect.blocks.system import Secret
+
+    return str(Secret.load(secret_block).get()).strip() or None
+
+
+@flow(name="monthly-ingest")
+def monthly_ingest(
+    month: str | None = None,
+    offline: bool = False,
+    warehouse: str | None = None,
+    watchlist: str | None = None,
+    window_months: int | None = None,
+) -> dict:
+    """Load the target month (default: last month) and re-fetch the months before it."""
+    logger = get_run_logger()
+    config = watchlists.load(watchlist)
+    target = Month.parse(month) if month else previous_month()
+    window = window_months or config.window_months
+    if window < 1:
+        raise ValueError(f"window_months must be at least 1, got {window}")
+    months = target.window(window)
+    run_id = str(flow_run.id or uuid.uuid4())
+    logger.info(
+        "monthly-ingest %s (window %s..%s), watchlist %s, %s",
+        target,
+        months[0],
+        months[-1],
+        config.path,
+        "offline replay" if offline else "live",
+    )
+    summary = IngestSummary(months=[str(m) for m in months])
+    series = config.for_source(comtrade.SOURCE)
+    if series:
+        ingest_comtrade(
+            series,
+            months,
+            offline=offline,
+            warehouse=warehouse,
+            run_id=run_id,
+            flow_run_id=flow_run.id,
+            api_key=comtrade_api_key(config.comtrade_api_key_secret, offline),
+            summary=summary,
+        )
+    logger.info(summary.line())
+    if summary.failed:
+        raise IngestFailed("; ".join(summary.failed))
+    return summary.as_dict()
