@@ -297,9 +297,7 @@ class ReplayTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         replayer = self._replayers.get(request.url.host)
         if replayer is None:
-            raise NoRecording(
-                f"offline: no recordings for host {request.url.host}", request=request
-            )
+            raise NoRecording(f"offline: no recordings for host {request.url.host}")
         response = replayer(request)
         response.extensions.setdefault("http_version", b"HTTP/1.1")
         return response

@@ -33,7 +33,7 @@ def run_query(
             kind = statement.type.name
             if kind not in ALLOWED:
                 raise QueryRefused(
-                    f"refused: `tradewatch query` only reads, and this is a {kind} statement"
+                    f"refused: `tradewatch query` only reads; this statement is {kind}"
                 )
         for statement in statements:
             result = con.execute(statement.query)

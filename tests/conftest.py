@@ -1,0 +1,56 @@
+"""Shared fixtures: one Prefect test harness per session, a fresh warehouse per test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+from tradewatch.pipelines.comtrade import ComtradeRequest, RawPayload  # noqa: E402
+from tradewatch.pipelines.comtrade.replay import recording_path  # noqa: E402
+from tradewatch.schemas import Month  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """Prefect against a throwaway local server, shared by every test that runs a flow."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def warehouse_path(tmp_path: Path) -> str:
+    return str(tmp_path / "warehouse.duckdb")
+
+
+def recorded_records() -> list[dict]:
+    """The shipped offline records for China's imports from North Korea."""
+    path = recording_path("156", "408", "M")
+    return json.loads(path.read_text(encoding="utf-8"))["data"]
+
+
+def comtrade_body(records: list[dict]) -> bytes:
+    return json.dumps(
+        {"elapsedTime": "0.01 secs", "count": len(records), "data": records, "error": ""}
+    ).encode()
+
+
+def raw_payload(body: bytes, months=("2016-09",), hs=("2601", "2701"), exchange_id="x-1"):
+    request = ComtradeRequest(156, 408, "M", tuple(hs), tuple(Month.parse(m) for m in months))
+    return RawPayload(
+        request=request,
+        url="https://comtradeapi.un.org/public/v1/preview/C/M/HS?period=201609",
+        status=200,
+        body=body,
+        fetched_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+        exchange_id=exchange_id,
+        endpoint="preview",
+    )

@@ -1,0 +1,125 @@
+import datetime as dt
+from contextlib import closing
+
+import httpx
+import pytest
+
+from tests.conftest import comtrade_body, recorded_records
+from tradewatch.flows import IngestFailed, monthly_ingest, previous_month
+from tradewatch.flows import ingest as ingest_module
+from tradewatch.pipelines.http import make_client
+from tradewatch.schemas import Month
+from tradewatch.warehouse import connect
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def rows(warehouse_path, sql):
+    with closing(connect(warehouse_path)) as con:
+        return con.execute(sql).fetchall()
+
+
+def counts(warehouse_path):
+    tables = [
+        "trade_vintages",
+        "ops.quarantine",
+        "raw.http_bodies",
+        "ops.runs",
+        "raw.http_responses",
+    ]
+    return {t: rows(warehouse_path, f"select count(*) from {t}")[0][0] for t in tables}
+
+
+def serve(monkeypatch, records, status=200):
+    """Answer Comtrade calls from these records instead of the shipped recordings."""
+
+    def handler(request):
+        if status != 200:
+            return httpx.Response(status, text="Invalid parameter: period")
+        periods = request.url.params["period"].split(",")
+        codes = request.url.params["cmdCode"].split(",")
+        picked = [r for r in records if r["period"] in periods and r["cmdCode"] in codes]
+        return httpx.Response(200, content=comtrade_body(picked))
+
+    monkeypatch.setattr(
+        ingest_module,
+        "comtrade_client",
+        lambda log, offline: make_client(
+            "comtrade", log, transport=httpx.MockTransport(handler), min_interval=0
+        ),
+    )
+
+
+def test_offline_month_loads_its_window_and_reruns_change_no_data(warehouse_path):
+    summary = monthly_ingest(month="2016-09", offline=True, warehouse=warehouse_path)
+    assert summary["months"] == ["2016-07", "2016-08", "2016-09"]
+    assert (summary["rows_fetched"], summary["rows_valid"], summary["rows_new"]) == (6, 6, 6)
+    coal = rows(
+        warehouse_path,
+        "select period, net_weight_kg from trade_monthly where hs_code = '2701' order by period",
+    )
+    assert coal == [
+        (dt.date(2016, 7, 1), 2_100_000_000.0),
+        (dt.date(2016, 8, 1), 2_465_000_000.0),
+        (dt.date(2016, 9, 1), 1_798_000_000.0),
+    ]
+    first = counts(warehouse_path)
+    again = monthly_ingest(month="2016-09", offline=True, warehouse=warehouse_path)
+    assert again["rows_new"] == 0
+    second = counts(warehouse_path)
+    for table in ("trade_vintages", "ops.quarantine", "raw.http_bodies"):
+        assert second[table] == first[table], table
+    assert second["ops.runs"] == 2 * first["ops.runs"]
+    assert second["raw.http_responses"] == 2 * first["raw.http_responses"]
+
+
+def test_bad_rows_are_quarantined_while_good_rows_load(warehouse_path, monkeypatch):
+    records = [dict(r) for r in recorded_records() if r["period"] in ("201608", "201609")]
+    records[0]["netWgt"] = -1000.0
+    records[3]["netWgt"] = "1,798,000 t"
+    serve(monkeypatch, records)
+    summary = monthly_ingest(month="2016-09", warehouse=warehouse_path, window_months=2)
+    assert (summary["rows_valid"], summary["rows_quarantined"]) == (2, 2)
+    kept = rows(
+        warehouse_path, "select reason, failure_case from ops.quarantine order by row_index"
+    )
+    assert kept == [
+        ("net weight must be a non-negative number of kilograms", "-1000.0"),
+        ("net_weight_kg is not a number", "1,798,000 t"),
+    ]
+    assert rows(warehouse_path, "select count(*) from trade_monthly") == [(2,)]
+
+
+def test_a_run_whose_rows_are_all_invalid_fails(warehouse_path, monkeypatch):
+    records = [dict(r, netWgt=-1.0) for r in recorded_records() if r["period"] == "201609"]
+    serve(monkeypatch, records)
+    with pytest.raises(IngestFailed, match="all 2 rows quarantined"):
+        monthly_ingest(month="2016-09", warehouse=warehouse_path, window_months=1)
+    assert rows(warehouse_path, "select count(*) from ops.quarantine") == [(2,)]
+    assert rows(warehouse_path, "select status from ops.runs") == [("failed",)]
+
+
+def test_an_unpublished_month_is_recorded_not_an_error(warehouse_path):
+    summary = monthly_ingest(
+        month="2018-01", offline=True, warehouse=warehouse_path, window_months=1
+    )
+    assert summary["not_published"] == ["comtrade 2018-01"]
+    assert rows(warehouse_path, "select status, period from ops.runs") == [
+        ("not_published", dt.date(2018, 1, 1))
+    ]
+
+
+def test_a_refused_request_keeps_its_bytes_and_fails_the_run(warehouse_path, monkeypatch):
+    serve(monkeypatch, [], status=400)
+    with pytest.raises(IngestFailed, match="HTTP 400"):
+        monthly_ingest(month="2016-09", warehouse=warehouse_path, window_months=1)
+    assert rows(
+        warehouse_path,
+        "select r.status, b.body from raw.http_responses r join raw.http_bodies b using (sha256)",
+    ) == [(400, b"Invalid parameter: period")]
+    assert rows(warehouse_path, "select status from ops.runs") == [("failed",)]
+
+
+def test_default_target_is_the_previous_calendar_month():
+    assert previous_month(dt.date(2026, 1, 15)) == Month(2025, 12)
+    assert previous_month(dt.date(2026, 11, 29)) == Month(2026, 10)

@@ -1,0 +1,183 @@
+import gzip
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+
+from tradewatch.pipelines.http import (
+    USER_AGENT,
+    ExchangeLog,
+    NoRecording,
+    ReplayTransport,
+    ResponseTooLarge,
+    RetryPolicy,
+    make_client,
+    redact_url,
+    retry_after_seconds,
+)
+
+
+class Script:
+    """A MockTransport handler answering from a list of responses (or exceptions) in turn."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.requests = []
+
+    def __call__(self, request):
+        self.requests.append(request)
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def client_for(script, sleeps, **kwargs):
+    log = ExchangeLog()
+    retry = RetryPolicy(attempts=4, backoff_base=1.0, sleep=sleeps.append)
+    client = make_client(
+        "test",
+        log,
+        transport=httpx.MockTransport(script),
+        retry=retry,
+        min_interval=kwargs.pop("min_interval", 0),
+        **kwargs,
+    )
+    return client, log
+
+
+def test_429_waits_as_long_as_retry_after_says():
+    script = Script(
+        httpx.Response(
+            429,
+            headers={"Retry-After": "2"},
+            text="Rate limit is exceeded. Try again in 2 seconds.",
+        ),
+        httpx.Response(200, json={"ok": True}),
+    )
+    sleeps = []
+    client, log = client_for(script, sleeps)
+    response = client.get("https://api.example.org/x")
+    assert response.json() == {"ok": True}
+    assert sleeps == [2.0]
+    assert [e.status for e in log.drain()] == [429, 200]
+
+
+def test_503_is_retried_with_growing_jittered_backoff():
+    script = Script(httpx.Response(503), httpx.Response(503), httpx.Response(200, text="ok"))
+    sleeps = []
+    client, _ = client_for(script, sleeps)
+    assert client.get("https://api.example.org/x").text == "ok"
+    assert len(sleeps) == 2
+    assert 0.5 <= sleeps[0] <= 1.0 and 1.0 <= sleeps[1] <= 2.0
+
+
+def test_timeouts_are_retried_and_logged_then_raised_when_attempts_run_out():
+    boom = httpx.ReadTimeout("timed out")
+    script = Script(boom, httpx.Response(200, text="late"))
+    sleeps = []
+    client, log = client_for(script, sleeps)
+    assert client.get("https://api.example.org/x").text == "late"
+    first = log.drain()[0]
+    assert first.status is None and "ReadTimeout" in first.error
+
+    script = Script(boom, boom, boom, boom)
+    client, log = client_for(script, [])
+    with pytest.raises(httpx.ReadTimeout):
+        client.get("https://api.example.org/x")
+    assert len(script.requests) == 4
+
+
+def test_400_is_not_retried():
+    script = Script(httpx.Response(400, text="bad period"), httpx.Response(200))
+    sleeps = []
+    client, log = client_for(script, sleeps)
+    assert client.get("https://api.example.org/x").status_code == 400
+    assert sleeps == [] and len(script.requests) == 1
+
+
+def test_a_retry_after_longer_than_allowed_gives_up_at_once():
+    script = Script(httpx.Response(429, headers={"Retry-After": "86400"}))
+    sleeps = []
+    client, _ = client_for(script, sleeps)
+    assert client.get("https://api.example.org/x").status_code == 429
+    assert sleeps == []
+
+
+def test_retry_after_accepts_http_dates():
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:05 GMT", now=1445412480.0) == 5.0
+    assert retry_after_seconds("soon") is None
+
+
+def test_size_cap_stops_a_large_body():
+    script = Script(httpx.Response(200, content=b"x" * 2048))
+    client, _ = client_for(script, [], max_bytes=1024)
+    with pytest.raises(ResponseTooLarge):
+        client.get("https://api.example.org/x")
+
+
+def test_minimum_interval_per_host():
+    script = Script(*[httpx.Response(200) for _ in range(3)])
+    sleeps = []
+    client, _ = client_for(script, sleeps, min_interval=5.0)
+    client.get("https://a.example.org/1")
+    client.get("https://a.example.org/2")
+    client.get("https://b.example.org/1")
+    assert len(sleeps) == 1 and 4.0 < sleeps[0] <= 5.0
+
+
+def test_secrets_are_removed_from_logged_urls_and_headers():
+    script = Script(httpx.Response(200))
+    client, log = client_for(script, [])
+    client.get(
+        "https://api.example.org/x?subscription-key=abc123&period=201609",
+        headers={"Ocp-Apim-Subscription-Key": "abc123"},
+    )
+    exchange = log.drain()[0]
+    assert "abc123" not in exchange.url and "abc123" not in str(exchange.request_headers)
+    assert exchange.request_headers["user-agent"] == USER_AGENT
+    assert redact_url("https://h/p?token=t&a=1") == "https://h/p?token=REDACTED&a=1"
+
+
+def test_replay_refuses_hosts_it_has_no_recordings_for():
+    log = ExchangeLog()
+    with make_client("t", log, transport=ReplayTransport({}), min_interval=0) as client:
+        with pytest.raises(NoRecording):
+            client.get("https://elsewhere.example.org/")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    hits = 0
+
+    def do_GET(self):  # noqa: N802 - the http.server API
+        type(self).hits += 1
+        if type(self).hits == 1:
+            self.send_response(503)
+            self.send_header("Retry-After", "0")
+            self.end_headers()
+            return
+        body = gzip.compress(b'{"data": []}')
+        self.send_response(200)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_against_a_real_local_server_retries_and_decodes():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        log = ExchangeLog()
+        with make_client("t", log, min_interval=0, timeout=5) as client:
+            response = client.get(f"http://127.0.0.1:{server.server_port}/data")
+        assert response.json() == {"data": []}
+        assert [e.status for e in log.drain()] == [503, 200]
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,65 @@
+import pandas as pd
+import pytest
+from pandera.errors import SchemaErrors
+
+from tradewatch.schemas import check_trade_rows
+
+
+def rows(**overrides):
+    base = {
+        "source": ["comtrade"] * 3,
+        "reporter_code": [156] * 3,
+        "partner_code": [408] * 3,
+        "hs_code": ["2701", "2701", "2601"],
+        "flow": ["M"] * 3,
+        "freq": ["M"] * 3,
+        "period": ["2016-08-01", "2016-09-01", "2016-09-01"],
+        "net_weight_kg": [2.465e9, 1.798e9, 1.65e8],
+        "quantity": [None] * 3,
+        "quantity_unit": ["kg"] * 3,
+        "value_usd": [1.0, 2.0, 3.0],
+    }
+    base.update(overrides)
+    return pd.DataFrame(base, dtype=object)
+
+
+def test_good_rows_pass_with_contract_types():
+    checked = check_trade_rows(rows())
+    assert len(checked.valid) == 3 and checked.quarantine.empty
+    assert str(checked.valid["period"].dtype).startswith("datetime64")
+    assert checked.valid["reporter_code"].dtype == "int64"
+
+
+def test_negative_weight_is_quarantined_with_its_reason():
+    checked = check_trade_rows(rows(net_weight_kg=[2.465e9, -5, 1.65e8]))
+    assert list(checked.valid.index) == [0, 2]
+    (case,) = checked.quarantine.to_dict("records")
+    assert case["row_index"] == 1 and case["column_name"] == "net_weight_kg"
+    assert "non-negative" in case["reason"] and case["failure_case"] == "-5.0"
+    assert '"net_weight_kg": -5' in case["original"]
+
+
+def test_string_where_a_number_belongs_is_quarantined_against_its_row():
+    checked = check_trade_rows(rows(value_usd=[1.0, "n/a", 3.0]))
+    assert list(checked.valid.index) == [0, 2]
+    (case,) = checked.quarantine.to_dict("records")
+    assert (case["row_index"], case["check_name"], case["failure_case"]) == (1, "is_number", "n/a")
+    assert case["period"] == pd.Timestamp("2016-09-01")
+
+
+def test_period_must_be_a_month_start_and_key_unique():
+    checked = check_trade_rows(
+        rows(period=["2016-09-15", "2016-09-01", "2016-09-01"], hs_code=["2701", "2601", "2601"])
+    )
+    assert checked.valid.empty
+    reasons = checked.quarantine.groupby("row_index")["check_name"].apply(set).to_dict()
+    assert reasons == {
+        0: {"month_start"},
+        1: {"multiple_fields_uniqueness"},
+        2: {"multiple_fields_uniqueness"},
+    }
+
+
+def test_missing_column_is_a_layout_error_not_a_bad_row():
+    with pytest.raises(SchemaErrors):
+        check_trade_rows(rows().drop(columns=["flow"]))

@@ -1,0 +1,73 @@
+import pytest
+
+from tradewatch import watchlist
+from tradewatch.watchlist import WatchlistError
+
+GOOD = """
+[run]
+window_months = 4
+
+[[series]]
+name = "coal"
+reporter = 156
+partner = 408
+hs = "2701"
+
+[[series]]
+name = "iron"
+reporter = 156
+partner = 408
+hs = "2601"
+flow = "M"
+"""
+
+
+def test_builtin_default_watches_coal_and_iron_ore_from_north_korea(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(watchlist.ENV_VAR, raising=False)
+    config = watchlist.load()
+    assert [(s.reporter, s.partner, s.hs_code, s.flow) for s in config.series] == [
+        (156, 408, "2701", "M"),
+        (156, 408, "2601", "M"),
+    ]
+    assert config.window_months == 3
+
+
+def test_path_from_environment_and_local_file(monkeypatch, tmp_path):
+    (tmp_path / "tradewatch.toml").write_text(GOOD)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(watchlist.ENV_VAR, raising=False)
+    assert watchlist.load().window_months == 4
+    other = tmp_path / "other.toml"
+    other.write_text(GOOD.replace("window_months = 4", "window_months = 6"))
+    monkeypatch.setenv(watchlist.ENV_VAR, str(other))
+    assert watchlist.load().window_months == 6
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (('hs = "2601"', 'hs = "26x1"'), "line 15: hs must be an HS code"),
+        (('hs = "2601"', "hs = 2601"), "line 15: hs must be an HS code"),
+        (('flow = "M"', 'flw = "M"'), "line 16: unknown key 'flw'"),
+        (('partner = 408\nhs = "2601"', 'partner = 4080\nhs = "2601"'), "line 14: partner must"),
+        (("window_months = 4", "window_months = 0"), "line 3: window_months"),
+        (("[run]", "[runs]"), "line 2: unknown section"),
+        (('name = "iron"', 'name = "coal"'), "line 12: duplicate name"),
+        (
+            ('reporter = 156\npartner = 408\nhs = "2601"', 'partner = 408\nhs = "2601"'),
+            "line 11: series is missing 'reporter'",
+        ),
+        (("window_months = 4", "window_months = "), "line 3"),
+    ],
+)
+def test_bad_watchlists_fail_naming_the_line(change, message):
+    text = GOOD.replace(*change)
+    assert text != GOOD
+    with pytest.raises(WatchlistError, match=message):
+        watchlist.parse(text, "w.toml")
+
+
+def test_unreadable_path_is_a_clear_error(tmp_path):
+    with pytest.raises(WatchlistError, match="cannot read watchlist"):
+        watchlist.load(tmp_path / "missing.toml")

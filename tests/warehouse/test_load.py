@@ -1,0 +1,194 @@
+import datetime as dt
+from contextlib import closing
+
+import duckdb
+import pytest
+
+from tests.conftest import comtrade_body, raw_payload, recorded_records
+from tradewatch.pipelines.comtrade import parse_payload
+from tradewatch.pipelines.http import Exchange
+from tradewatch.schemas import check_trade_rows
+from tradewatch.warehouse import connect, load_payload, migrate, record_exchanges
+from tradewatch.warehouse import load as load_module
+
+TABLES = ["trade_vintages", "ops.quarantine", "ops.runs", "raw.http_responses", "raw.http_bodies"]
+
+
+def exchange(body: bytes, exchange_id: str) -> Exchange:
+    return Exchange(
+        source="comtrade",
+        method="GET",
+        url="https://comtradeapi.un.org/x",
+        status=200,
+        request_headers={},
+        response_headers={"content-type": "application/json"},
+        body=body,
+        fetched_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+        elapsed_ms=1.0,
+        attempt=1,
+        exchange_id=exchange_id,
+    )
+
+
+def months_records(*periods):
+    return [r for r in recorded_records() if r["period"] in periods]
+
+
+def load(con, body, exchange_id, months=("2016-08", "2016-09"), run_id="run-1"):
+    record_exchanges(con, [exchange(body, exchange_id)], run_id)
+    raw = raw_payload(body, months=months, exchange_id=exchange_id)
+    return load_payload(
+        con,
+        source="comtrade",
+        run_id=run_id,
+        flow_run_id=None,
+        exchange_id=exchange_id,
+        months=[m.first_day for m in raw.request.months],
+        series_expected=2,
+        checked=check_trade_rows(parse_payload(raw)),
+    )
+
+
+def snapshot(con, tables=TABLES):
+    return {t: sorted(map(str, con.execute(f"select * from {t}").fetchall())) for t in tables}
+
+
+@pytest.fixture
+def con(warehouse_path):
+    with closing(connect(warehouse_path)) as connection:
+        yield connection
+
+
+def test_migrations_are_recorded_and_applied_once(con):
+    assert con.execute("select version, name from ops.schema_migrations").fetchall() == [
+        (1, "001_initial.sql")
+    ]
+    assert migrate(con) == []
+
+
+def test_same_payload_twice_changes_no_data(con):
+    body = comtrade_body(months_records("201608", "201609"))
+    first = load(con, body, "e1")
+    assert [(m.status, m.rows_new) for m in first] == [("loaded", 2), ("loaded", 2)]
+    data_tables = ["trade_vintages", "ops.quarantine", "raw.http_bodies"]
+    before = snapshot(con, data_tables)
+    second = load(con, body, "e2", run_id="run-2")
+    assert [m.rows_new for m in second] == [0, 0]
+    assert snapshot(con, data_tables) == before
+    assert con.execute("select count(*) from raw.http_responses").fetchall() == [(2,)]
+    assert con.execute("select count(*) from ops.runs").fetchall() == [(4,)]
+
+
+def test_a_revised_value_adds_a_vintage_and_becomes_latest(con):
+    records = months_records("201608", "201609")
+    load(con, comtrade_body(records), "e1")
+    revised = [dict(r) for r in records]
+    for r in revised:
+        if r["period"] == "201609" and r["cmdCode"] == "2701":
+            r["netWgt"] = 1_800_000_000.0
+    loads = load(con, comtrade_body(revised), "e2", run_id="run-2")
+    assert [m.rows_new for m in loads] == [0, 1]
+    vintages = con.execute(
+        "select vintage, net_weight_kg, exchange_id from trade_vintages "
+        "where hs_code = '2701' and period = '2016-09-01' order by vintage"
+    ).fetchall()
+    assert vintages == [(1, 1_798_000_000.0, "e1"), (2, 1_800_000_000.0, "e2")]
+    latest = con.execute(
+        "select net_weight_kg, vintage from trade_monthly "
+        "where hs_code = '2701' and period = '2016-09-01'"
+    ).fetchall()
+    assert latest == [(1_800_000_000.0, 2)]
+
+
+def test_every_figure_traces_to_the_stored_bytes(con):
+    body = comtrade_body(months_records("201609"))
+    load(con, body, "e1", months=("2016-09",))
+    traced = con.execute(
+        "select b.body from trade_monthly t "
+        "join raw.http_responses r using (exchange_id) join raw.http_bodies b using (sha256) "
+        "where t.hs_code = '2701' and t.period = '2016-09-01'"
+    ).fetchall()
+    assert traced == [(body,)]
+
+
+def test_bad_rows_are_quarantined_once_while_good_rows_load(con):
+    records = [dict(r) for r in months_records("201608", "201609")]
+    records[0]["netWgt"] = -5
+    records[3]["primaryValue"] = "not reported"
+    body = comtrade_body(records)
+    loads = load(con, body, "e1")
+    assert [(m.rows_valid, m.rows_quarantined) for m in loads] == [(1, 1), (1, 1)]
+    kept = con.execute(
+        "select row_index, check_name, reason from ops.quarantine order by row_index"
+    ).fetchall()
+    assert [(i, c) for i, c, _ in kept] == [(0, "greater_than_or_equal_to(0)"), (3, "is_number")]
+    load(con, body, "e2", run_id="run-2")
+    assert con.execute("select count(*) from ops.quarantine").fetchall() == [(2,)]
+
+
+def test_a_month_with_no_rows_is_not_published(con):
+    loads = load(con, comtrade_body([]), "e1", months=("2030-01",))
+    assert [(m.status, m.rows_fetched) for m in loads] == [("not_published", 0)]
+
+
+def test_a_crash_mid_load_leaves_the_warehouse_as_it_was(con, monkeypatch):
+    load(con, comtrade_body(months_records("201608")), "e1", months=("2016-08",))
+    record_exchanges(con, [exchange(b"{}", "e2")], "run-2")
+    before = snapshot(con)
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(load_module, "_insert_ledger", crash)
+    body = comtrade_body(months_records("201608", "201609"))
+    raw = raw_payload(body, months=("2016-08", "2016-09"), exchange_id="e2")
+    with pytest.raises(RuntimeError, match="power cut"):
+        load_payload(
+            con,
+            source="comtrade",
+            run_id="run-2",
+            flow_run_id=None,
+            exchange_id="e2",
+            months=[m.first_day for m in raw.request.months],
+            series_expected=2,
+            checked=check_trade_rows(parse_payload(raw)),
+        )
+    assert snapshot(con) == before
+
+
+def test_a_second_writer_waits_then_gets_a_clear_message(warehouse_path):
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); "
+            "time.sleep(30)",
+            warehouse_path,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        from tradewatch.warehouse import WarehouseBusy
+
+        with pytest.raises(WarehouseBusy, match="in use by another tradewatch process"):
+            connect(warehouse_path, wait_seconds=0.5)
+    finally:
+        holder.kill()
+        holder.wait()
+    with closing(connect(warehouse_path)) as con:
+        assert con.execute("select 1").fetchall() == [(1,)]
+
+
+def test_file_is_a_real_duckdb_database(warehouse_path):
+    with closing(connect(warehouse_path)):
+        pass
+    with closing(duckdb.connect(warehouse_path, read_only=True)) as raw_con:
+        tables = {
+            r[0] for r in raw_con.execute("select table_name from duckdb_tables()").fetchall()
+        }
+    assert {"trade_vintages", "runs", "quarantine", "http_responses", "http_bodies"} <= tables
