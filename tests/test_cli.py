@@ -1,0 +1,105 @@
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tradewatch.flows.cli import build_parser, format_rows, main
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def subcommands():
+    parser = build_parser()
+    action = next(a for a in parser._actions if a.dest == "command")
+    return action.choices
+
+
+@pytest.mark.parametrize("name", sorted(subcommands()))
+def test_every_command_has_help_takes_warehouse_and_is_documented(name, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main([name, "--help"])
+    assert exited.value.code == 0
+    text = capsys.readouterr().out
+    assert "--warehouse" in text
+    assert f"tradewatch {name}" in README.read_text()
+
+
+def test_bad_month_fails_with_one_line(capsys):
+    assert main(["run", "--month", "2016-13", "--offline"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == "tradewatch run: not a month: 2016-13"
+
+
+def test_bad_watchlist_fails_before_any_work(tmp_path, capsys):
+    bad = tmp_path / "w.toml"
+    bad.write_text('[[series]]\nname = "x"\nreporter = 156\npartner = 408\nhs = "27011"\n')
+    assert main(["run", "--watchlist", str(bad), "--offline"]) == 1
+    assert "w.toml, line 5: hs must be" in capsys.readouterr().err
+
+
+def test_query_refuses_writes_with_nonzero_exit(tmp_path, capsys):
+    from contextlib import closing
+
+    from tradewatch.warehouse import connect
+
+    path = str(tmp_path / "w.duckdb")
+    with closing(connect(path)):
+        pass
+    assert main(["query", "delete from trade_vintages", "--warehouse", path]) == 1
+    assert "only reads" in capsys.readouterr().err
+    assert main(["query", "select 2 as two", "--warehouse", path, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"two": 2}]
+
+
+def test_formats():
+    import datetime as dt
+
+    columns, rows = ["period", "kg"], [(dt.date(2016, 8, 1), 2465000000.0), (None, 0.5)]
+    table = format_rows(columns, rows, "table").splitlines()
+    assert table[2] == "2016-08-01  2,465,000,000"
+    assert table[-1] == "(2 rows)"
+    assert format_rows(columns, rows, "csv").splitlines()[1] == "2016-08-01,2465000000.0"
+    assert json.loads(format_rows(columns, rows, "json"))[0] == {
+        "period": "2016-08-01",
+        "kg": 2465000000.0,
+    }
+
+
+def test_offline_run_as_a_user_prints_no_error_and_no_traceback(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["TRADEWATCH_WAREHOUSE"] = str(tmp_path / "tw.duckdb")
+    cli = [sys.executable, "-m", "tradewatch.flows.cli"]
+    run = subprocess.run(
+        [*cli, "run", "--month", "2016-09", "--offline"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output
+    assert not re.search(r"\bERROR\b|Traceback", output), output
+    query = subprocess.run(
+        [
+            *cli,
+            "query",
+            "select period, net_weight_kg from trade_monthly where hs_code='2701' order by period",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert query.returncode == 0, query.stderr
+    lines = query.stdout.splitlines()
+    assert lines[2:5] == [
+        "2016-07-01  2,100,000,000",
+        "2016-08-01  2,465,000,000",
+        "2016-09-01  1,798,000,000",
+    ]
