@@ -123,3 +123,55 @@ def test_a_refused_request_keeps_its_bytes_and_fails_the_run(warehouse_path, mon
 def test_default_target_is_the_previous_calendar_month():
     assert previous_month(dt.date(2026, 1, 15)) == Month(2025, 12)
     assert previous_month(dt.date(2026, 11, 29)) == Month(2026, 10)
+
+
+def test_an_unknown_layout_is_a_named_failure_and_other_calls_still_load(
+    warehouse_path, monkeypatch
+):
+    records = recorded_records()
+
+    def handler(request):
+        if "201609" in request.url.params["period"]:
+            return httpx.Response(200, text="<html><body>Maintenance</body></html>")
+        periods = request.url.params["period"].split(",")
+        return httpx.Response(
+            200, content=comtrade_body([r for r in records if r["period"] in periods])
+        )
+
+    monkeypatch.setattr(
+        ingest_module,
+        "comtrade_client",
+        lambda log, offline: make_client(
+            "comtrade", log, transport=httpx.MockTransport(handler), min_interval=0
+        ),
+    )
+    watchlist = warehouse_path + ".toml"
+    with open(watchlist, "w") as f:
+        f.write(
+            '[[series]]\nname = "coal"\nreporter = 156\npartner = 408\nhs = "2701"\n'
+            '[[series]]\nname = "coal-world"\nreporter = 156\npartner = 0\nhs = "2701"\n'
+        )
+    with pytest.raises(
+        IngestFailed, match=r"comtrade 2016-09: https://comtradeapi.un.org/.*not JSON"
+    ):
+        monthly_ingest(
+            month="2016-09", warehouse=warehouse_path, window_months=1, watchlist=watchlist
+        )
+    assert rows(warehouse_path, "select status from ops.runs order by status") == [
+        ("failed",),
+        ("failed",),
+    ]
+
+
+def test_api_key_comes_from_the_environment_or_a_secret_block(monkeypatch):
+    from prefect.blocks.system import Secret
+
+    from tradewatch.flows.monthly import comtrade_api_key
+
+    monkeypatch.setenv("COMTRADE_API_KEY", "from-env")
+    assert comtrade_api_key("comtrade-key", offline=False) == "from-env"
+    assert comtrade_api_key("comtrade-key", offline=True) is None
+    monkeypatch.delenv("COMTRADE_API_KEY")
+    assert comtrade_api_key(None, offline=False) is None
+    Secret(value="from-block").save("comtrade-key", overwrite=True)
+    assert comtrade_api_key("comtrade-key", offline=False) == "from-block"

@@ -124,7 +124,7 @@ def _cell(value) -> str:
     if isinstance(value, int):
         return str(value) if abs(value) < 10000 else f"{value:,}"
     if isinstance(value, float):
-        return f"{value:,.3f}"
+        return f"{value:,.3f}".rstrip("0").rstrip(".")
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return str(value)

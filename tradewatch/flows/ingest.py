@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
-from contextlib import closing
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 
+import duckdb
 import httpx
 from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
@@ -18,6 +19,13 @@ from ..warehouse import MonthLoad, connect, load_payload, record_exchanges, reco
 
 # One writer at a time inside this process; DuckDB's file lock covers other processes.
 _WRITER = threading.Lock()
+
+
+@contextmanager
+def writing(warehouse: str | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A writer connection held only for the block, one writer at a time in this process."""
+    with _WRITER, closing(connect(warehouse)) as con:
+        yield con
 
 
 class IngestFailed(RuntimeError):
@@ -100,7 +108,7 @@ def store_exchanges(warehouse: str | None, log: ExchangeLog, run_id: str) -> int
     exchanges = log.drain()
     if not exchanges:
         return 0
-    with _WRITER, closing(connect(warehouse)) as con:
+    with writing(warehouse) as con:
         return record_exchanges(con, exchanges, run_id)
 
 
@@ -114,7 +122,7 @@ def load_checked(
     series_expected: int,
 ) -> list[MonthLoad]:
     """Load one payload's rows, quarantine and ledger in one transaction."""
-    with _WRITER, closing(connect(warehouse)) as con:
+    with writing(warehouse) as con:
         return load_payload(
             con,
             source=comtrade.SOURCE,
@@ -137,7 +145,7 @@ def note_failure(
     exchange_id: str | None = None,
 ) -> list[MonthLoad]:
     """Ledger rows for months that could not be loaded."""
-    with _WRITER, closing(connect(warehouse)) as con:
+    with writing(warehouse) as con:
         return record_failure(
             con,
             source=comtrade.SOURCE,
