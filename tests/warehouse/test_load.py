@@ -44,7 +44,7 @@ def load(con, body, exchange_id, months=("2016-08", "2016-09"), run_id="run-1"):
         flow_run_id=None,
         exchange_id=exchange_id,
         months=[m.first_day for m in raw.request.months],
-        series_expected=2,
+        series_keys=raw.request.series_keys(),
         checked=check_trade_rows(parse_payload(raw)),
     )
 
@@ -60,10 +60,28 @@ def con(warehouse_path):
 
 
 def test_migrations_are_recorded_and_applied_once(con):
-    assert con.execute("select version, name from ops.schema_migrations").fetchall() == [
-        (1, "001_initial.sql")
-    ]
+    applied = con.execute("select version, name from ops.schema_migrations order by version")
+    assert applied.fetchall() == [(1, "001_initial.sql"), (2, "002_series_in_ledger.sql")]
     assert migrate(con) == []
+
+
+def test_an_older_warehouse_is_upgraded_in_place(warehouse_path, monkeypatch):
+    from tradewatch.warehouse import db
+
+    real = db._ordered
+    monkeypatch.setattr(
+        db, "_ordered", lambda folder: [f for f in real(folder) if not f[0].startswith("002")]
+    )
+    with closing(connect(warehouse_path)) as old:
+        old.execute(
+            "insert into ops.runs (run_id, source, period, status, rows_fetched, rows_valid,"
+            " rows_new, rows_quarantined, recorded_at)"
+            " values ('r', 'comtrade', '2016-09-01', 'loaded', 2, 2, 2, 0, now())"
+        )
+    monkeypatch.undo()
+    with closing(connect(warehouse_path)) as new:
+        rows = new.execute("select status, series_keys from ops.runs").fetchall()
+    assert rows == [("loaded", None)]
 
 
 def test_same_payload_twice_changes_no_data(con):
@@ -150,7 +168,7 @@ def test_a_crash_mid_load_leaves_the_warehouse_as_it_was(con, monkeypatch):
             flow_run_id=None,
             exchange_id="e2",
             months=[m.first_day for m in raw.request.months],
-            series_expected=2,
+            series_keys=raw.request.series_keys(),
             checked=check_trade_rows(parse_payload(raw)),
         )
     assert snapshot(con) == before

@@ -16,6 +16,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 WAREHOUSE_HELP = "DuckDB file (default: $TRADEWATCH_WAREHOUSE, else ./tradewatch.duckdb)"
+WAIT_HELP = "how long to wait for another run on the same warehouse (default 300)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,8 +39,68 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--window", type=int, help="months to load, ending with the target (default: watchlist)"
     )
+    run.add_argument("--wait", type=float, metavar="SECONDS", help=WAIT_HELP)
     run.add_argument("--warehouse", help=WAREHOUSE_HELP)
     run.set_defaults(handler=cmd_run)
+
+    backfill = commands.add_parser(
+        "backfill",
+        help="load every month of a range, skipping months already loaded",
+        description=(
+            "Run the pipeline for every month from START to END (YYYY-MM), oldest first, once "
+            "each. Months already loaded for a source are skipped unless --force; run it again "
+            "after an interruption and it finishes the job."
+        ),
+    )
+    backfill.add_argument("start", help="first month, YYYY-MM")
+    backfill.add_argument("end", help="last month, YYYY-MM")
+    backfill.add_argument(
+        "--source",
+        action="append",
+        dest="sources",
+        metavar="S",
+        help="only this source (repeatable; default: every source in the watchlist)",
+    )
+    backfill.add_argument("--force", action="store_true", help="reload months already loaded")
+    backfill.add_argument(
+        "--offline", action="store_true", help="answer from the recordings shipped in the package"
+    )
+    backfill.add_argument(
+        "--watchlist", help="watchlist TOML (default: ./tradewatch.toml or built-in)"
+    )
+    backfill.add_argument("--wait", type=float, metavar="SECONDS", help=WAIT_HELP)
+    backfill.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    backfill.set_defaults(handler=cmd_backfill)
+
+    status = commands.add_parser(
+        "status",
+        help="months x sources: loaded, not yet published, missing, failed, never run",
+        description=(
+            "The state of every month and source: loaded (with quarantined rows), partial, "
+            "not yet published, missing (unpublished and past the lookback window), failed "
+            "(with the reason) or never run. Default range: the months any run has touched."
+        ),
+    )
+    status.add_argument("--from", dest="start", metavar="YYYY-MM", help="first month")
+    status.add_argument("--to", dest="end", metavar="YYYY-MM", help="last month")
+    status.add_argument("--format", choices=["table", "json"], default="table")
+    status.add_argument(
+        "--watchlist", help="watchlist TOML (default: ./tradewatch.toml or built-in)"
+    )
+    status.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    status.set_defaults(handler=cmd_status)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the monthly and backfill deployments from this process",
+        description=(
+            "Serve `monthly-ingest` on its schedule and `backfill` on demand from one process "
+            "(prefect.serve), for a setup without workers. Needs PREFECT_API_URL to reach a "
+            "Prefect server that stays up. Stop with Ctrl-C."
+        ),
+    )
+    serve.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    serve.set_defaults(handler=cmd_serve)
 
     query = commands.add_parser(
         "query",
@@ -67,6 +128,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         warehouse=args.warehouse,
         watchlist=args.watchlist,
         window_months=args.window,
+        lock_wait=args.wait,
     )
     print(
         f"loaded {summary['months'][0]}..{summary['months'][-1]}: "
@@ -74,6 +136,115 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"{summary['rows_new']} new vintages, {summary['rows_quarantined']} quarantined; "
         f"not yet published: {', '.join(summary['not_published']) or 'none'}"
     )
+    return 0
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from .. import watchlist
+    from ..schemas import Month
+    from . import progress
+    from .backfill import backfill
+
+    Month.span(Month.parse(args.start), Month.parse(args.end))
+    watchlist.load(args.watchlist)
+    with progress.listening(ProgressPrinter(sys.stderr if sys.stderr.isatty() else None)):
+        summary = backfill(
+            start=args.start,
+            end=args.end,
+            sources=args.sources,
+            force=args.force,
+            offline=args.offline,
+            warehouse=args.warehouse,
+            watchlist=args.watchlist,
+            lock_wait=args.wait,
+        )
+    print(
+        f"backfill {args.start}..{args.end}: {summary['skipped']} already loaded, "
+        f"{summary['rows_new']} new vintages from {summary['rows_fetched']} rows, "
+        f"{summary['rows_quarantined']} quarantined; "
+        f"not yet published: {', '.join(summary['not_published']) or 'none'}"
+    )
+    return 0
+
+
+class ProgressPrinter:
+    """A bar redrawn in place on a terminal; one plain line per month otherwise."""
+
+    def __init__(self, terminal) -> None:
+        self._terminal = terminal
+
+    def __call__(self, event) -> None:
+        month = f"{event.period:%Y-%m}"
+        if self._terminal is None:
+            detail = f" ({event.detail})" if event.detail else ""
+            print(f"[{event.done}/{event.total}] {event.source} {month}: {event.status}{detail}")
+            return
+        width = 30
+        filled = width * event.done // max(event.total, 1)
+        bar = "#" * filled + "-" * (width - filled)
+        self._terminal.write(
+            f"\r[{bar}] {event.done}/{event.total} {event.source} {month} {event.status}\x1b[K"
+        )
+        if event.done >= event.total:
+            self._terminal.write("\n")
+        self._terminal.flush()
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from contextlib import closing
+
+    from .. import watchlist
+    from ..schemas import Month
+    from ..warehouse import connect
+    from ..warehouse.status import status_grid
+    from .backfill import SOURCES
+    from .monthly import previous_month
+
+    config = watchlist.load(args.watchlist)
+    watched = {
+        source: {s.key for s in config.for_source(source)}
+        for source in SOURCES
+        if config.for_source(source)
+    }
+    window_start = previous_month().shift(-(config.window_months - 1)).first_day
+    with closing(connect(args.warehouse, read_only=True)) as con:
+        first, last = con.execute(
+            "select min(period), max(period) from ops.runs where period is not null"
+        ).fetchall()[0]
+        start = Month.parse(args.start) if args.start else Month.of(first or window_start)
+        end = Month.parse(args.end) if args.end else Month.of(last or window_start)
+        months = [m.first_day for m in Month.span(start, end)]
+        cells = status_grid(con, months, watched, window_start)
+    if args.format == "json":
+        records = [
+            {
+                "month": f"{c.period:%Y-%m}",
+                "source": c.source,
+                "state": c.state,
+                "detail": c.detail,
+                "rows_quarantined": c.rows_quarantined,
+            }
+            for c in cells
+        ]
+        print(json.dumps(records, indent=1))
+        return 0
+    sources = list(watched)
+    grid = {(c.period, c.source): c for c in cells}
+    rows = [(f"{m:%Y-%m}", *(_status_text(grid[(m, s)]) for s in sources)) for m in months]
+    sys.stdout.write(format_rows(["month", *sources], rows, "table"))
+    return 0
+
+
+def _status_text(cell) -> str:
+    return f"{cell.state}: {cell.detail}" if cell.detail else cell.state
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from prefect import serve
+
+    from .schedules import build_deployments
+
+    serve(*build_deployments(warehouse=args.warehouse))
     return 0
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 
@@ -11,10 +12,11 @@ import duckdb
 import httpx
 from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
+from prefect.futures import PrefectFuture
 
 from ..pipelines import comtrade
 from ..pipelines.http import ExchangeLog, ReplayTransport, RetryPolicy, make_client
-from ..schemas import Month, Series, ValidationResult, check_trade_rows
+from ..schemas import Month, ValidationResult, check_trade_rows
 from ..warehouse import MonthLoad, connect, load_payload, record_exchanges, record_failure
 
 # One writer at a time inside this process; DuckDB's file lock covers other processes.
@@ -42,6 +44,7 @@ class IngestSummary:
     rows_new: int = 0
     rows_quarantined: int = 0
     exchanges: int = 0
+    skipped: int = 0
     not_published: list[str] = field(default_factory=list)
     partial: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
@@ -119,7 +122,6 @@ def load_checked(
     checked: ValidationResult,
     run_id: str,
     flow_run_id: str | None,
-    series_expected: int,
 ) -> list[MonthLoad]:
     """Load one payload's rows, quarantine and ledger in one transaction."""
     with writing(warehouse) as con:
@@ -130,7 +132,7 @@ def load_checked(
             flow_run_id=flow_run_id,
             exchange_id=raw.exchange_id,
             months=[m.first_day for m in raw.request.months],
-            series_expected=series_expected,
+            series_keys=raw.request.series_keys(),
             checked=checked,
         )
 
@@ -171,8 +173,7 @@ def comtrade_client(log: ExchangeLog, offline: bool) -> httpx.Client:
 
 
 def ingest_comtrade(
-    series: Sequence[Series],
-    months: Sequence[Month],
+    requests: Sequence[comtrade.ComtradeRequest],
     *,
     offline: bool,
     warehouse: str | None,
@@ -180,36 +181,57 @@ def ingest_comtrade(
     flow_run_id: str | None,
     api_key: str | None,
     summary: IngestSummary,
+    on_loads: Callable[[list[MonthLoad]], None] | None = None,
+    in_flight: int = 3,
 ) -> None:
-    """Fetch, check and load every Comtrade call these series and months need."""
+    """Fetch, check and load these Comtrade calls, oldest first.
+
+    Up to ``in_flight`` fetches overlap (the client still keeps its per-host interval); loads
+    happen one at a time, in request order, each holding the writer only while it writes.
+    """
     logger = get_run_logger()
     log = ExchangeLog()
+    queue = iter(requests)
+    pending: deque[tuple[comtrade.ComtradeRequest, PrefectFuture]] = deque()
+
+    def submit_next() -> None:
+        request = next(queue, None)
+        if request is not None:
+            pending.append((request, fetch_comtrade.submit(client, request, api_key)))
+
+    def done(loads: list[MonthLoad]) -> None:
+        summary.add(loads)
+        if on_loads:
+            on_loads(loads)
+
     with comtrade_client(log, offline) as client:
-        for request in comtrade.plan_requests(series, months):
+        for _ in range(in_flight):
+            submit_next()
+        while pending:
+            request, future = pending.popleft()
+            submit_next()
             label = f"comtrade {request.months[0]}..{request.months[-1]} hs {request.hs_codes}"
             try:
-                raw = fetch_comtrade(client, request, api_key)
+                raw = future.result()
             except Exception as exc:
                 # Every byte is kept even when the fetch fails; the months are marked failed.
                 summary.exchanges += store_exchanges(warehouse, log, run_id)
                 logger.warning("%s: fetch failed: %s", label, exc)
-                summary.add(note_failure(warehouse, request.months, str(exc), run_id, flow_run_id))
+                done(note_failure(warehouse, request.months, str(exc), run_id, flow_run_id))
                 continue
             summary.exchanges += store_exchanges(warehouse, log, run_id)
             try:
                 checked = check_comtrade(raw)
             except Exception as exc:
                 logger.warning("%s: %s", label, exc)
-                summary.add(
+                done(
                     note_failure(
                         warehouse, request.months, str(exc), run_id, flow_run_id, raw.exchange_id
                     )
                 )
                 continue
-            loads = load_checked(
-                warehouse, raw, checked, run_id, flow_run_id, len(request.hs_codes)
-            )
-            summary.add(loads)
+            loads = load_checked(warehouse, raw, checked, run_id, flow_run_id)
+            done(loads)
             for load in loads:
                 if load.rows_quarantined:
                     logger.warning(

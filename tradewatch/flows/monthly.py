@@ -11,6 +11,7 @@ from prefect.runtime import flow_run
 from .. import watchlist as watchlists
 from ..pipelines import comtrade
 from ..schemas import Month
+from ..warehouse import run_lock
 from .ingest import IngestFailed, IngestSummary, ingest_comtrade
 
 
@@ -39,6 +40,7 @@ def monthly_ingest(
     warehouse: str | None = None,
     watchlist: str | None = None,
     window_months: int | None = None,
+    lock_wait: float | None = None,
 ) -> dict:
     """Load the target month (default: last month) and re-fetch the months before it."""
     logger = get_run_logger()
@@ -59,10 +61,10 @@ def monthly_ingest(
     )
     summary = IngestSummary(months=[str(m) for m in months])
     series = config.for_source(comtrade.SOURCE)
-    if series:
+    holder = f"monthly-ingest {target}"
+    with run_lock(warehouse, wait_seconds=lock_wait, holder=holder, on_wait=logger.info):
         ingest_comtrade(
-            series,
-            months,
+            comtrade.plan_requests(series, months),
             offline=offline,
             warehouse=warehouse,
             run_id=run_id,

@@ -73,3 +73,12 @@ class Series:
     hs_code: str
     flow: str = "M"
     sources: tuple[str, ...] = ("comtrade",)
+
+    @property
+    def key(self) -> str:
+        """``reporter-partner-hs-flow``, as the ledger records it."""
+        return series_key(self.reporter, self.partner, self.hs_code, self.flow)
+
+
+def series_key(reporter: int, partner: int, hs_code: str, flow: str) -> str:
+    return f"{reporter}-{partner}-{hs_code}-{flow}"

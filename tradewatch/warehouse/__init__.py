@@ -6,8 +6,10 @@ from .db import (
     WarehouseBusy,
     WarehouseError,
     connect,
+    lock_wait_seconds,
     migrate,
     resolve_path,
+    run_lock,
 )
 from .load import MonthLoad, load_payload, record_exchanges, record_failure
 from .query import QueryError, QueryRefused, run_query
@@ -25,6 +27,8 @@ __all__ = [
     "migrate",
     "record_exchanges",
     "record_failure",
+    "lock_wait_seconds",
     "resolve_path",
+    "run_lock",
     "run_query",
 ]

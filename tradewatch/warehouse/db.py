@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import fcntl
 import hashlib
 import os
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -110,3 +114,65 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
         con.execute(text)
     con.commit()
     return done
+
+
+LOCK_WAIT_ENV = "TRADEWATCH_LOCK_WAIT"
+DEFAULT_LOCK_WAIT = 300.0
+
+
+def lock_wait_seconds(value: float | None = None) -> float:
+    """How long a run waits for another run's lock: the argument, ``$TRADEWATCH_LOCK_WAIT``, 300."""
+    if value is not None:
+        return value
+    raw = os.environ.get(LOCK_WAIT_ENV)
+    try:
+        return float(raw) if raw else DEFAULT_LOCK_WAIT
+    except ValueError as exc:
+        raise WarehouseError(f"{LOCK_WAIT_ENV} must be a number of seconds, got {raw!r}") from exc
+
+
+@contextmanager
+def run_lock(
+    path: str | os.PathLike | None = None,
+    *,
+    wait_seconds: float | None = None,
+    holder: str = "tradewatch",
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[None]:
+    """Hold the warehouse's run lock (``<warehouse>.lock``) for a whole run.
+
+    DuckDB's own lock is held only while a load writes, so two runs could interleave; this lock
+    makes a second run wait (bounded) for the first, then fail with a message naming it. The
+    operating system releases it when the process dies, however it dies.
+    """
+    target = resolve_path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = target.with_name(target.name + ".lock")
+    wait = lock_wait_seconds(wait_seconds)
+    handle = open(lock_path, "a+", encoding="utf-8")  # held open for the whole run
+    try:
+        deadline, told = time.monotonic() + wait, False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                handle.seek(0)
+                other = handle.read().strip() or "another tradewatch run"
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusy(
+                        f"{target} is being written by {other}; waited {wait:.0f}s "
+                        f"(set --wait or {LOCK_WAIT_ENV} to wait longer)"
+                    ) from None
+                if on_wait and not told:
+                    on_wait(f"waiting for {other} to finish with {target}")
+                    told = True
+                time.sleep(0.5)
+        handle.seek(0)
+        handle.truncate()
+        stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        handle.write(f"{holder} (pid {os.getpid()}, since {stamp})")
+        handle.flush()
+        yield
+    finally:
+        handle.close()

@@ -46,6 +46,8 @@ class MonthLoad:
     rows_quarantined: int = 0
     series_expected: int | None = None
     series_found: int | None = None
+    series_keys: list[str] | None = None
+    series_loaded: list[str] | None = None
     exchange_id: str | None = None
     message: str | None = None
 
@@ -99,7 +101,7 @@ def load_payload(
     flow_run_id: str | None,
     exchange_id: str,
     months: Sequence[dt.date],
-    series_expected: int,
+    series_keys: Sequence[str],
     checked: ValidationResult,
 ) -> list[MonthLoad]:
     """Load one payload's validated rows and quarantine in one transaction, a ledger row a month.
@@ -131,7 +133,7 @@ def load_payload(
             loads = _month_loads(
                 source,
                 months,
-                series_expected,
+                list(series_keys),
                 valid,
                 quarantine,
                 [row[0] for row in inserted],
@@ -166,7 +168,7 @@ def record_failure(
 def _month_loads(
     source: str,
     months: Sequence[dt.date],
-    series_expected: int,
+    series_keys: list[str],
     valid: pd.DataFrame,
     quarantine: pd.DataFrame,
     new_periods: list[dt.date],
@@ -185,17 +187,27 @@ def _month_loads(
             rows_valid=len(in_month),
             rows_new=sum(1 for p in new_periods if p == month),
             rows_quarantined=bad,
-            series_expected=series_expected,
-            series_found=int(in_month["hs_code"].nunique()),
+            series_expected=len(series_keys),
+            series_keys=series_keys,
+            series_loaded=sorted(
+                in_month["reporter_code"].astype(str)
+                + "-"
+                + in_month["partner_code"].astype(str)
+                + "-"
+                + in_month["hs_code"]
+                + "-"
+                + in_month["flow"]
+            ),
             exchange_id=exchange_id,
         )
+        load.series_found = len(load.series_loaded)
         if load.rows_fetched == 0:
             load.status, load.message = "not_published", "no data published for this month yet"
         elif load.rows_valid == 0:
             load.status, load.message = "failed", f"all {bad} rows quarantined"
-        elif load.series_found < series_expected:
+        elif load.series_found < len(series_keys):
             load.status = "partial"
-            load.message = f"{load.series_found} of {series_expected} series published"
+            load.message = f"{load.series_found} of {len(series_keys)} series published"
         loads.append(load)
     # Rejected rows whose month is unreadable or was not asked for still show in the ledger.
     stray = rejected[~rejected["period"].isin(list(months))]
@@ -217,7 +229,9 @@ def _month_loads(
 def _insert_ledger(
     con: duckdb.DuckDBPyConnection, loads: list[MonthLoad], run_id: str, flow_run_id: str | None
 ) -> None:
-    frame = pd.DataFrame([asdict(load) for load in loads])
+    frame = pd.DataFrame([asdict(load) for load in loads]).astype(
+        {"series_keys": object, "series_loaded": object}
+    )
     frame.insert(0, "flow_run_id", flow_run_id)
     frame.insert(0, "run_id", run_id)
     for column in ("series_expected", "series_found"):

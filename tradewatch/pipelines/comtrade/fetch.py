@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from ...schemas import Month, Series
+from ...schemas import Month, Series, series_key
 from ..http import EXCHANGE_ID
 from . import settings
 
@@ -24,6 +24,9 @@ class ComtradeRequest:
     flow: str
     hs_codes: tuple[str, ...]
     months: tuple[Month, ...]
+
+    def series_keys(self) -> list[str]:
+        return [series_key(self.reporter, self.partner, hs, self.flow) for hs in self.hs_codes]
 
     def params(self) -> dict[str, str]:
         return {

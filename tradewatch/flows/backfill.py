@@ -1,0 +1,125 @@
+"""The ``backfill`` flow: every month of a range, once, skipping what is already loaded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_progress_artifact, update_progress_artifact
+from prefect.runtime import flow_run
+
+from .. import watchlist as watchlists
+from ..pipelines import comtrade
+from ..schemas import Month, Series
+from ..warehouse import MonthLoad, run_lock
+from ..warehouse.status import loaded_series
+from . import progress
+from .ingest import IngestFailed, IngestSummary, ingest_comtrade, writing
+from .monthly import comtrade_api_key
+
+SOURCES = (comtrade.SOURCE,)
+
+
+def pending_months(
+    series: list[Series], months: list[Month], loaded: dict[dt.date, set[str]], force: bool
+) -> dict[tuple[Month, ...], list[Series]]:
+    """Group series by the months each still needs, so every month is fetched once per series."""
+    groups: dict[tuple[Month, ...], list[Series]] = defaultdict(list)
+    for s in series:
+        needed = tuple(m for m in months if force or s.key not in loaded.get(m.first_day, set()))
+        if needed:
+            groups[needed].append(s)
+    return dict(groups)
+
+
+@flow(name="backfill")
+def backfill(
+    start: str,
+    end: str,
+    sources: list[str] | None = None,
+    force: bool = False,
+    offline: bool = False,
+    warehouse: str | None = None,
+    watchlist: str | None = None,
+    lock_wait: float | None = None,
+) -> dict:
+    """Load every month from ``start`` to ``end`` (YYYY-MM), oldest first, resumably.
+
+    A month is skipped for a source when every watched series of that source has been loaded
+    for it before (from ``ops.runs``), unless ``force``. Failed months do not stop the others;
+    the flow fails at the end, naming them.
+    """
+    logger = get_run_logger()
+    config = watchlists.load(watchlist)
+    months = Month.span(Month.parse(start), Month.parse(end))
+    chosen = list(sources) if sources else [s for s in SOURCES if config.for_source(s)]
+    unknown = sorted(set(chosen) - set(SOURCES))
+    if unknown:
+        raise ValueError(f"unknown source {', '.join(unknown)} (known: {', '.join(SOURCES)})")
+    run_id = str(flow_run.id or uuid.uuid4())
+    summary = IngestSummary(months=[str(m) for m in months])
+    total = len(months) * len(chosen)
+    state = {"done": 0}
+    artifact = create_progress_artifact(
+        0.0, key="backfill-progress", description=f"backfill {start}..{end}: {', '.join(chosen)}"
+    )
+
+    def advance(source: str, period: dt.date, status: str, detail: str = "") -> None:
+        state["done"] += 1
+        progress.emit(progress.ProgressEvent(state["done"], total, source, period, status, detail))
+
+    def on_loads(loads: list[MonthLoad]) -> None:
+        for load in loads:
+            if load.period is not None:
+                advance(load.source, load.period, load.status, load.message or "")
+        update_progress_artifact(artifact, 100.0 * state["done"] / max(total, 1))
+
+    with run_lock(
+        warehouse, wait_seconds=lock_wait, holder=f"backfill {start}..{end}", on_wait=logger.info
+    ):
+        for source in chosen:
+            series = config.for_source(source)
+            with writing(warehouse) as con:
+                loaded = loaded_series(con, source, months[0].first_day, months[-1].first_day)
+            groups = pending_months(series, months, loaded, force)
+            todo = {m for needed in groups for m in needed}
+            for month in months:
+                if month not in todo:
+                    summary.skipped += 1
+                    advance(source, month.first_day, "already loaded")
+            requests = sorted(
+                (
+                    r
+                    for needed, group in groups.items()
+                    for r in comtrade.plan_requests(group, needed)
+                ),
+                key=lambda r: (r.months[0], r.partner, r.hs_codes),
+            )
+            logger.info(
+                "%s: %d of %d months to load in %d requests",
+                source,
+                len(todo),
+                len(months),
+                len(requests),
+            )
+            ingest_comtrade(
+                requests,
+                offline=offline,
+                warehouse=warehouse,
+                run_id=run_id,
+                flow_run_id=flow_run.id,
+                api_key=comtrade_api_key(config.comtrade_api_key_secret, offline),
+                summary=summary,
+                on_loads=on_loads,
+            )
+    update_progress_artifact(artifact, 100.0)
+    logger.info(
+        "backfill %s..%s: %s; %d already loaded", start, end, summary.line(), summary.skipped
+    )
+    if summary.failed:
+        raise IngestFailed(
+            f"backfill: {len(summary.failed)} months failed: " + "; ".join(summary.failed)
+        )
+    return summary.as_dict()
