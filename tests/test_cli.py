@@ -103,3 +103,57 @@ def test_offline_run_as_a_user_prints_no_error_and_no_traceback(tmp_path):
         "2016-08-01  2,465,000,000",
         "2016-09-01  1,798,000,000",
     ]
+
+
+def test_progress_is_plain_lines_off_a_terminal_and_a_bar_on_one(capsys):
+    import datetime as dt
+    import io
+
+    from tradewatch.flows.cli import ProgressPrinter
+    from tradewatch.flows.progress import ProgressEvent
+
+    event = ProgressEvent(3, 36, "comtrade", dt.date(2015, 3, 1), "loaded")
+    ProgressPrinter(None)(event)
+    assert capsys.readouterr().out == "[3/36] comtrade 2015-03: loaded\n"
+    terminal = io.StringIO()
+    ProgressPrinter(terminal)(event)
+    ProgressPrinter(terminal)(ProgressEvent(36, 36, "comtrade", dt.date(2017, 12, 1), "loaded"))
+    drawn = terminal.getvalue()
+    assert drawn.startswith("\r[##----------------------------] 3/36 comtrade 2015-03 loaded")
+    assert drawn.endswith("36/36 comtrade 2017-12 loaded\x1b[K\n")
+
+
+def test_status_prints_the_grid_and_json(tmp_path, capsys):
+    from contextlib import closing
+
+    from tradewatch.warehouse import connect, record_failure
+
+    path = str(tmp_path / "w.duckdb")
+    with closing(connect(path)) as con:
+        record_failure(
+            con,
+            source="comtrade",
+            run_id="r",
+            flow_run_id=None,
+            months=[dt_date(2016, 2)],
+            message="HTTP 503",
+        )
+    assert main(["status", "--from", "2016-01", "--to", "2016-02", "--warehouse", path]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2:4] == ["2016-01  never run", "2016-02  failed: HTTP 503"]
+    assert main(["status", "--warehouse", path, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {
+            "month": "2016-02",
+            "source": "comtrade",
+            "state": "failed",
+            "detail": "HTTP 503",
+            "rows_quarantined": 0,
+        }
+    ]
+
+
+def dt_date(year, month):
+    import datetime as dt
+
+    return dt.date(year, month, 1)

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from prefect.client.schemas.schedules import CronSchedule
+
+from tradewatch.flows import schedules
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,15 +25,43 @@ def test_ruff_clean():
     assert fmt.returncode == 0, fmt.stdout
 
 
-def test_prefect_yaml_entrypoints_import_and_parameters_exist():
-    config = yaml.safe_load((ROOT / "prefect.yaml").read_text())
-    for deployment in config["deployments"]:
-        path, name = deployment["entrypoint"].split(":")
-        module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
-        flow = getattr(module, name)
-        accepted = inspect.signature(flow.fn).parameters
-        assert set(deployment.get("parameters") or {}) <= set(accepted)
-        for schedule in deployment.get("schedules", []):
-            from prefect.client.schemas.schedules import CronSchedule
+def load_entrypoint(entrypoint: str):
+    module, name = entrypoint.split(":")
+    return getattr(importlib.import_module(module), name)
 
-            CronSchedule(cron=schedule["cron"], timezone=schedule["timezone"])
+
+DEPLOYMENTS = yaml.safe_load((ROOT / "prefect.yaml").read_text())["deployments"]
+
+
+@pytest.mark.parametrize("deployment", DEPLOYMENTS, ids=lambda d: d["name"])
+def test_prefect_yaml_entrypoints_import_and_parameters_match(deployment):
+    flow = load_entrypoint(deployment["entrypoint"])
+    signature = inspect.signature(flow.fn).parameters
+    given = set(deployment.get("parameters") or {})
+    assert given <= set(signature), f"unknown parameters {given - set(signature)}"
+    required = {n for n, p in signature.items() if p.default is inspect.Parameter.empty}
+    assert required <= given, f"parameters the flow requires: {required - given}"
+    assert deployment["concurrency_limit"] == 1
+    assert deployment["work_pool"]["name"] == "tradewatch"
+
+
+def test_prefect_yaml_schedules_parse_and_match_serve():
+    by_name = {d["name"]: d for d in DEPLOYMENTS}
+    assert set(by_name) == {schedules.MONTHLY_DEPLOYMENT, schedules.BACKFILL_DEPLOYMENT}
+    (monthly,) = by_name["monthly"]["schedules"]
+    parsed = CronSchedule(cron=monthly["cron"], timezone=monthly["timezone"])
+    assert (parsed.cron, parsed.timezone) == (schedules.MONTHLY_CRON, schedules.TIMEZONE)
+    assert "schedules" not in by_name["backfill"]
+    assert by_name["monthly"]["entrypoint"] == "tradewatch.flows.monthly:monthly_ingest"
+    assert by_name["backfill"]["entrypoint"] == "tradewatch.flows.backfill:backfill"
+
+
+def test_serve_builds_both_deployments_with_the_same_schedule():
+    monthly, backfill = schedules.build_deployments(warehouse="/data/tw.duckdb")
+    assert (monthly.name, backfill.name) == ("monthly", "backfill")
+    (schedule,) = monthly.schedules
+    assert schedule.schedule.cron == schedules.MONTHLY_CRON
+    assert schedule.schedule.timezone == schedules.TIMEZONE
+    assert monthly.parameters == {"warehouse": "/data/tw.duckdb"}
+    assert backfill.schedules in (None, [])
+    assert monthly.concurrency_limit == backfill.concurrency_limit == 1

@@ -1,0 +1,145 @@
+import subprocess
+import sys
+from contextlib import closing
+
+import httpx
+import pytest
+
+from tradewatch.flows import IngestFailed, backfill, progress
+from tradewatch.flows import ingest as ingest_module
+from tradewatch.pipelines.comtrade.replay import replay
+from tradewatch.pipelines.http import make_client
+from tradewatch.warehouse import WarehouseBusy, connect
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+COAL_ONLY = '[[series]]\nname = "coal"\nreporter = 156\npartner = 408\nhs = "2701"\n'
+BOTH = COAL_ONLY + '[[series]]\nname = "iron"\nreporter = 156\npartner = 408\nhs = "2601"\n'
+
+
+def query(path, sql):
+    with closing(connect(path, read_only=True)) as con:
+        return con.execute(sql).fetchall()
+
+
+def canonical(path):
+    """Every table, less what differs between any two runs: ids, run ids and timestamps."""
+    sql = {
+        "vintages": "select source, reporter_code, partner_code, hs_code, flow, period, vintage,"
+        " net_weight_kg, quantity, quantity_unit, value_usd, sha256, row_index"
+        " from trade_vintages",
+        "quarantine": "select source, sha256, row_index, check_name, column_name, failure_case,"
+        " reason, original::varchar, period from ops.quarantine",
+        "bodies": "select sha256, body from raw.http_bodies",
+        "exchanges": "select distinct url, status, sha256 from raw.http_responses",
+        "months": "select source, period, last_status, series_loaded from ops.month_status",
+        "trade_monthly": "select source, hs_code, period, net_weight_kg, value_usd, vintage"
+        " from trade_monthly",
+    }
+    return {name: sorted(map(repr, query(path, text))) for name, text in sql.items()}
+
+
+def watchlist_file(tmp_path, text):
+    path = tmp_path / "watchlist.toml"
+    path.write_text(text)
+    return str(path)
+
+
+def test_backfill_loads_every_month_once_then_skips_them(warehouse_path):
+    events = []
+    with progress.listening(events.append):
+        summary = backfill("2015-01", "2017-12", offline=True, warehouse=warehouse_path)
+    assert (summary["rows_new"], summary["skipped"], summary["failed"]) == (72, 0, [])
+    assert [e.done for e in events] == list(range(1, 37))
+    assert query(warehouse_path, "select count(distinct period) from trade_monthly") == [(36,)]
+    # 36 months of two commodities in three calls of twelve months each.
+    assert query(warehouse_path, "select count(*) from raw.http_responses") == [(3,)]
+
+    again = backfill("2015-01", "2017-12", offline=True, warehouse=warehouse_path)
+    assert (again["skipped"], again["rows_fetched"]) == (36, 0)
+    assert query(warehouse_path, "select count(*) from raw.http_responses") == [(3,)]
+
+
+def test_a_series_added_later_is_fetched_alone(warehouse_path, tmp_path):
+    backfill(
+        "2016-01",
+        "2016-06",
+        offline=True,
+        warehouse=warehouse_path,
+        watchlist=watchlist_file(tmp_path, COAL_ONLY),
+    )
+    summary = backfill(
+        "2016-01",
+        "2016-06",
+        offline=True,
+        warehouse=warehouse_path,
+        watchlist=watchlist_file(tmp_path, BOTH),
+    )
+    assert summary["rows_new"] == 6
+    urls = query(warehouse_path, "select url from raw.http_responses order by fetched_at")
+    assert "cmdCode=2701&" in urls[0][0]
+    assert "cmdCode=2601&" in urls[1][0] and len(urls) == 2
+
+
+def test_force_fetches_again_and_changes_no_data(warehouse_path):
+    backfill("2016-01", "2016-03", offline=True, warehouse=warehouse_path)
+    before = canonical(warehouse_path)
+    summary = backfill("2016-01", "2016-03", offline=True, warehouse=warehouse_path, force=True)
+    assert (summary["skipped"], summary["rows_fetched"], summary["rows_new"]) == (0, 6, 0)
+    assert canonical(warehouse_path) == before
+    assert query(warehouse_path, "select count(*) from raw.http_responses") == [(2,)]
+
+
+def test_a_failing_month_does_not_stop_the_others(warehouse_path, monkeypatch):
+    def handler(request):
+        if "2016" in request.url.params["period"]:
+            return httpx.Response(400, text="period not available")
+        return replay(request)
+
+    monkeypatch.setattr(
+        ingest_module,
+        "comtrade_client",
+        lambda log, offline: make_client(
+            "comtrade", log, transport=httpx.MockTransport(handler), min_interval=0
+        ),
+    )
+    with pytest.raises(IngestFailed, match=r"backfill: 12 months failed: comtrade 2016-01: .*400"):
+        backfill("2015-01", "2017-12", warehouse=warehouse_path)
+    loaded = query(warehouse_path, "select year(period), count(*) from trade_monthly group by 1")
+    assert sorted(loaded) == [(2015, 24), (2017, 24)]
+    # Once the source answers again, a rerun loads just the failed year.
+    monkeypatch.undo()
+    summary = backfill("2015-01", "2017-12", offline=True, warehouse=warehouse_path)
+    assert (summary["skipped"], summary["rows_new"]) == (24, 24)
+
+
+def test_a_second_run_on_the_same_warehouse_waits_then_fails_clearly(warehouse_path):
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from tradewatch.warehouse import run_lock\n"
+            "with run_lock(sys.argv[1], holder='backfill 2015-01..2017-12'):\n"
+            "    print('locked', flush=True); time.sleep(60)\n",
+            warehouse_path,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(
+            WarehouseBusy, match=r"being written by backfill 2015-01..2017-12 \(pid"
+        ):
+            backfill("2016-01", "2016-02", offline=True, warehouse=warehouse_path, lock_wait=1)
+    finally:
+        holder.kill()
+        holder.wait()
+    summary = backfill("2016-01", "2016-02", offline=True, warehouse=warehouse_path, lock_wait=1)
+    assert summary["rows_new"] == 4
+
+
+def test_unknown_source_is_refused(warehouse_path):
+    with pytest.raises(ValueError, match="unknown source gacc"):
+        backfill("2016-01", "2016-02", sources=["gacc"], offline=True, warehouse=warehouse_path)
