@@ -7,9 +7,11 @@ import csv
 import datetime as dt
 import io
 import json
+import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 # Prefect reads these when it is imported: no telemetry, and quiet on a closed network.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -147,7 +149,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
     Month.span(Month.parse(args.start), Month.parse(args.end))
     watchlist.load(args.watchlist)
-    with progress.listening(ProgressPrinter(sys.stderr if sys.stderr.isatty() else None)):
+    terminal = sys.stderr if sys.stderr.isatty() else None
+    with progress.listening(ProgressPrinter(terminal)), console_logs_quiet(terminal is not None):
         summary = backfill(
             start=args.start,
             end=args.end,
@@ -165,6 +168,29 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         f"not yet published: {', '.join(summary['not_published']) or 'none'}"
     )
     return 0
+
+
+@contextmanager
+def console_logs_quiet(quiet: bool) -> Iterator[None]:
+    """On a terminal the bar shows progress: Prefect's console shows warnings and errors only.
+
+    Only the console handlers change; the logs still reach the Prefect API in full.
+    """
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    changed = []
+    if quiet:
+        loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+        for logger in loggers:
+            for handler in getattr(logger, "handlers", []):
+                if isinstance(handler, PrefectConsoleHandler) and handler.level < logging.WARNING:
+                    changed.append((handler, handler.level))
+                    handler.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for handler, level in changed:
+            handler.setLevel(level)
 
 
 class ProgressPrinter:
