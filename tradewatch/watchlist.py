@@ -18,11 +18,32 @@ from .schemas import Series
 ENV_VAR = "TRADEWATCH_WATCHLIST"
 LOCAL_FILE = "tradewatch.toml"
 KNOWN_SOURCES = ("comtrade",)
+_REVERSAL_KEYS = {"theta", "min_trend_months", "low_base_tonnes"}
 _SECTIONS = {
     "run": {"window_months"},
     "comtrade": {"api_key_secret"},
-    "series": {"name", "reporter", "partner", "hs", "flow", "sources"},
+    "alerts": {*_REVERSAL_KEYS, "notify_low_base", "notification_block", "webhook_url"},
+    "series": {"name", "reporter", "partner", "hs", "flow", "sources", *_REVERSAL_KEYS},
 }
+WEBHOOK_ENV = "TRADEWATCH_ALERT_WEBHOOK"
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """How reversals are judged and where alerts go (the ``[alerts]`` section)."""
+
+    theta: float = 0.10
+    min_trend_months: int = 1
+    low_base_tonnes: float = 1000.0
+    notify_low_base: bool = False
+    notification_block: str | None = None
+    webhook_url: str | None = None
+
+    def webhook(self) -> str | None:
+        """``TRADEWATCH_ALERT_WEBHOOK`` if set, else the watchlist's ``webhook_url``."""
+        return (os.environ.get(WEBHOOK_ENV) or "").strip() or self.webhook_url
+
+
 _HS = re.compile(r"^(\d{2}|\d{4}|\d{6})$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -37,6 +58,7 @@ class Watchlist:
     series: tuple[Series, ...]
     window_months: int = 3
     comtrade_api_key_secret: str | None = None
+    alerts: AlertSettings = AlertSettings()
 
     def for_source(self, source: str) -> list[Series]:
         return [s for s in self.series if source in s.sources]
@@ -90,6 +112,7 @@ def parse(text: str, name: str = LOCAL_FILE) -> Watchlist:
             f"{where.key('run', 0, 'window_months')}: window_months must be a whole number 1-24"
         )
     secret = document.get("comtrade", {}).get("api_key_secret") or None
+    alerts = _alerts(document.get("alerts", {}), where)
     raw_series = document.get("series", [])
     if not isinstance(raw_series, list) or not raw_series:
         raise WatchlistError(f"{name}: no [[series]] to watch")
@@ -100,7 +123,56 @@ def parse(text: str, name: str = LOCAL_FILE) -> Watchlist:
             raise WatchlistError(f"{where.key('series', index, 'name')}: duplicate name {s.name!r}")
         names.add(s.name)
         series.append(s)
-    return Watchlist(name, tuple(series), window, secret)
+    return Watchlist(name, tuple(series), window, secret, alerts)
+
+
+def _reversal_settings(table: dict, fail) -> dict:
+    """Check theta, min_trend_months and low_base_tonnes wherever they appear."""
+    found = {}
+    if "theta" in table:
+        theta = table["theta"]
+        if isinstance(theta, bool) or not isinstance(theta, int | float) or not 0 < theta < 1:
+            raise fail(
+                "theta", f"theta must be a fraction between 0 and 1 (0.10 is 10%), got {theta!r}"
+            )
+        found["theta"] = float(theta)
+    if "min_trend_months" in table:
+        months = table["min_trend_months"]
+        if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 24:
+            raise fail("min_trend_months", f"min_trend_months must be 1-24, got {months!r}")
+        found["min_trend_months"] = months
+    if "low_base_tonnes" in table:
+        floor = table["low_base_tonnes"]
+        if isinstance(floor, bool) or not isinstance(floor, int | float) or floor < 0:
+            raise fail("low_base_tonnes", f"low_base_tonnes must be 0 or more, got {floor!r}")
+        found["low_base_tonnes"] = float(floor)
+    return found
+
+
+def _alerts(table: dict, where: _Locator) -> AlertSettings:
+    def fail(key: str, message: str) -> WatchlistError:
+        return WatchlistError(f"{where.key('alerts', 0, key)}: {message}")
+
+    found = _reversal_settings(table, fail)
+    notify_low_base = table.get("notify_low_base", False)
+    if not isinstance(notify_low_base, bool):
+        raise fail("notify_low_base", "notify_low_base must be true or false")
+    found["notify_low_base"] = notify_low_base
+    for key in ("notification_block", "webhook_url"):
+        value = table.get(key, "")
+        if not isinstance(value, str):
+            raise fail(key, f"{key} must be a string")
+        found[key] = value.strip() or None
+    webhook = found["webhook_url"]
+    if webhook and not webhook.startswith(("http://", "https://")):
+        raise fail("webhook_url", f"webhook_url must be an http(s) URL, got {webhook!r}")
+    block = found["notification_block"]
+    if block and "/" not in block:
+        raise fail(
+            "notification_block",
+            f"notification_block is 'block-type/name', e.g. 'slack-webhook/alerts', got {block!r}",
+        )
+    return AlertSettings(**found)
 
 
 def _series(table: dict, index: int, where: _Locator) -> Series:
@@ -129,7 +201,8 @@ def _series(table: dict, index: int, where: _Locator) -> Series:
     for source in sources:
         if source not in KNOWN_SOURCES:
             raise fail("sources", f"unknown source {source!r} (known: {', '.join(KNOWN_SOURCES)})")
-    return Series(name, table["reporter"], table["partner"], hs, flow, tuple(sources))
+    reversal = _reversal_settings(table, fail)
+    return Series(name, table["reporter"], table["partner"], hs, flow, tuple(sources), **reversal)
 
 
 class _Locator:

@@ -61,7 +61,11 @@ def con(warehouse_path):
 
 def test_migrations_are_recorded_and_applied_once(con):
     applied = con.execute("select version, name from ops.schema_migrations order by version")
-    assert applied.fetchall() == [(1, "001_initial.sql"), (2, "002_series_in_ledger.sql")]
+    assert applied.fetchall() == [
+        (1, "001_initial.sql"),
+        (2, "002_series_in_ledger.sql"),
+        (3, "003_alerts.sql"),
+    ]
     assert migrate(con) == []
 
 
@@ -75,7 +79,7 @@ def test_an_older_warehouse_is_upgraded_in_place(warehouse_path, monkeypatch):
         lambda folder: (
             [f for f in real(folder) if f[0].startswith("001")]
             if folder == "migrations"
-            else [f for f in real(folder) if f[0] == "trade_monthly.sql"]
+            else [f for f in real(folder) if f[0] == "01_trade_monthly.sql"]
         ),
     )
     with closing(connect(warehouse_path)) as old:

@@ -73,6 +73,10 @@ class Series:
     hs_code: str
     flow: str = "M"
     sources: tuple[str, ...] = ("comtrade",)
+    # Reversal settings for this series; None means the watchlist's [alerts] default.
+    theta: float | None = None
+    min_trend_months: int | None = None
+    low_base_tonnes: float | None = None
 
     @property
     def key(self) -> str:

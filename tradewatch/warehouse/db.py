@@ -38,6 +38,26 @@ def sql(name: str) -> str:
     return resources.files(__package__).joinpath("sql", f"{name}.sql").read_text("utf-8")
 
 
+def run_sql(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Run ``sql/<name>.sql`` with the parameters it mentions (DuckDB rejects extra ones)."""
+    text = sql(name)
+    return con.execute(text, {k: v for k, v in (params or {}).items() if f"${k}" in text})
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Commit the block's writes together, or roll all of them back on any exception."""
+    con.begin()
+    try:
+        yield
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
+
+
 def _ordered(folder: str) -> list[tuple[str, str]]:
     files = resources.files(__package__).joinpath(folder)
     return sorted(

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from ..schemas import TRADE_KEY, ValidationResult
-from .db import sql
+from .db import run_sql, sql, transaction
 
 VALUE_COLUMNS = ["net_weight_kg", "quantity", "quantity_unit", "value_usd"]
 
@@ -85,7 +85,7 @@ def record_exchanges(
     frame["size_bytes"] = frame["size_bytes"].astype("Int64")
     con.register("incoming_exchanges", frame)
     try:
-        with _transaction(con):
+        with transaction(con):
             con.execute(sql("insert_bodies"))
             con.execute(sql("insert_exchanges"))
     finally:
@@ -108,7 +108,7 @@ def load_payload(
 
     Rows already loaded with the same values change nothing; a changed value adds a vintage.
     """
-    found = _execute(con, "exchange_of", {"exchange_id": exchange_id}).fetchall()
+    found = run_sql(con, "exchange_of", {"exchange_id": exchange_id}).fetchall()
     if not found or found[0][0] is None:
         raise ValueError(f"exchange {exchange_id} is not recorded in raw.http_responses")
     sha256, fetched_at = found[0]
@@ -127,9 +127,9 @@ def load_payload(
     con.register("incoming_rows", valid)
     con.register("incoming_quarantine", quarantine)
     try:
-        with _transaction(con):
-            inserted = _execute(con, "insert_vintages", params).fetchall()
-            _execute(con, "insert_quarantine", {**params, "source": source})
+        with transaction(con):
+            inserted = run_sql(con, "insert_vintages", params).fetchall()
+            run_sql(con, "insert_quarantine", {**params, "source": source})
             loads = _month_loads(
                 source,
                 months,
@@ -160,7 +160,7 @@ def record_failure(
     loads = [
         MonthLoad(source, m, "failed", exchange_id=exchange_id, message=message) for m in months
     ]
-    with _transaction(con):
+    with transaction(con):
         _insert_ledger(con, loads, run_id, flow_run_id)
     return loads
 
@@ -241,25 +241,3 @@ def _insert_ledger(
     con.register("incoming_runs", frame)
     con.execute(sql("insert_run"))
     con.unregister("incoming_runs")
-
-
-def _execute(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> duckdb.DuckDBPyConnection:
-    """Run a named SQL file with the parameters it mentions (DuckDB rejects extra ones)."""
-    text = sql(name)
-    return con.execute(text, {k: v for k, v in params.items() if f"${k}" in text})
-
-
-class _transaction:
-    """``with _transaction(con):`` commits on success and rolls back on any exception."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self._con = con
-
-    def __enter__(self) -> None:
-        self._con.begin()
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self._con.commit()
-        else:
-            self._con.rollback()

@@ -1,0 +1,7 @@
+select
+    alert_id, source, reporter_code, partner_code, hs_code, flow, period, direction,
+    move_pct, previous_kg, current_kg, trend_months, low_base, theta, status, notify,
+    raised_at, retracted_at
+from alerts
+where list_contains($ids, alert_id)
+order by period, hs_code, partner_code

@@ -1,0 +1,28 @@
+-- Reversals with no alert yet become raised alerts (once per series, month and direction).
+insert into alerts by name
+with reversals as (
+    select * from reversals
+)
+
+select
+    substr(sha256(concat_ws('|', source, reporter_code, partner_code, hs_code, flow,
+        period, direction)), 1, 16) as alert_id,
+    source, reporter_code, partner_code, hs_code, flow, period, direction,
+    move_pct, previous_kg, current_kg, trend_months, low_base, theta,
+    'raised' as status,
+    $notify and (not low_base or $notify_low_base) as notify,
+    now() as raised_at,
+    $run_id as run_id
+from reversals
+where not exists (
+    select 1
+    from alerts
+    where alerts.source = reversals.source
+        and alerts.reporter_code = reversals.reporter_code
+        and alerts.partner_code = reversals.partner_code
+        and alerts.hs_code = reversals.hs_code
+        and alerts.flow = reversals.flow
+        and alerts.period = reversals.period
+        and alerts.direction = reversals.direction
+)
+returning alert_id
