@@ -16,6 +16,7 @@ from ..schemas import Month, Series
 from ..warehouse import MonthLoad, run_lock
 from ..warehouse.status import loaded_series
 from . import progress
+from .alerts import alert_step
 from .ingest import IngestFailed, IngestSummary, ingest_comtrade, writing
 from .monthly import comtrade_api_key
 
@@ -44,12 +45,14 @@ def backfill(
     warehouse: str | None = None,
     watchlist: str | None = None,
     lock_wait: float | None = None,
+    notify: bool = False,
 ) -> dict:
     """Load every month from ``start`` to ``end`` (YYYY-MM), oldest first, resumably.
 
     A month is skipped for a source when every watched series of that source has been loaded
     for it before (from ``ops.runs``), unless ``force``. Failed months do not stop the others;
-    the flow fails at the end, naming them.
+    the flow fails at the end, naming them. Alerts for reversals in old months are recorded
+    but not delivered unless ``notify``.
     """
     logger = get_run_logger()
     config = watchlists.load(watchlist)
@@ -114,6 +117,9 @@ def backfill(
                 summary=summary,
                 on_loads=on_loads,
             )
+        summary.add_alerts(
+            alert_step(warehouse, config, run_id, notify, f"backfill {start}..{end}")
+        )
     update_progress_artifact(artifact, 100.0)
     logger.info(
         "backfill %s..%s: %s; %d already loaded", start, end, summary.line(), summary.skipped

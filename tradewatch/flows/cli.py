@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backfill.add_argument("--force", action="store_true", help="reload months already loaded")
     backfill.add_argument(
+        "--notify",
+        action="store_true",
+        help="deliver alerts for reversals found (default: record them only)",
+    )
+    backfill.add_argument(
         "--offline", action="store_true", help="answer from the recordings shipped in the package"
     )
     backfill.add_argument(
@@ -91,6 +96,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     status.add_argument("--warehouse", help=WAREHOUSE_HELP)
     status.set_defaults(handler=cmd_status)
+
+    alerts = commands.add_parser(
+        "alerts",
+        help="list reversal alerts: raised, retracted, delivered or not",
+        description="Alerts raised from the reversals view, with their figures and delivery.",
+    )
+    alerts.add_argument("--since", metavar="YYYY-MM", help="only months from this one on")
+    alerts.add_argument("--status", choices=["raised", "retracted"])
+    alerts.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    alerts.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    alerts.set_defaults(handler=cmd_alerts)
+
+    chart = commands.add_parser(
+        "chart",
+        help="draw a monthly series with its reversal months marked",
+        description="Draw monthly volumes (tonnes) with reversals marked, to PNG or HTML.",
+    )
+    chart.add_argument("--hs", required=True, help="HS code, e.g. 2701")
+    chart.add_argument("--partner", help="partner: ISO alpha-3 (PRK) or M49 code (408)")
+    chart.add_argument("--reporter", help="reporter: ISO alpha-3 (CHN) or M49 code (156)")
+    chart.add_argument("--from", dest="start", metavar="YYYY-MM", help="first month")
+    chart.add_argument("--to", dest="end", metavar="YYYY-MM", help="last month")
+    chart.add_argument("--out", required=True, help="FILE.png or FILE.html")
+    chart.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    chart.set_defaults(handler=cmd_chart)
 
     serve = commands.add_parser(
         "serve",
@@ -160,12 +190,14 @@ def cmd_backfill(args: argparse.Namespace) -> int:
             warehouse=args.warehouse,
             watchlist=args.watchlist,
             lock_wait=args.wait,
+            notify=args.notify,
         )
     print(
         f"backfill {args.start}..{args.end}: {summary['skipped']} already loaded, "
         f"{summary['rows_new']} new vintages from {summary['rows_fetched']} rows, "
         f"{summary['rows_quarantined']} quarantined; "
-        f"not yet published: {', '.join(summary['not_published']) or 'none'}"
+        f"not yet published: {', '.join(summary['not_published']) or 'none'}; "
+        f"alerts raised {summary['alerts_raised']}, retracted {summary['alerts_retracted']}"
     )
     return 0
 
@@ -263,6 +295,58 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def _status_text(cell) -> str:
     return f"{cell.state}: {cell.detail}" if cell.detail else cell.state
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from contextlib import closing
+
+    from ..schemas import Month
+    from ..warehouse import connect
+    from ..warehouse.db import run_sql
+
+    since = Month.parse(args.since).first_day if args.since else None
+    with closing(connect(args.warehouse, read_only=True)) as con:
+        result = run_sql(con, "alerts_list", {"since": since, "status": args.status})
+        columns = [d[0] for d in result.description]
+        rows = result.fetchall()
+    if args.format == "table":
+        keep = [
+            "period",
+            "hs_code",
+            "partner_code",
+            "direction",
+            "move_pct",
+            "previous_kg",
+            "current_kg",
+            "trend_months",
+            "low_base",
+            "status",
+            "raised_notified_at",
+            "delivery_error",
+        ]
+        index = [columns.index(c) for c in keep]
+        rows = [tuple(row[i] for i in index) for row in rows]
+        columns = keep
+    sys.stdout.write(format_rows(columns, rows, args.format))
+    return 0
+
+
+def cmd_chart(args: argparse.Namespace) -> int:
+    from ..charts import draw_series
+    from ..pipelines.comtrade.reference import country_code
+    from ..schemas import Month
+
+    out = draw_series(
+        args.warehouse,
+        args.out,
+        hs_code=args.hs,
+        partner=country_code(args.partner) if args.partner else None,
+        reporter=country_code(args.reporter) if args.reporter else None,
+        start=Month.parse(args.start).first_day if args.start else None,
+        end=Month.parse(args.end).first_day if args.end else None,
+    )
+    print(f"wrote {out}")
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

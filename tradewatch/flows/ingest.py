@@ -45,6 +45,9 @@ class IngestSummary:
     rows_quarantined: int = 0
     exchanges: int = 0
     skipped: int = 0
+    alerts_raised: int = 0
+    alerts_retracted: int = 0
+    deliveries_failed: int = 0
     not_published: list[str] = field(default_factory=list)
     partial: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
@@ -63,6 +66,11 @@ class IngestSummary:
             elif load.status == "failed":
                 self.failed.append(f"{label}: {load.message}")
 
+    def add_alerts(self, report) -> None:
+        self.alerts_raised += len(report.raised)
+        self.alerts_retracted += len(report.retracted)
+        self.deliveries_failed += len(report.failed)
+
     def as_dict(self) -> dict:
         return asdict(self)
 
@@ -71,7 +79,8 @@ class IngestSummary:
             f"months {self.months[0]}..{self.months[-1]}: {self.rows_fetched} rows fetched, "
             f"{self.rows_valid} valid, {self.rows_new} new vintages, "
             f"{self.rows_quarantined} quarantined; not yet published: "
-            f"{', '.join(self.not_published) or 'none'}; failed: {len(self.failed)}"
+            f"{', '.join(self.not_published) or 'none'}; failed: {len(self.failed)}; "
+            f"alerts raised {self.alerts_raised}, retracted {self.alerts_retracted}"
         )
 
 

@@ -12,6 +12,7 @@ from .. import watchlist as watchlists
 from ..pipelines import comtrade
 from ..schemas import Month
 from ..warehouse import run_lock
+from .alerts import alert_step
 from .ingest import IngestFailed, IngestSummary, ingest_comtrade
 
 
@@ -41,8 +42,13 @@ def monthly_ingest(
     watchlist: str | None = None,
     window_months: int | None = None,
     lock_wait: float | None = None,
+    notify: bool = True,
 ) -> dict:
-    """Load the target month (default: last month) and re-fetch the months before it."""
+    """Load the target month (default: last month) and re-fetch the months before it.
+
+    Then raise (and deliver, unless ``notify`` is false) alerts for new reversals, and retract
+    those a revision took away.
+    """
     logger = get_run_logger()
     config = watchlists.load(watchlist)
     target = Month.parse(month) if month else previous_month()
@@ -71,6 +77,9 @@ def monthly_ingest(
             flow_run_id=flow_run.id,
             api_key=comtrade_api_key(config.comtrade_api_key_secret, offline),
             summary=summary,
+        )
+        summary.add_alerts(
+            alert_step(warehouse, config, run_id, notify, f"monthly-ingest {target}")
         )
     logger.info(summary.line())
     if summary.failed:

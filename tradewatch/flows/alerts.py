@@ -1,0 +1,282 @@
+"""Raise, retract and deliver reversal alerts at the end of a run."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NONE
+from prefect.events import emit_event
+from prefect.utilities.asyncutils import run_coro_as_sync
+
+from ..pipelines.http import ExchangeLog, RetryPolicy, make_client
+from ..schemas import series_key
+from ..warehouse import resolve_path
+from ..warehouse.alerts import (
+    AlertChanges,
+    Delivery,
+    pending_deliveries,
+    reconcile_alerts,
+    record_deliveries,
+    sync_reversal_settings,
+)
+from ..watchlist import Watchlist
+from .ingest import writing
+
+RAISED_EVENT = "tradewatch.reversal.raised"
+RETRACTED_EVENT = "tradewatch.reversal.retracted"
+# Webhook delivery: a few quick retries in this run; the next run tries again if they all fail.
+WEBHOOK_RETRY = RetryPolicy(attempts=3, backoff_base=0.5, backoff_max=5.0)
+
+
+@dataclass
+class AlertReport:
+    """What the alert step did in one run."""
+
+    raised: list[dict] = field(default_factory=list)
+    retracted: list[dict] = field(default_factory=list)
+    delivered: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def series_names(config: Watchlist) -> dict[str, str]:
+    return {s.key: s.name for s in config.series}
+
+
+def alert_key(alert: dict) -> str:
+    return series_key(
+        alert["reporter_code"], alert["partner_code"], alert["hs_code"], alert["flow"]
+    )
+
+
+def describe(alert: dict, names: dict[str, str], kind: str) -> str:
+    """One line an analyst can read: what turned, when, by how much, after how long."""
+    name = names.get(alert_key(alert), alert_key(alert))
+    month = f"{alert['period']:%Y-%m}"
+    trade = "imports" if alert["flow"].endswith("M") else "exports"
+    if kind == "retracted":
+        return (
+            f"RETRACTED {name}: the {alert['direction']} turn of {trade} in {month} is gone "
+            f"after a revision ({alert['source']})"
+        )
+    previous, current = alert["previous_kg"] / 1000, alert["current_kg"] / 1000
+    move = "from zero" if alert["move_pct"] is None else f"{alert['move_pct']:+.1f}%"
+    before = "rising" if alert["direction"] == "down" else "falling"
+    months = alert["trend_months"]
+    caveat = " [low base]" if alert["low_base"] else ""
+    return (
+        f"{name}: {trade} turned {alert['direction']} in {month}: {current:,.0f} t, {move} "
+        f"from {previous:,.0f} t, after {months} month{'s' if months != 1 else ''} {before} "
+        f"({alert['source']}){caveat}"
+    )
+
+
+def payload(alert: dict, names: dict[str, str], kind: str) -> dict:
+    """The JSON a webhook receives and the payload of the Prefect event."""
+    key = alert_key(alert)
+    return {
+        "event": RAISED_EVENT if kind == "raised" else RETRACTED_EVENT,
+        "alert_id": alert["alert_id"],
+        "status": alert["status"],
+        "series": {
+            "key": key,
+            "name": names.get(key, key),
+            "source": alert["source"],
+            "reporter_code": alert["reporter_code"],
+            "partner_code": alert["partner_code"],
+            "hs_code": alert["hs_code"],
+            "flow": alert["flow"],
+        },
+        "period": f"{alert['period']:%Y-%m}",
+        "direction": alert["direction"],
+        "move_pct": alert["move_pct"],
+        "previous_kg": alert["previous_kg"],
+        "current_kg": alert["current_kg"],
+        "trend_months": alert["trend_months"],
+        "low_base": alert["low_base"],
+        "theta": alert["theta"],
+        "message": describe(alert, names, kind),
+    }
+
+
+@task(name="raise-alerts", cache_policy=NONE)
+def raise_alerts(
+    warehouse: str | None, config: Watchlist, run_id: str, notify: bool
+) -> AlertChanges:
+    """Mirror the reversal settings, then raise and retract alerts from the reversals view."""
+    logger = get_run_logger()
+    defaults = config.alerts
+    per_series = [
+        (
+            s.reporter,
+            s.partner,
+            s.hs_code,
+            s.flow,
+            s.theta if s.theta is not None else defaults.theta,
+            s.min_trend_months if s.min_trend_months is not None else defaults.min_trend_months,
+            1000
+            * (s.low_base_tonnes if s.low_base_tonnes is not None else defaults.low_base_tonnes),
+        )
+        for s in config.series
+    ]
+    with writing(warehouse) as con:
+        sync_reversal_settings(
+            con,
+            (defaults.theta, defaults.min_trend_months, 1000 * defaults.low_base_tonnes),
+            per_series,
+        )
+        changes = reconcile_alerts(
+            con, run_id=run_id, notify=notify, notify_low_base=defaults.notify_low_base
+        )
+    names = series_names(config)
+    for alert in changes.raised:
+        told = "" if alert["notify"] else " (recorded, not notified)"
+        logger.info("alert raised: %s%s", describe(alert, names, "raised"), told)
+    for alert in changes.retracted:
+        logger.info("alert retracted: %s", describe(alert, names, "retracted"))
+    return changes
+
+
+def _send_event(alert: dict, names: dict[str, str], kind: str) -> None:
+    key = alert_key(alert)
+    event = emit_event(
+        event=RAISED_EVENT if kind == "raised" else RETRACTED_EVENT,
+        resource={
+            "prefect.resource.id": f"tradewatch.series.{key}",
+            "prefect.resource.name": names.get(key, key),
+            "tradewatch.source": alert["source"],
+        },
+        payload=payload(alert, names, kind),
+    )
+    if event is None:
+        raise RuntimeError("Prefect did not accept the event (no events client)")
+
+
+def _send_webhook(client: httpx.Client, url: str, body: dict) -> None:
+    response = client.post(
+        url,
+        content=json.dumps(body, default=str).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    if response.status_code >= 300:
+        raise RuntimeError(f"webhook answered HTTP {response.status_code}")
+
+
+def _send_block(block_name: str, subject: str, body: str) -> None:
+    from prefect.blocks.core import Block
+
+    block = Block.load(block_name)
+    with block.raise_on_failure():
+        result = block.notify(body=body, subject=subject)
+        if inspect.isawaitable(result):
+            run_coro_as_sync(result)
+
+
+@task(name="deliver-alerts", cache_policy=NONE)
+def deliver_alerts(warehouse: str | None, config: Watchlist) -> AlertReport:
+    """Tell every channel about every alert still owed; failures are recorded, never raised."""
+    logger = get_run_logger()
+    names = series_names(config)
+    webhook, block = config.alerts.webhook(), config.alerts.notification_block
+    channels = ["event", *(["webhook"] if webhook else []), *(["block"] if block else [])]
+    with writing(warehouse) as con:
+        pending = pending_deliveries(con)
+    report = AlertReport()
+    with make_client(
+        "alerts", ExchangeLog(), retry=WEBHOOK_RETRY, min_interval=0, timeout=15.0
+    ) as client:
+        for alert in pending:
+            kind = alert["kind"]
+            text = describe(alert, names, kind)
+            outcomes = []
+            for channel in channels:
+                if channel in alert["delivered_channels"]:
+                    continue
+                try:
+                    if channel == "event":
+                        _send_event(alert, names, kind)
+                    elif channel == "webhook":
+                        _send_webhook(client, webhook, payload(alert, names, kind))
+                    else:
+                        _send_block(block, f"tradewatch: {kind} {alert['direction']}", text)
+                    outcomes.append(Delivery(alert["alert_id"], kind, channel, True))
+                except Exception as exc:  # recorded on the alert and retried by the next run
+                    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                    outcomes.append(Delivery(alert["alert_id"], kind, channel, False, reason))
+                    report.failed.append(f"{alert['alert_id']} {channel}: {reason}")
+                    logger.warning(
+                        "alert %s not delivered to %s: %s", alert["alert_id"], channel, reason
+                    )
+            with writing(warehouse) as con:
+                record_deliveries(con, outcomes)
+            report.delivered += sum(o.ok for o in outcomes)
+    return report
+
+
+def alert_step(
+    warehouse: str | None, config: Watchlist, run_id: str, notify: bool, title: str
+) -> AlertReport:
+    """Raise/retract, deliver, and summarise in a markdown artifact (with charts)."""
+    changes = raise_alerts(warehouse, config, run_id, notify)
+    report = deliver_alerts(warehouse, config)
+    report.raised, report.retracted = changes.raised, changes.retracted
+    create_markdown_artifact(
+        markdown=summary_markdown(warehouse, config, report, title),
+        key="tradewatch-alerts",
+        description=title,
+    )
+    return report
+
+
+def summary_markdown(
+    warehouse: str | None, config: Watchlist, report: AlertReport, title: str
+) -> str:
+    names = series_names(config)
+    lines = [f"# {title}", ""]
+    if not report.raised and not report.retracted:
+        lines.append("No reversal raised or retracted in this run.")
+    for alert in report.raised:
+        lines.append(f"- **raised** {describe(alert, names, 'raised')}")
+    for alert in report.retracted:
+        lines.append(f"- **retracted** {describe(alert, names, 'retracted')}")
+    if report.failed:
+        lines += ["", f"{len(report.failed)} deliveries failed; the next run retries them."]
+    charts = chart_files(warehouse, report.raised + report.retracted)
+    if charts:
+        lines += ["", "## Charts", ""]
+        lines += [f"- [{path.name}]({path.as_uri()})" for path in charts]
+    return "\n".join(lines) + "\n"
+
+
+def chart_files(warehouse: str | None, alerts: list[dict]) -> list[Path]:
+    """One PNG per series that gained or lost an alert, next to the warehouse."""
+    from ..charts import draw_series
+
+    folder = resolve_path(warehouse).resolve().parent / "tradewatch-charts"
+    paths = []
+    for key in sorted(
+        {
+            (a["source"], a["reporter_code"], a["partner_code"], a["hs_code"], a["flow"])
+            for a in alerts
+        }
+    ):
+        source, reporter, partner, hs, flow = key
+        path = folder / f"{source}-{reporter}-{partner}-{hs}-{flow}.png"
+        os.makedirs(folder, exist_ok=True)
+        draw_series(
+            warehouse,
+            path,
+            hs_code=hs,
+            partner=partner,
+            reporter=reporter,
+            flow=flow,
+            source=source,
+        )
+        paths.append(path)
+    return paths
