@@ -71,3 +71,42 @@ def test_bad_watchlists_fail_naming_the_line(change, message):
 def test_unreadable_path_is_a_clear_error(tmp_path):
     with pytest.raises(WatchlistError, match="cannot read watchlist"):
         watchlist.load(tmp_path / "missing.toml")
+
+
+def test_alert_settings_globally_and_per_series():
+    text = (
+        "[alerts]\ntheta = 0.2\nmin_trend_months = 2\nlow_base_tonnes = 50\n"
+        'webhook_url = "https://hooks.example.org/x"\n'
+        + GOOD.replace('name = "iron"', 'name = "iron"\ntheta = 0.05\nlow_base_tonnes = 0')
+    )
+    config = watchlist.parse(text, "w.toml")
+    assert (config.alerts.theta, config.alerts.min_trend_months, config.alerts.low_base_tonnes) == (
+        0.2,
+        2,
+        50.0,
+    )
+    coal, iron = config.series
+    assert (coal.theta, iron.theta, iron.low_base_tonnes) == (None, 0.05, 0.0)
+    assert config.alerts.webhook() == "https://hooks.example.org/x"
+
+
+def test_webhook_from_the_environment_wins(monkeypatch):
+    monkeypatch.setenv(watchlist.WEBHOOK_ENV, "http://127.0.0.1:9/hook")
+    assert watchlist.parse(GOOD, "w.toml").alerts.webhook() == "http://127.0.0.1:9/hook"
+
+
+@pytest.mark.parametrize(
+    "alerts, message",
+    [
+        ("theta = 10", "line 2: theta must be a fraction"),
+        ("min_trend_months = 0", "line 2: min_trend_months must be 1-24"),
+        ("low_base_tonnes = -1", "line 2: low_base_tonnes must be 0 or more"),
+        ('webhook_url = "ftp://x"', "line 2: webhook_url must be an http"),
+        ('notification_block = "alerts"', "line 2: notification_block is 'block-type/name'"),
+        ("notify_low_base = 1", "line 2: notify_low_base must be true or false"),
+        ("thresh = 0.1", "line 2: unknown key 'thresh' in \\[alerts\\]"),
+    ],
+)
+def test_bad_alert_settings_fail_naming_the_line(alerts, message):
+    with pytest.raises(WatchlistError, match=message):
+        watchlist.parse(f"[alerts]\n{alerts}\n" + GOOD, "w.toml")

@@ -35,6 +35,8 @@ def canonical(path):
         "months": "select source, period, last_status, series_loaded from ops.month_status",
         "trade_monthly": "select source, hs_code, period, net_weight_kg, value_usd, vintage"
         " from trade_monthly",
+        "alerts": "select alert_id, source, hs_code, period, direction, move_pct, status, notify"
+        " from alerts",
     }
     return {name: sorted(map(repr, query(path, text))) for name, text in sql.items()}
 
