@@ -25,7 +25,8 @@ def reconcile(con, notify=True):
 def revise(con, month, tonnes, hs="2701"):
     con.execute(
         "insert into trade_vintages select source, reporter_code, partner_code, hs_code, flow,"
-        " period, vintage + 1, ?, quantity, quantity_unit, value_usd, now(), 'e2', 's2', 0, 'r2'"
+        " period, vintage + 1, ?, quantity, quantity_unit, value_usd, now(), 'e2', 's2', 0, 'r2',"
+        " null, null"
         " from trade_monthly where hs_code = ? and strftime(period, '%Y-%m') = ?",
         [tonnes * 1000.0, hs, month],
     )

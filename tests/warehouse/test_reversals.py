@@ -25,7 +25,7 @@ def put(con, volumes, hs="2701", partner=408, start=(2016, 1)):
             continue
         con.execute(
             "insert into trade_vintages values ('comtrade', 156, ?, ?, 'M', ?, 1, ?, null, null,"
-            " null, now(), 'e', 's', 0, 'r')",
+            " null, now(), 'e', 's', 0, 'r', null, null)",
             [partner, hs, dt.date(y, m, 1), tonnes * 1000.0],
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
@@ -103,10 +103,18 @@ def load_payload(
     months: Sequence[dt.date],
     series_keys: Sequence[str],
     checked: ValidationResult,
+    release_url: str | None = None,
+    published_at: dt.date | None = None,
+    also: Callable[[duckdb.DuckDBPyConnection, dict], None] | None = None,
+    combined_keys: Sequence[str] | None = None,
 ) -> list[MonthLoad]:
     """Load one payload's validated rows and quarantine in one transaction, a ledger row a month.
 
     Rows already loaded with the same values change nothing; a changed value adds a vintage.
+    A release page (``release_url``) adds a vintage only for values that release has not given
+    before. ``also`` writes more inside the same transaction (a source's own tables);
+    ``combined_keys`` marks the months as published together (January-February) with these
+    series present.
     """
     found = run_sql(con, "exchange_of", {"exchange_id": exchange_id}).fetchall()
     if not found or found[0][0] is None:
@@ -123,11 +131,15 @@ def load_payload(
         "sha256": sha256,
         "fetched_at": fetched_at,
         "run_id": run_id,
+        "release_url": release_url,
+        "published_at": published_at,
     }
     con.register("incoming_rows", valid)
     con.register("incoming_quarantine", quarantine)
     try:
         with transaction(con):
+            if also is not None:
+                also(con, params)
             inserted = run_sql(con, "insert_vintages", params).fetchall()
             run_sql(con, "insert_quarantine", {**params, "source": source})
             loads = _month_loads(
@@ -139,6 +151,11 @@ def load_payload(
                 [row[0] for row in inserted],
                 exchange_id,
             )
+            if combined_keys is not None:
+                for load in loads:
+                    load.status, load.series_loaded = "combined", sorted(combined_keys)
+                    load.series_found = len(load.series_loaded)
+                    load.message = "January and February published together: cumulative only"
             _insert_ledger(con, loads, run_id, flow_run_id)
     finally:
         con.unregister("incoming_rows")

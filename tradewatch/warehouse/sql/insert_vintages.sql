@@ -1,4 +1,6 @@
--- A row becomes a new vintage when its key is new or any published value differs from the latest.
+-- A row becomes a new vintage when
+--   * it comes from a release page (GACC) and that release has not given these values before, or
+--   * it comes from a rolling API (Comtrade) and any published value differs from the latest.
 insert into trade_vintages by name
 with incoming as (
     select * from incoming_rows
@@ -8,10 +10,18 @@ latest as (
     select * from trade_monthly
 ),
 
+numbered as (
+    select
+        source, reporter_code, partner_code, hs_code, flow, period,
+        max(vintage) as last_vintage
+    from trade_vintages
+    group by source, reporter_code, partner_code, hs_code, flow, period
+),
+
 changed as (
     select
         incoming.*,
-        coalesce(latest.vintage, 0) + 1 as vintage
+        coalesce(numbered.last_vintage, 0) + 1 as vintage
     from incoming
     left join latest
         on incoming.source = latest.source
@@ -20,11 +30,35 @@ changed as (
         and incoming.hs_code = latest.hs_code
         and incoming.flow = latest.flow
         and incoming.period = latest.period
-    where latest.vintage is null
-        or incoming.net_weight_kg is distinct from latest.net_weight_kg
-        or incoming.quantity is distinct from latest.quantity
-        or incoming.quantity_unit is distinct from latest.quantity_unit
-        or incoming.value_usd is distinct from latest.value_usd
+    left join numbered
+        on incoming.source = numbered.source
+        and incoming.reporter_code = numbered.reporter_code
+        and incoming.partner_code = numbered.partner_code
+        and incoming.hs_code = numbered.hs_code
+        and incoming.flow = numbered.flow
+        and incoming.period = numbered.period
+    where case
+        when $release_url is not null then not exists (
+            select 1
+            from trade_vintages as seen
+            where seen.release_url = $release_url
+                and seen.source = incoming.source
+                and seen.reporter_code = incoming.reporter_code
+                and seen.partner_code = incoming.partner_code
+                and seen.hs_code = incoming.hs_code
+                and seen.flow = incoming.flow
+                and seen.period = incoming.period
+                and seen.net_weight_kg is not distinct from incoming.net_weight_kg
+                and seen.quantity is not distinct from incoming.quantity
+                and seen.quantity_unit is not distinct from incoming.quantity_unit
+                and seen.value_usd is not distinct from incoming.value_usd
+        )
+        else latest.vintage is null
+            or incoming.net_weight_kg is distinct from latest.net_weight_kg
+            or incoming.quantity is distinct from latest.quantity
+            or incoming.quantity_unit is distinct from latest.quantity_unit
+            or incoming.value_usd is distinct from latest.value_usd
+    end
 )
 
 select
@@ -33,6 +67,8 @@ select
     $fetched_at as fetched_at,
     $exchange_id as exchange_id,
     $sha256 as sha256,
-    $run_id as run_id
+    $run_id as run_id,
+    $release_url as release_url,
+    $published_at as published_at
 from changed
 returning period

@@ -1,0 +1,38 @@
+"""China Customs (GACC): monthly tables from the English site, parsed with beautifulsoup4."""
+
+from .fetch import GaccHTTPError, fetch_page, index_url
+from .parse import (
+    LayoutChanged,
+    NoTable,
+    RawPage,
+    Release,
+    ReleaseLink,
+    UnknownUnit,
+    parse_index,
+    parse_release,
+    preferred_links,
+    trade_rows,
+)
+from .replay import REPLAYERS
+from .settings import COMMODITY_HS, MIN_INTERVAL_SECONDS, PUBLICATIONS, SOURCE
+
+__all__ = [
+    "COMMODITY_HS",
+    "MIN_INTERVAL_SECONDS",
+    "PUBLICATIONS",
+    "REPLAYERS",
+    "SOURCE",
+    "GaccHTTPError",
+    "LayoutChanged",
+    "NoTable",
+    "RawPage",
+    "Release",
+    "ReleaseLink",
+    "UnknownUnit",
+    "fetch_page",
+    "index_url",
+    "parse_index",
+    "parse_release",
+    "preferred_links",
+    "trade_rows",
+]

@@ -1,0 +1,36 @@
+"""Download GACC index and release pages: I/O only."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import httpx
+
+from ..http import EXCHANGE_ID
+from . import settings
+from .parse import RawPage
+
+
+class GaccHTTPError(RuntimeError):
+    """The site answered with an error status after the client's retries."""
+
+    def __init__(self, url: str, status: int) -> None:
+        self.url, self.status = url, status
+        super().__init__(f"{url}: HTTP {status}")
+
+
+def index_url(publication: str, year: int) -> str:
+    return settings.INDEX_URLS[publication].format(year=year)
+
+
+def fetch_page(client: httpx.Client, url: str) -> RawPage:
+    """One page's bytes; an error status raises ``GaccHTTPError`` (the bytes are logged)."""
+    response = client.get(url)
+    if response.status_code != 200:
+        raise GaccHTTPError(url, response.status_code)
+    return RawPage(
+        url=url,
+        body=response.content,
+        fetched_at=dt.datetime.now(dt.UTC),
+        exchange_id=response.extensions.get(EXCHANGE_ID),
+    )
