@@ -16,10 +16,14 @@ DESCRIPTIONS = {
     "2601": "Iron ores and concentrates, including roasted iron pyrites",
 }
 # HS 2012 (H4) until 2016; HS 2017 (H5) from 2017.
-CLASSIFICATION = {2015: "H4", 2016: "H4", 2017: "H5"}
+CLASSIFICATION = {2015: "H4", 2016: "H4", 2017: "H5", 2018: "H5"}
+PARTNERS = {
+    408: ("PRK", "Dem. People's Rep. of Korea"),
+    0: ("W00", "World"),
+}
 
 
-def record(hs_code: str, period: str, kg: float, value: float) -> dict:
+def record(partner: int, hs_code: str, period: str, kg: float, value: float) -> dict:
     year, month = int(period[:4]), int(period[5:7])
     return {
         "typeCode": "C",
@@ -33,9 +37,9 @@ def record(hs_code: str, period: str, kg: float, value: float) -> dict:
         "reporterDesc": "China",
         "flowCode": "M",
         "flowDesc": "Import",
-        "partnerCode": 408,
-        "partnerISO": "PRK",
-        "partnerDesc": "Dem. People's Rep. of Korea",
+        "partnerCode": partner,
+        "partnerISO": PARTNERS[partner][0],
+        "partnerDesc": PARTNERS[partner][1],
         "partner2Code": 0,
         "partner2ISO": "W00",
         "partner2Desc": "World",
@@ -75,15 +79,17 @@ def record(hs_code: str, period: str, kg: float, value: float) -> dict:
 def main() -> None:
     with open(RECORDINGS / "figures.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    data = []
-    for row in sorted(rows, key=lambda r: (r["period"], r["hs_code"])):
-        tonnes = float(row["net_weight_t"])
-        value = round(tonnes * float(row["price_usd_per_t"]), 0)
-        data.append(record(row["hs_code"], row["period"], tonnes * 1000, value))
-    document = {"elapsedTime": "0.31 secs", "count": len(data), "data": data, "error": ""}
-    out = RECORDINGS / "C_M_HS_r156_p408_M.json"
-    out.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {out} ({len(data)} records)")
+    for partner in PARTNERS:
+        data = []
+        mine = [r for r in rows if int(r["partner"]) == partner]
+        for row in sorted(mine, key=lambda r: (r["period"], r["hs_code"])):
+            tonnes = float(row["net_weight_t"])
+            value = round(tonnes * float(row["price_usd_per_t"]), 0)
+            data.append(record(partner, row["hs_code"], row["period"], tonnes * 1000, value))
+        document = {"elapsedTime": "0.31 secs", "count": len(data), "data": data, "error": ""}
+        out = RECORDINGS / f"C_M_HS_r156_p{partner}_M.json"
+        out.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"wrote {out} ({len(data)} records)")
 
 
 if __name__ == "__main__":

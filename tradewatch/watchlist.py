@@ -17,7 +17,10 @@ from .schemas import Series
 
 ENV_VAR = "TRADEWATCH_WATCHLIST"
 LOCAL_FILE = "tradewatch.toml"
-KNOWN_SOURCES = ("comtrade",)
+KNOWN_SOURCES = ("comtrade", "gacc")
+# What China's customs publishes on its English site: commodities only against the world,
+# countries only as all goods (hs "TOTAL").
+GACC_COMMODITIES = ("2701", "2601")
 _REVERSAL_KEYS = {"theta", "min_trend_months", "low_base_tonnes"}
 _SECTIONS = {
     "run": {"window_months"},
@@ -44,7 +47,7 @@ class AlertSettings:
         return (os.environ.get(WEBHOOK_ENV) or "").strip() or self.webhook_url
 
 
-_HS = re.compile(r"^(\d{2}|\d{4}|\d{6})$")
+_HS = re.compile(r"^(\d{2}|\d{4}|\d{6}|TOTAL)$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -191,7 +194,9 @@ def _series(table: dict, index: int, where: _Locator) -> Series:
             raise fail(key, f"{key} must be a UN M49 country code (0-999), got {code!r}")
     hs = table["hs"]
     if not isinstance(hs, str) or not _HS.match(hs):
-        raise fail("hs", f"hs must be an HS code of 2, 4 or 6 digits as a string, got {hs!r}")
+        raise fail(
+            "hs", f"hs must be an HS code of 2, 4 or 6 digits (or TOTAL) as a string, got {hs!r}"
+        )
     flow = table.get("flow", "M")
     if flow not in ("M", "X"):
         raise fail("flow", f"flow must be 'M' (imports) or 'X' (exports), got {flow!r}")
@@ -201,6 +206,13 @@ def _series(table: dict, index: int, where: _Locator) -> Series:
     for source in sources:
         if source not in KNOWN_SOURCES:
             raise fail("sources", f"unknown source {source!r} (known: {', '.join(KNOWN_SOURCES)})")
+    if "gacc" in sources and hs != "TOTAL":
+        if table["partner"] != 0 or hs not in GACC_COMMODITIES:
+            raise fail(
+                "sources",
+                "gacc publishes commodities only against the world (partner 0, hs "
+                f"{' or '.join(GACC_COMMODITIES)}) and countries only as hs TOTAL",
+            )
     reversal = _reversal_settings(table, fail)
     return Series(name, table["reporter"], table["partner"], hs, flow, tuple(sources), **reversal)
 

@@ -11,16 +11,17 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.runtime import flow_run
 
 from .. import watchlist as watchlists
-from ..pipelines import comtrade
+from ..pipelines import comtrade, gacc
 from ..schemas import Month, Series
 from ..warehouse import MonthLoad, run_lock
 from ..warehouse.status import loaded_series
 from . import progress
 from .alerts import alert_step
+from .gacc import ingest_gacc
 from .ingest import IngestFailed, IngestSummary, ingest_comtrade, writing
 from .monthly import comtrade_api_key
 
-SOURCES = (comtrade.SOURCE,)
+SOURCES = (comtrade.SOURCE, gacc.SOURCE)
 
 
 def pending_months(
@@ -65,11 +66,18 @@ def backfill(
     summary = IngestSummary(months=[str(m) for m in months])
     total = len(months) * len(chosen)
     state = {"done": 0}
+    seen: set[tuple[str, dt.date]] = set()
     artifact = create_progress_artifact(
         0.0, key="backfill-progress", description=f"backfill {start}..{end}: {', '.join(chosen)}"
     )
 
     def advance(source: str, period: dt.date, status: str, detail: str = "") -> None:
+        # A source may load a month in several pages (GACC's tables): count each cell once.
+        if (source, period) in seen or period < months[0].first_day:
+            return
+        if period > months[-1].first_day:
+            return
+        seen.add((source, period))
         state["done"] += 1
         progress.emit(progress.ProgressEvent(state["done"], total, source, period, status, detail))
 
@@ -92,6 +100,19 @@ def backfill(
                 if month not in todo:
                     summary.skipped += 1
                     advance(source, month.first_day, "already loaded")
+            logger.info("%s: %d of %d months to load", source, len(todo), len(months))
+            if source == gacc.SOURCE:
+                ingest_gacc(
+                    sorted({s for group in groups.values() for s in group}, key=lambda s: s.key),
+                    sorted(todo),
+                    offline=offline,
+                    warehouse=warehouse,
+                    run_id=run_id,
+                    flow_run_id=flow_run.id,
+                    summary=summary,
+                    on_loads=on_loads,
+                )
+                continue
             requests = sorted(
                 (
                     r
@@ -99,13 +120,6 @@ def backfill(
                     for r in comtrade.plan_requests(group, needed)
                 ),
                 key=lambda r: (r.months[0], r.partner, r.hs_codes),
-            )
-            logger.info(
-                "%s: %d of %d months to load in %d requests",
-                source,
-                len(todo),
-                len(months),
-                len(requests),
             )
             ingest_comtrade(
                 requests,

@@ -154,12 +154,13 @@ def note_failure(
     run_id: str,
     flow_run_id: str | None,
     exchange_id: str | None = None,
+    source: str = comtrade.SOURCE,
 ) -> list[MonthLoad]:
     """Ledger rows for months that could not be loaded."""
     with writing(warehouse) as con:
         return record_failure(
             con,
-            source=comtrade.SOURCE,
+            source=source,
             run_id=run_id,
             flow_run_id=flow_run_id,
             months=[m.first_day for m in months],

@@ -9,10 +9,11 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from .. import watchlist as watchlists
-from ..pipelines import comtrade
+from ..pipelines import comtrade, gacc
 from ..schemas import Month
 from ..warehouse import run_lock
 from .alerts import alert_step
+from .gacc import ingest_gacc
 from .ingest import IngestFailed, IngestSummary, ingest_comtrade
 
 
@@ -78,6 +79,17 @@ def monthly_ingest(
             api_key=comtrade_api_key(config.comtrade_api_key_secret, offline),
             summary=summary,
         )
+        gacc_series = config.for_source(gacc.SOURCE)
+        if gacc_series:
+            ingest_gacc(
+                gacc_series,
+                months,
+                offline=offline,
+                warehouse=warehouse,
+                run_id=run_id,
+                flow_run_id=flow_run.id,
+                summary=summary,
+            )
         summary.add_alerts(
             alert_step(warehouse, config, run_id, notify, f"monthly-ingest {target}")
         )

@@ -172,10 +172,21 @@ def record_failure(
     months: Sequence[dt.date],
     message: str,
     exchange_id: str | None = None,
+    status: str = "failed",
+    series_keys: Sequence[str] | None = None,
 ) -> list[MonthLoad]:
-    """Ledger rows saying these months failed to load, and why."""
+    """Ledger rows for months not loaded (``failed`` or ``not_published``), and why."""
     loads = [
-        MonthLoad(source, m, "failed", exchange_id=exchange_id, message=message) for m in months
+        MonthLoad(
+            source,
+            m,
+            status,
+            exchange_id=exchange_id,
+            message=message,
+            series_keys=list(series_keys) if series_keys else None,
+            series_expected=len(series_keys) if series_keys else None,
+        )
+        for m in months
     ]
     with transaction(con):
         _insert_ledger(con, loads, run_id, flow_run_id)

@@ -81,6 +81,8 @@ def _cell(source, period, row, keys, window_start) -> Cell:
     have = set(series_loaded)
     if keys and keys <= have:
         detail = f"{quarantined} rows quarantined" if quarantined else ""
+        if status == "combined":
+            detail = "published as January-February combined (cumulative only)"
         if status == "failed":
             detail = f"last run failed: {message}"
         return Cell(source, period, LOADED, detail, quarantined)

@@ -1,6 +1,6 @@
--- A row becomes a new vintage when
---   * it comes from a release page (GACC) and that release has not given these values before, or
---   * it comes from a rolling API (Comtrade) and any published value differs from the latest.
+-- A row becomes a new vintage when any published value differs from the latest and, for a row
+-- from a release page (GACC), that release has not given these values before: re-reading an
+-- older release after a newer one revised it must not make it the latest again.
 insert into trade_vintages by name
 with incoming as (
     select * from incoming_rows
@@ -37,8 +37,14 @@ changed as (
         and incoming.hs_code = numbered.hs_code
         and incoming.flow = numbered.flow
         and incoming.period = numbered.period
-    where case
-        when $release_url is not null then not exists (
+    where (
+        latest.vintage is null
+        or incoming.net_weight_kg is distinct from latest.net_weight_kg
+        or incoming.quantity is distinct from latest.quantity
+        or incoming.quantity_unit is distinct from latest.quantity_unit
+        or incoming.value_usd is distinct from latest.value_usd
+    )
+    and ($release_url is null or not exists (
             select 1
             from trade_vintages as seen
             where seen.release_url = $release_url
@@ -52,13 +58,7 @@ changed as (
                 and seen.quantity is not distinct from incoming.quantity
                 and seen.quantity_unit is not distinct from incoming.quantity_unit
                 and seen.value_usd is not distinct from incoming.value_usd
-        )
-        else latest.vintage is null
-            or incoming.net_weight_kg is distinct from latest.net_weight_kg
-            or incoming.quantity is distinct from latest.quantity
-            or incoming.quantity_unit is distinct from latest.quantity_unit
-            or incoming.value_usd is distinct from latest.value_usd
-    end
+    ))
 )
 
 select
