@@ -54,3 +54,41 @@ def raw_payload(body: bytes, months=("2016-09",), hs=("2601", "2701"), exchange_
         exchange_id=exchange_id,
         endpoint="preview",
     )
+
+
+PRK_ONLY = """
+[[series]]
+name = "coal-chn-prk"
+reporter = 156
+partner = 408
+hs = "2701"
+
+[[series]]
+name = "iron-ore-chn-prk"
+reporter = 156
+partner = 408
+hs = "2601"
+"""
+
+
+@pytest.fixture
+def prk_watchlist(tmp_path) -> str:
+    """Comtrade's two North Korea series only: for tests that serve Comtrade themselves."""
+    path = tmp_path / "prk.toml"
+    path.write_text(PRK_ONLY)
+    return str(path)
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Tests never use the network: any request beyond loopback fails at once, by name."""
+    import httpx
+
+    real = httpx.HTTPTransport.handle_request
+
+    def guarded(self, request):
+        if request.url.host not in ("127.0.0.1", "localhost", "::1"):
+            raise RuntimeError(f"tests never use the network: {request.url}")
+        return real(self, request)
+
+    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", guarded)

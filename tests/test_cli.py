@@ -88,7 +88,8 @@ def test_offline_run_as_a_user_prints_no_error_and_no_traceback(tmp_path):
         [
             *cli,
             "query",
-            "select period, net_weight_kg from trade_monthly where hs_code='2701' order by period",
+            "select period, net_weight_kg from trade_monthly"
+            " where hs_code='2701' and partner_code=408 order by period",
         ],
         capture_output=True,
         text=True,

@@ -19,6 +19,12 @@ from tradewatch.warehouse import connect
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
+@pytest.fixture(autouse=True)
+def north_korea_only(monkeypatch, prk_watchlist):
+    """These tests count North Korea's two Comtrade series: the watchlist holds just those."""
+    monkeypatch.setenv("TRADEWATCH_WATCHLIST", prk_watchlist)
+
+
 class Webhook:
     """A real HTTP server on 127.0.0.1 that records JSON posts and can fail on purpose."""
 

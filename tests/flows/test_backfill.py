@@ -13,6 +13,13 @@ from tradewatch.warehouse import WarehouseBusy, connect
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
+
+@pytest.fixture(autouse=True)
+def north_korea_only(monkeypatch, prk_watchlist):
+    """These tests count North Korea's two Comtrade series: the watchlist holds just those."""
+    monkeypatch.setenv("TRADEWATCH_WATCHLIST", prk_watchlist)
+
+
 COAL_ONLY = '[[series]]\nname = "coal"\nreporter = 156\npartner = 408\nhs = "2701"\n'
 BOTH = COAL_ONLY + '[[series]]\nname = "iron"\nreporter = 156\npartner = 408\nhs = "2601"\n'
 
@@ -98,6 +105,7 @@ def test_a_failing_month_does_not_stop_the_others(warehouse_path, monkeypatch):
             return httpx.Response(400, text="period not available")
         return replay(request)
 
+    original = ingest_module.comtrade_client
     monkeypatch.setattr(
         ingest_module,
         "comtrade_client",
@@ -105,12 +113,16 @@ def test_a_failing_month_does_not_stop_the_others(warehouse_path, monkeypatch):
             "comtrade", log, transport=httpx.MockTransport(handler), min_interval=0
         ),
     )
-    with pytest.raises(IngestFailed, match=r"backfill: 12 months failed: comtrade 2016-01: .*400"):
+    with pytest.raises(
+        IngestFailed,
+        match=r"backfill: 12 months failed: comtrade 2016-01, comtrade 2016-02, "
+        r".*comtrade 2016-12: .*400",
+    ):
         backfill("2015-01", "2017-12", warehouse=warehouse_path)
     loaded = query(warehouse_path, "select year(period), count(*) from trade_monthly group by 1")
     assert sorted(loaded) == [(2015, 24), (2017, 24)]
     # Once the source answers again, a rerun loads just the failed year.
-    monkeypatch.undo()
+    monkeypatch.setattr(ingest_module, "comtrade_client", original)
     summary = backfill("2015-01", "2017-12", offline=True, warehouse=warehouse_path)
     assert (summary["skipped"], summary["rows_new"]) == (24, 24)
 
@@ -143,5 +155,5 @@ def test_a_second_run_on_the_same_warehouse_waits_then_fails_clearly(warehouse_p
 
 
 def test_unknown_source_is_refused(warehouse_path):
-    with pytest.raises(ValueError, match="unknown source gacc"):
-        backfill("2016-01", "2016-02", sources=["gacc"], offline=True, warehouse=warehouse_path)
+    with pytest.raises(ValueError, match="unknown source wto"):
+        backfill("2016-01", "2016-02", sources=["wto"], offline=True, warehouse=warehouse_path)

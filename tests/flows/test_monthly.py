@@ -53,10 +53,12 @@ def serve(monkeypatch, records, status=200):
 def test_offline_month_loads_its_window_and_reruns_change_no_data(warehouse_path):
     summary = monthly_ingest(month="2016-09", offline=True, warehouse=warehouse_path)
     assert summary["months"] == ["2016-07", "2016-08", "2016-09"]
-    assert (summary["rows_fetched"], summary["rows_valid"], summary["rows_new"]) == (6, 6, 6)
+    # Coal and iron ore from North Korea, and coal from the world: three series, three months.
+    assert (summary["rows_fetched"], summary["rows_valid"], summary["rows_new"]) == (9, 9, 9)
     coal = rows(
         warehouse_path,
-        "select period, net_weight_kg from trade_monthly where hs_code = '2701' order by period",
+        "select period, net_weight_kg from trade_monthly where hs_code = '2701'"
+        " and partner_code = 408 order by period",
     )
     assert coal == [
         (dt.date(2016, 7, 1), 2_100_000_000.0),
@@ -73,12 +75,14 @@ def test_offline_month_loads_its_window_and_reruns_change_no_data(warehouse_path
     assert second["raw.http_responses"] == 2 * first["raw.http_responses"]
 
 
-def test_bad_rows_are_quarantined_while_good_rows_load(warehouse_path, monkeypatch):
+def test_bad_rows_are_quarantined_while_good_rows_load(warehouse_path, monkeypatch, prk_watchlist):
     records = [dict(r) for r in recorded_records() if r["period"] in ("201608", "201609")]
     records[0]["netWgt"] = -1000.0
     records[3]["netWgt"] = "1,798,000 t"
     serve(monkeypatch, records)
-    summary = monthly_ingest(month="2016-09", warehouse=warehouse_path, window_months=2)
+    summary = monthly_ingest(
+        month="2016-09", warehouse=warehouse_path, window_months=2, watchlist=prk_watchlist
+    )
     assert (summary["rows_valid"], summary["rows_quarantined"]) == (2, 2)
     kept = rows(
         warehouse_path, "select reason, failure_case from ops.quarantine order by row_index"
@@ -90,29 +94,37 @@ def test_bad_rows_are_quarantined_while_good_rows_load(warehouse_path, monkeypat
     assert rows(warehouse_path, "select count(*) from trade_monthly") == [(2,)]
 
 
-def test_a_run_whose_rows_are_all_invalid_fails(warehouse_path, monkeypatch):
+def test_a_run_whose_rows_are_all_invalid_fails(warehouse_path, monkeypatch, prk_watchlist):
     records = [dict(r, netWgt=-1.0) for r in recorded_records() if r["period"] == "201609"]
     serve(monkeypatch, records)
     with pytest.raises(IngestFailed, match="all 2 rows quarantined"):
-        monthly_ingest(month="2016-09", warehouse=warehouse_path, window_months=1)
+        monthly_ingest(
+            month="2016-09", warehouse=warehouse_path, window_months=1, watchlist=prk_watchlist
+        )
     assert rows(warehouse_path, "select count(*) from ops.quarantine") == [(2,)]
     assert rows(warehouse_path, "select status from ops.runs") == [("failed",)]
 
 
 def test_an_unpublished_month_is_recorded_not_an_error(warehouse_path):
     summary = monthly_ingest(
-        month="2018-01", offline=True, warehouse=warehouse_path, window_months=1
+        month="2019-01", offline=True, warehouse=warehouse_path, window_months=1
     )
-    assert summary["not_published"] == ["comtrade 2018-01"]
-    assert rows(warehouse_path, "select status, period from ops.runs") == [
-        ("not_published", dt.date(2018, 1, 1))
+    assert sorted(summary["not_published"]) == ["comtrade 2019-01", "gacc 2019-01"]
+    ledger = rows(warehouse_path, "select distinct source, status, period from ops.runs")
+    assert sorted(ledger) == [
+        ("comtrade", "not_published", dt.date(2019, 1, 1)),
+        ("gacc", "not_published", dt.date(2019, 1, 1)),
     ]
 
 
-def test_a_refused_request_keeps_its_bytes_and_fails_the_run(warehouse_path, monkeypatch):
+def test_a_refused_request_keeps_its_bytes_and_fails_the_run(
+    warehouse_path, monkeypatch, prk_watchlist
+):
     serve(monkeypatch, [], status=400)
     with pytest.raises(IngestFailed, match="HTTP 400"):
-        monthly_ingest(month="2016-09", warehouse=warehouse_path, window_months=1)
+        monthly_ingest(
+            month="2016-09", warehouse=warehouse_path, window_months=1, watchlist=prk_watchlist
+        )
     assert rows(
         warehouse_path,
         "select r.status, b.body from raw.http_responses r join raw.http_bodies b using (sha256)",
@@ -145,7 +157,7 @@ def test_an_unknown_layout_is_a_named_failure_and_other_calls_still_load(
             "comtrade", log, transport=httpx.MockTransport(handler), min_interval=0
         ),
     )
-    watchlist = warehouse_path + ".toml"
+    watchlist = warehouse_path + ".toml"  # two Comtrade series, one call each
     with open(watchlist, "w") as f:
         f.write(
             '[[series]]\nname = "coal"\nreporter = 156\npartner = 408\nhs = "2701"\n'

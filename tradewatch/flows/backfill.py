@@ -140,6 +140,6 @@ def backfill(
     )
     if summary.failed:
         raise IngestFailed(
-            f"backfill: {len(summary.failed)} months failed: " + "; ".join(summary.failed)
+            f"backfill: {len(summary.failed)} months failed: " + summary.failure_text()
         )
     return summary.as_dict()

@@ -88,7 +88,7 @@ def load_release(
         )
 
     def also(con, params):
-        con.register("incoming_figures", figures.astype({"partner_code": "Int64"}))
+        con.register("incoming_figures", figures)
         try:
             run_sql(
                 con,
@@ -167,6 +167,26 @@ def ingest_gacc(
             )
         )
 
+    before = [m for m in months if m.year < gacc.ARCHIVE_START_YEAR]
+    if before:
+        message = f"GACC's English archive starts in {gacc.ARCHIVE_START_YEAR}"
+        keys = sorted(s.key for s in series)
+        with writing(warehouse) as con:
+            done(
+                record_failure(
+                    con,
+                    source=gacc.SOURCE,
+                    run_id=run_id,
+                    flow_run_id=flow_run_id,
+                    months=[m.first_day for m in before],
+                    message=message,
+                    status="not_published",
+                    series_keys=keys,
+                )
+            )
+        months = [m for m in months if m.year >= gacc.ARCHIVE_START_YEAR]
+    if not months:
+        return
     with gacc_client(log, offline) as client:
         links: dict[tuple[str, str, int, int], gacc.ReleaseLink] = {}
         for year in sorted({m.year for m in months}):
@@ -177,7 +197,8 @@ def ingest_gacc(
                     page = fetch_gacc_page(client, url)
                 except gacc.GaccHTTPError as exc:
                     summary.exchanges += store_exchanges(warehouse, log, run_id)
-                    if exc.status == 404 and publication != "preliminary":
+                    if exc.status == 404:
+                        # No index for the year yet: its months show as not published below.
                         logger.info("gacc: no %s index for %d (%s)", publication, year, url)
                         continue
                     fail(in_year, str(exc))

@@ -60,11 +60,20 @@ class IngestSummary:
             self.rows_new += load.rows_new
             self.rows_quarantined += load.rows_quarantined
             if load.status == "not_published":
-                self.not_published.append(label)
+                if label not in self.not_published:  # one month may span several calls
+                    self.not_published.append(label)
             elif load.status == "partial":
                 self.partial.append(f"{label}: {load.message}")
             elif load.status == "failed":
                 self.failed.append(f"{label}: {load.message}")
+
+    def failure_text(self) -> str:
+        """The failed months, those that failed for the same reason named together."""
+        by_reason: dict[str, list[str]] = {}
+        for entry in self.failed:
+            label, _, reason = entry.partition(": ")
+            by_reason.setdefault(reason, []).append(label)
+        return "; ".join(f"{', '.join(labels)}: {reason}" for reason, labels in by_reason.items())
 
     def add_alerts(self, report) -> None:
         self.alerts_raised += len(report.raised)

@@ -95,5 +95,5 @@ def monthly_ingest(
         )
     logger.info(summary.line())
     if summary.failed:
-        raise IngestFailed("; ".join(summary.failed))
+        raise IngestFailed(summary.failure_text())
     return summary.as_dict()

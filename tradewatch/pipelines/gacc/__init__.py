@@ -14,9 +14,10 @@ from .parse import (
     trade_rows,
 )
 from .replay import REPLAYERS
-from .settings import COMMODITY_HS, MIN_INTERVAL_SECONDS, PUBLICATIONS, SOURCE
+from .settings import ARCHIVE_START_YEAR, COMMODITY_HS, MIN_INTERVAL_SECONDS, PUBLICATIONS, SOURCE
 
 __all__ = [
+    "ARCHIVE_START_YEAR",
     "COMMODITY_HS",
     "MIN_INTERVAL_SECONDS",
     "PUBLICATIONS",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 import pandas as pd
 from bs4 import BeautifulSoup, Tag
@@ -250,13 +251,14 @@ def _column(url: str, headers: list[str], month: int, index: int) -> dict | None
     return meaning
 
 
-def _number(url: str, text: str, where: str) -> float | None:
+def _number(url: str, text: str, where: str) -> Decimal | None:
+    """A published number, exactly (scaling "18,749.4" by 10^8 must not add a rounding tail)."""
     cleaned = text.replace(",", "").replace("\xa0", "").strip()
     if cleaned in settings.BLANK:
         return None
     try:
-        return float(cleaned)
-    except ValueError:
+        return Decimal(cleaned)
+    except InvalidOperation:
         raise LayoutChanged(url, f"{where}: {text!r} is not a number") from None
 
 
@@ -340,7 +342,7 @@ def parse_release(page: RawPage) -> tuple[Release, pd.DataFrame]:
             )
     if not figures:
         raise LayoutChanged(page.url, "the table holds no figures")
-    return release, pd.DataFrame(figures, columns=FIGURE_COLUMNS)
+    return release, pd.DataFrame(figures, columns=FIGURE_COLUMNS).astype({"partner_code": "Int64"})
 
 
 def _figure(url, release, kind, name, row_unit, meaning, published, number, scale, r, c) -> dict:
@@ -363,15 +365,17 @@ def _figure(url, release, kind, name, row_unit, meaning, published, number, scal
         flow = "M" if kind == "commodity_imports" else "X"
         hs_code, partner = settings.COMMODITY_HS.get(key), 0
     if period_kind == "yoy_pct":
-        value, unit, published_unit = number, "%", "%"
+        value, unit, published_unit = float(number), "%", "%"
     elif measure == "value":
-        value, unit, published_unit = number * scale, release.currency, release.unit
+        value, unit, published_unit = float(number * scale), release.currency, release.unit
     else:
         published_unit = row_unit or ""
         per_unit = settings.QUANTITY_UNITS_KG.get(published_unit.lower())
         if per_unit is None and hs_code is not None:
             raise UnknownUnit(url, f"unknown quantity unit {published_unit!r} for {name!r}")
-        value, unit = (number * per_unit, "kg") if per_unit else (number, published_unit)
+        value, unit = (
+            (float(number * per_unit), "kg") if per_unit else (float(number), published_unit)
+        )
     return {
         "table": kind,
         "name": name,

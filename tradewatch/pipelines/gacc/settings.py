@@ -12,6 +12,8 @@ INDEX_URLS = {
 # Preliminary releases are loaded first: the monthly bulletin revises them.
 PUBLICATIONS = ("preliminary", "monthly")
 MIN_INTERVAL_SECONDS = 2.0
+# The English site's archive starts with 2018; earlier months are not there to fetch.
+ARCHIVE_START_YEAR = 2018
 
 # Which index rows hold the tables tradewatch reads (matched on the lower-cased title).
 # USD tables are preferred: their values load into value_usd; CNY tables stay in gacc_figures.
