@@ -124,7 +124,7 @@ def test_progress_is_plain_lines_off_a_terminal_and_a_bar_on_one(capsys):
     assert drawn.endswith("36/36 comtrade 2017-12 loaded\x1b[K\n")
 
 
-def test_status_prints_the_grid_and_json(tmp_path, capsys):
+def test_status_prints_the_grid_and_json(tmp_path, capsys, prk_watchlist):
     from contextlib import closing
 
     from tradewatch.warehouse import connect, record_failure
@@ -139,10 +139,27 @@ def test_status_prints_the_grid_and_json(tmp_path, capsys):
             months=[dt_date(2016, 2)],
             message="HTTP 503",
         )
-    assert main(["status", "--from", "2016-01", "--to", "2016-02", "--warehouse", path]) == 0
+    assert (
+        main(
+            [
+                "status",
+                "--from",
+                "2016-01",
+                "--to",
+                "2016-02",
+                "--warehouse",
+                path,
+                "--watchlist",
+                prk_watchlist,
+            ]
+        )
+        == 0
+    )
     lines = capsys.readouterr().out.splitlines()
     assert lines[2:4] == ["2016-01  never run", "2016-02  failed: HTTP 503"]
-    assert main(["status", "--warehouse", path, "--format", "json"]) == 0
+    assert (
+        main(["status", "--warehouse", path, "--format", "json", "--watchlist", prk_watchlist]) == 0
+    )
     assert json.loads(capsys.readouterr().out) == [
         {
             "month": "2016-02",

@@ -22,14 +22,17 @@ flow = "M"
 """
 
 
-def test_builtin_default_watches_coal_and_iron_ore_from_north_korea(monkeypatch, tmp_path):
+def test_builtin_default_watches_north_korea_and_coal_from_the_world(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv(watchlist.ENV_VAR, raising=False)
     config = watchlist.load()
     assert [(s.reporter, s.partner, s.hs_code, s.flow) for s in config.series] == [
         (156, 408, "2701", "M"),
         (156, 408, "2601", "M"),
+        (156, 0, "2701", "M"),
+        (156, 408, "TOTAL", "M"),
     ]
+    assert [s.sources for s in config.series][2:] == [("comtrade", "gacc"), ("gacc",)]
     assert config.window_months == 3
 
 

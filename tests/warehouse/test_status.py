@@ -54,7 +54,7 @@ def test_each_state_of_the_grid(con):
     assert [(c.period.month, c.state, c.detail) for c in cells] == [
         (1, "partial", f"not loaded: {IRON}"),
         (2, "loaded", ""),
-        (3, "missing", "not published, and past the lookback window"),
+        (3, "missing", "no data published for this month yet; past the window"),
         (4, "failed", "HTTP 503 after 4 attempts"),
         (5, "not yet published", ""),
         (6, "never run", ""),

@@ -166,7 +166,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"loaded {summary['months'][0]}..{summary['months'][-1]}: "
         f"{summary['rows_fetched']} rows fetched, {summary['rows_valid']} valid, "
         f"{summary['rows_new']} new vintages, {summary['rows_quarantined']} quarantined; "
-        f"not yet published: {', '.join(summary['not_published']) or 'none'}"
+        f"not yet published: {_labels(summary['not_published'])}"
     )
     return 0
 
@@ -196,10 +196,19 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         f"backfill {args.start}..{args.end}: {summary['skipped']} already loaded, "
         f"{summary['rows_new']} new vintages from {summary['rows_fetched']} rows, "
         f"{summary['rows_quarantined']} quarantined; "
-        f"not yet published: {', '.join(summary['not_published']) or 'none'}; "
+        f"not yet published: {_labels(summary['not_published'])}; "
         f"alerts raised {summary['alerts_raised']}, retracted {summary['alerts_retracted']}"
     )
     return 0
+
+
+def _labels(labels: list[str], most: int = 6) -> str:
+    """A short list as it is; a long one as its count, first and last."""
+    if not labels:
+        return "none"
+    if len(labels) <= most:
+        return ", ".join(labels)
+    return f"{len(labels)} months ({labels[0]} ... {labels[-1]})"
 
 
 @contextmanager

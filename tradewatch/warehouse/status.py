@@ -91,7 +91,7 @@ def _cell(source, period, row, keys, window_start) -> Cell:
         return Cell(source, period, PARTIAL, f"not loaded: {missing}", quarantined)
     if status == "not_published":
         if period < window_start:
-            return Cell(source, period, MISSING, "not published, and past the lookback window")
+            return Cell(source, period, MISSING, f"{message or 'not published'}; past the window")
         return Cell(source, period, NOT_PUBLISHED)
     if status == "failed":
         return Cell(source, period, FAILED, message or "", quarantined)
