@@ -10,7 +10,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
 
 from ..pipelines import gacc
-from ..pipelines.http import ExchangeLog, ReplayTransport, RetryPolicy, make_client
+from ..pipelines.http import ExchangeLog, source_client
 from ..schemas import Month, Series, ValidationResult, check_trade_rows
 from ..warehouse import MonthLoad, load_payload, record_failure
 from ..warehouse.db import run_sql
@@ -19,15 +19,13 @@ from .ingest import IngestSummary, note_failure, store_exchanges, writing
 
 def gacc_client(log: ExchangeLog, offline: bool) -> httpx.Client:
     """The GACC client: one request every 2 seconds live, or the shipped pages offline."""
-    if offline:
-        return make_client(
-            gacc.SOURCE,
-            log,
-            transport=ReplayTransport(gacc.REPLAYERS),
-            retry=RetryPolicy(attempts=1),
-            min_interval=0,
-        )
-    return make_client(gacc.SOURCE, log, min_interval=gacc.MIN_INTERVAL_SECONDS)
+    return source_client(
+        gacc.SOURCE,
+        log,
+        offline=offline,
+        replayers=gacc.REPLAYERS,
+        min_interval=gacc.MIN_INTERVAL_SECONDS,
+    )
 
 
 def table_of(series: Series) -> str:

@@ -15,7 +15,7 @@ from prefect.cache_policies import NONE
 from prefect.futures import PrefectFuture
 
 from ..pipelines import comtrade
-from ..pipelines.http import ExchangeLog, ReplayTransport, RetryPolicy, make_client
+from ..pipelines.http import ExchangeLog, source_client
 from ..schemas import Month, ValidationResult, check_trade_rows
 from ..warehouse import MonthLoad, connect, load_payload, record_exchanges, record_failure
 
@@ -179,16 +179,14 @@ def note_failure(
 
 
 def comtrade_client(log: ExchangeLog, offline: bool) -> httpx.Client:
-    """The Comtrade client: live and polite, or answering from the shipped recordings."""
-    if offline:
-        return make_client(
-            comtrade.SOURCE,
-            log,
-            transport=ReplayTransport(comtrade.REPLAYERS),
-            retry=RetryPolicy(attempts=1),
-            min_interval=0,
-        )
-    return make_client(comtrade.SOURCE, log, min_interval=comtrade.MIN_INTERVAL_SECONDS)
+    """The Comtrade client: one request a second live, or the shipped recordings offline."""
+    return source_client(
+        comtrade.SOURCE,
+        log,
+        offline=offline,
+        replayers=comtrade.REPLAYERS,
+        min_interval=comtrade.MIN_INTERVAL_SECONDS,
+    )
 
 
 def ingest_comtrade(

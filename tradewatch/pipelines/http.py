@@ -330,3 +330,23 @@ def make_client(
         headers={"User-Agent": USER_AGENT, **(headers or {})},
         follow_redirects=True,
     )
+
+
+def source_client(
+    source: str,
+    log: ExchangeLog,
+    *,
+    offline: bool,
+    replayers: Mapping[str, Replayer],
+    min_interval: float,
+) -> httpx.Client:
+    """A source's client: live and polite, or answering from its shipped recordings."""
+    if offline:
+        return make_client(
+            source,
+            log,
+            transport=ReplayTransport(replayers),
+            retry=RetryPolicy(attempts=1),
+            min_interval=0,
+        )
+    return make_client(source, log, min_interval=min_interval)

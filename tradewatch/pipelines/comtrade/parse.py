@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 
+from ..errors import LayoutChanged
 from . import settings
 from .fetch import RawPayload
 
@@ -22,14 +23,6 @@ COLUMNS = [
     "quantity_unit",
     "value_usd",
 ]
-
-
-class LayoutChanged(ValueError):
-    """The response is not in the shape this parser knows."""
-
-    def __init__(self, url: str, reason: str) -> None:
-        self.url, self.reason = url, reason
-        super().__init__(f"{url}: {reason}")
 
 
 class ComtradeAPIError(RuntimeError):

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 import pandas as pd
 from bs4 import BeautifulSoup, Tag
 
+from ..errors import LayoutChanged
 from . import settings
 
 MONTHS = {
@@ -36,14 +37,6 @@ FIGURE_COLUMNS = [
     "row_number",
     "column_number",
 ]
-
-
-class LayoutChanged(ValueError):
-    """A page is not in a shape this parser knows; nothing is guessed."""
-
-    def __init__(self, url: str, reason: str) -> None:
-        self.url, self.reason = url, reason
-        super().__init__(f"{url}: {reason}")
 
 
 class NoTable(LayoutChanged):
