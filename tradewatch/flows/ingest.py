@@ -69,10 +69,10 @@ class IngestSummary:
 
     def failure_text(self) -> str:
         """The failed months, those that failed for the same reason named together."""
-        by_reason: dict[str, list[str]] = {}
+        by_reason: dict[str, dict[str, None]] = {}
         for entry in self.failed:
             label, _, reason = entry.partition(": ")
-            by_reason.setdefault(reason, []).append(label)
+            by_reason.setdefault(reason, {})[label] = None  # a month may fail in several calls
         return "; ".join(f"{', '.join(labels)}: {reason}" for reason, labels in by_reason.items())
 
     def add_alerts(self, report) -> None:
