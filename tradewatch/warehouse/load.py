@@ -56,9 +56,11 @@ def record_exchanges(
     con: duckdb.DuckDBPyConnection, exchanges: Iterable[ExchangeLike], run_id: str
 ) -> int:
     """Store exchanges and their bodies (each distinct body once) in one transaction."""
-    rows = []
+    rows, bodies = [], {}
     for e in exchanges:
         digest = hashlib.sha256(e.body).hexdigest() if e.status is not None else None
+        if digest:
+            bodies.setdefault(digest, (e.body, e.fetched_at))
         rows.append(
             {
                 "exchange_id": e.exchange_id,
@@ -73,7 +75,6 @@ def record_exchanges(
                 "response_headers": json.dumps(e.response_headers),
                 "sha256": digest,
                 "size_bytes": len(e.body) if digest else None,
-                "body": e.body if digest else None,
                 "fetched_at": e.fetched_at,
                 "elapsed_ms": e.elapsed_ms,
             }
@@ -86,7 +87,10 @@ def record_exchanges(
     con.register("incoming_exchanges", frame)
     try:
         with transaction(con):
-            con.execute(sql("insert_bodies"))
+            # Bodies go in as parameters: copied through a DataFrame's object column, a large
+            # body costs seconds per hundred megabytes.
+            for digest, (body, fetched_at) in bodies.items():
+                run_sql(con, "insert_body", {"sha256": digest, "body": body, "at": fetched_at})
             con.execute(sql("insert_exchanges"))
     finally:
         con.unregister("incoming_exchanges")

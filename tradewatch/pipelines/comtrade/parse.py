@@ -50,7 +50,7 @@ def parse_payload(raw: RawPayload) -> pd.DataFrame:
     if not all(isinstance(r, dict) for r in records):
         raise LayoutChanged(raw.url, "'data' holds something other than records")
     limit = settings.MAX_RECORDS[raw.endpoint]
-    if len(records) >= limit:
+    if limit is not None and len(records) >= limit:
         raise LayoutChanged(
             raw.url, f"{len(records)} records: the {limit}-record cap may have cut it"
         )

@@ -10,7 +10,8 @@ API_KEY_ENV = "COMTRADE_API_KEY"
 
 # The API accepts up to 12 periods a call; the preview answers at most 500 records.
 MAX_PERIODS_PER_CALL = 12
-MAX_RECORDS = {"preview": 500, "data": 100_000}
+# Bulk files (one reporter's whole month) carry no record cap.
+MAX_RECORDS = {"preview": 500, "data": 100_000, "bulk": None}
 # Totals only: all customs procedures, all modes of transport, no second partner.
 FIXED_PARAMS = {"customsCode": "C00", "motCode": "0", "partner2Code": "0", "includeDesc": "true"}
 MIN_INTERVAL_SECONDS = 1.0

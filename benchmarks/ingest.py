@@ -1,0 +1,336 @@
+"""Time tradewatch's ingestion path against DuckDB's own reader and dlt, on one Comtrade payload.
+
+    python -m benchmarks.ingest --rows 1000000 [--repeat 3] [--seed 7]
+
+(a) tradewatch: parse -> validate (pandera) -> load (upsert with vintages) into a fresh DuckDB file;
+(b) the floor: DuckDB's native reader (read_json on the API-shaped file, read_csv on the bulk CSV
+    shape) inserting into a plain table;
+(c) the peer: dlt into DuckDB with write_disposition="merge" on the same key, fed an Arrow table
+    (its fastest route) and, beside it, the parsed records as dicts.
+Each is run in a child process so its peak RSS is its own; the median of ``--repeat`` runs is
+reported, and everything is written to benchmarks/results.json. Needs the ``bench`` extra.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results.json"
+KEY = ["reporter_code", "partner_code", "hs_code", "flow", "period"]
+
+
+def generate(rows: int, seed: int) -> list[dict]:
+    """A month of China's imports: every HS6 code x partner, in Comtrade's record shape."""
+    rng = random.Random(seed)
+    partners = list(range(4, 900, 4))
+    codes = [f"{h:06d}" for h in range(10101, 10101 + rows // len(partners) + 1)]
+    records = []
+    for i in range(rows):
+        partner, code = partners[i % len(partners)], codes[i // len(partners)]
+        kg = round(rng.lognormvariate(10, 3), 1)
+        records.append(
+            {
+                "typeCode": "C",
+                "freqCode": "M",
+                "refPeriodId": 20180301,
+                "refYear": 2018,
+                "refMonth": 3,
+                "period": "201803",
+                "reporterCode": 156,
+                "reporterISO": "CHN",
+                "reporterDesc": "China",
+                "flowCode": "M",
+                "flowDesc": "Import",
+                "partnerCode": partner,
+                "partnerISO": "",
+                "partnerDesc": "",
+                "partner2Code": 0,
+                "partner2ISO": "W00",
+                "partner2Desc": "World",
+                "classificationCode": "H5",
+                "classificationSearchCode": "HS",
+                "isOriginalClassification": True,
+                "cmdCode": code,
+                "cmdDesc": "",
+                "aggrLevel": 6,
+                "isLeaf": True,
+                "customsCode": "C00",
+                "customsDesc": "TOTAL CPC",
+                "mosCode": "0",
+                "motCode": 0,
+                "motDesc": "TOTAL MOT",
+                "qtyUnitCode": 8,
+                "qtyUnitAbbr": "kg",
+                "qty": kg,
+                "isQtyEstimated": False,
+                "altQtyUnitCode": 8,
+                "altQtyUnitAbbr": "kg",
+                "altQty": kg,
+                "isAltQtyEstimated": False,
+                "netWgt": kg,
+                "isNetWgtEstimated": False,
+                "grossWgt": None,
+                "isGrossWgtEstimated": False,
+                "cifvalue": round(kg * 3.1, 2),
+                "fobvalue": None,
+                "primaryValue": round(kg * 3.1, 2),
+                "legacyEstimationFlag": 0,
+                "isReported": True,
+                "isAggregate": False,
+            }
+        )
+    return records
+
+
+def write_payloads(records: list[dict], folder: Path) -> tuple[Path, Path]:
+    json_path, csv_path = folder / "payload.json", folder / "payload.csv"
+    document = {"elapsedTime": "1.0 secs", "count": len(records), "data": records, "error": ""}
+    json_path.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
+    with open(csv_path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(records[0]))
+        writer.writeheader()
+        writer.writerows(records)
+    return json_path, csv_path
+
+
+# --- the three contenders, each run in its own process -------------------------------------
+
+
+def run_tradewatch(payload: Path, db: Path) -> dict:
+    from contextlib import closing
+
+    from tradewatch.pipelines.comtrade import ComtradeRequest, RawPayload, parse_payload
+    from tradewatch.pipelines.http import Exchange
+    from tradewatch.schemas import Month, check_trade_rows
+    from tradewatch.warehouse import connect, load_payload, record_exchanges
+
+    body = payload.read_bytes()
+    started = time.perf_counter()
+    exchange = Exchange(
+        "comtrade", "GET", "https://bench/", 200, {}, {}, body, dt.datetime.now(dt.UTC), 0.0, 1
+    )
+    raw = RawPayload(
+        ComtradeRequest(156, 0, "M", ("AG6",), (Month(2018, 3),)),
+        "https://bench/",
+        200,
+        body,
+        exchange.fetched_at,
+        exchange.exchange_id,
+        "bulk",
+    )
+    frame = parse_payload(raw)
+    parsed = time.perf_counter()
+    checked = check_trade_rows(frame)
+    validated = time.perf_counter()
+    with closing(connect(db)) as con:
+        record_exchanges(con, [exchange], "bench")
+        loads = load_payload(
+            con,
+            source="comtrade",
+            run_id="bench",
+            flow_run_id=None,
+            exchange_id=exchange.exchange_id,
+            months=[dt.date(2018, 3, 1)],
+            series_keys=[],
+            checked=checked,
+        )
+    done = time.perf_counter()
+    return {
+        "seconds": done - started,
+        "parse_s": parsed - started,
+        "validate_s": validated - parsed,
+        "load_s": done - validated,
+        "rows_loaded": sum(m.rows_new for m in loads),
+    }
+
+
+def run_duckdb_json(payload: Path, db: Path) -> dict:
+    import duckdb
+
+    started = time.perf_counter()
+    con = duckdb.connect(str(db))
+    con.execute(
+        "create table trade as select d.* from (select unnest(data) as d from read_json(?,"
+        " maximum_object_size = 4000000000))",
+        [str(payload)],
+    )
+    rows = con.execute("select count(*) from trade").fetchall()[0][0]
+    con.close()
+    return {"seconds": time.perf_counter() - started, "rows_loaded": rows}
+
+
+def run_duckdb_csv(payload: Path, db: Path) -> dict:
+    import duckdb
+
+    started = time.perf_counter()
+    con = duckdb.connect(str(db))
+    con.execute("create table trade as select * from read_csv(?)", [str(payload)])
+    rows = con.execute("select count(*) from trade").fetchall()[0][0]
+    con.close()
+    return {"seconds": time.perf_counter() - started, "rows_loaded": rows}
+
+
+def _dlt_rows(payload: Path):
+    from tradewatch.pipelines.comtrade import ComtradeRequest, RawPayload, parse_payload
+    from tradewatch.schemas import Month, check_trade_rows
+
+    raw = RawPayload(
+        ComtradeRequest(156, 0, "M", ("AG6",), (Month(2018, 3),)),
+        "https://bench/",
+        200,
+        payload.read_bytes(),
+        dt.datetime.now(dt.UTC),
+        None,
+        "bulk",
+    )
+    valid = check_trade_rows(parse_payload(raw)).valid.drop(columns=["freq"])
+    valid["period"] = valid["period"].dt.date
+    return valid
+
+
+def run_dlt(payload: Path, db: Path, route: str) -> dict:
+    import dlt
+    import pyarrow as pa
+
+    frame = _dlt_rows(payload)
+    data = (
+        pa.Table.from_pandas(frame, preserve_index=False)
+        if route == "arrow"
+        else (frame.to_dict("records"))
+    )
+    started = time.perf_counter()
+    pipeline = dlt.pipeline(
+        pipeline_name=f"bench_{route}_{os.getpid()}",
+        destination=dlt.destinations.duckdb(str(db)),
+        dataset_name="bench",
+        pipelines_dir=str(db.parent / "dlt"),
+    )
+    pipeline.run(data, table_name="trade", write_disposition="merge", primary_key=["source", *KEY])
+    with pipeline.sql_client() as client:
+        rows = client.execute_sql("select count(*) from trade")[0][0]
+    return {"seconds": time.perf_counter() - started, "rows_loaded": rows}
+
+
+CONTENDERS = {
+    "tradewatch": lambda p, db: run_tradewatch(p["json"], db),
+    "duckdb_json": lambda p, db: run_duckdb_json(p["json"], db),
+    "duckdb_csv": lambda p, db: run_duckdb_csv(p["csv"], db),
+    "dlt_arrow": lambda p, db: run_dlt(p["json"], db, "arrow"),
+    "dlt_dicts": lambda p, db: run_dlt(p["json"], db, "dicts"),
+}
+
+
+def child(name: str, json_path: str, csv_path: str, db: str) -> None:
+    """Run one contender and print its figures and this process's peak RSS as JSON."""
+    result = CONTENDERS[name]({"json": Path(json_path), "csv": Path(csv_path)}, Path(db))
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def measure(name: str, paths: tuple[Path, Path], folder: Path, repeat: int) -> dict:
+    runs = []
+    for i in range(repeat):
+        db = folder / f"{name}-{i}.duckdb"
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.ingest",
+                "--child",
+                name,
+                str(paths[0]),
+                str(paths[1]),
+                str(db),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if out.returncode != 0:
+            raise RuntimeError(f"{name} failed:\n{out.stderr[-3000:]}")
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        for leftover in folder.glob(f"{name}-{i}.duckdb*"):
+            leftover.unlink()
+    best = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    best["runs"] = [round(r["seconds"], 3) for r in runs]
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.ingest", description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--only", nargs="*", choices=list(CONTENDERS), help="run only these")
+    parser.add_argument(
+        "--child", nargs=4, metavar=("NAME", "JSON", "CSV", "DB"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args(argv)
+    if args.child:
+        child(*args.child)
+        return 0
+    with tempfile.TemporaryDirectory(prefix="tradewatch-bench-") as tmp:
+        folder = Path(tmp)
+        paths = write_payloads(generate(args.rows, args.seed), folder)
+        payload_mb = paths[0].stat().st_size / 2**20
+        figures = {}
+        for name in args.only or CONTENDERS:
+            figures[name] = measure(name, paths, folder, args.repeat)
+            rate = args.rows / figures[name]["seconds"]
+            print(
+                f"{name:12} {figures[name]['seconds']:8.2f} s  {rate:12,.0f} rows/s  "
+                f"peak RSS {figures[name]['peak_rss_mb']:8.0f} MB  runs {figures[name]['runs']}"
+            )
+    results = {
+        "rows": args.rows,
+        "payload_mb": round(payload_mb, 1),
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "contenders": figures,
+    }
+    tw, floor = figures.get("tradewatch"), figures.get("duckdb_json") or figures.get("duckdb_csv")
+    if tw:
+        results["tradewatch_rows_per_s"] = round(args.rows / tw["seconds"])
+        results["peak_rss_mb"] = round(tw["peak_rss_mb"])
+        results["tradewatch_breakdown_s"] = {
+            k: round(tw[k], 3) for k in ("parse_s", "validate_s", "load_s")
+        }
+    if floor:
+        results["duckdb_native_rows_per_s"] = round(args.rows / floor["seconds"])
+    if "dlt_arrow" in figures:
+        results["dlt_rows_per_s"] = round(args.rows / figures["dlt_arrow"]["seconds"])
+    if tw and floor:
+        results["time_ratio_vs_duckdb"] = round(tw["seconds"] / floor["seconds"], 2)
+    if tw and "dlt_arrow" in figures:
+        results["speedup_vs_dlt"] = round(figures["dlt_arrow"]["seconds"] / tw["seconds"], 2)
+    if tw and "dlt_dicts" in figures:
+        results["speedup_vs_dlt_dicts"] = round(figures["dlt_dicts"]["seconds"] / tw["seconds"], 2)
+    RESULTS.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    for key in (
+        "time_ratio_vs_duckdb",
+        "speedup_vs_dlt",
+        "speedup_vs_dlt_dicts",
+        "peak_rss_mb",
+        "payload_mb",
+    ):
+        if key in results:
+            print(f"{key:22} {results[key]}")
+    print(f"wrote {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
