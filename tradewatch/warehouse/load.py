@@ -221,15 +221,7 @@ def _month_loads(
             rows_quarantined=bad,
             series_expected=len(series_keys),
             series_keys=series_keys,
-            series_loaded=sorted(
-                in_month["reporter_code"].astype(str)
-                + "-"
-                + in_month["partner_code"].astype(str)
-                + "-"
-                + in_month["hs_code"]
-                + "-"
-                + in_month["flow"]
-            ),
+            series_loaded=_watched_keys(in_month, series_keys),
             exchange_id=exchange_id,
         )
         load.series_found = len(load.series_loaded)
@@ -256,6 +248,22 @@ def _month_loads(
             )
         )
     return loads
+
+
+def _watched_keys(rows: pd.DataFrame, series_keys: list[str]) -> list[str]:
+    """The watched series among ``rows``: the ledger names those, not every row's series."""
+    if not series_keys or rows.empty:
+        return []
+    keys = (
+        rows["reporter_code"].astype(str)
+        + "-"
+        + rows["partner_code"].astype(str)
+        + "-"
+        + rows["hs_code"]
+        + "-"
+        + rows["flow"]
+    )
+    return sorted(set(keys.unique()) & set(series_keys))
 
 
 def _insert_ledger(

@@ -54,34 +54,39 @@ def parse_payload(raw: RawPayload) -> pd.DataFrame:
         raise LayoutChanged(
             raw.url, f"{len(records)} records: the {limit}-record cap may have cut it"
         )
-    frame = pd.DataFrame([_row(r) for r in records], columns=COLUMNS, dtype=object)
+    return _frame(records)
+
+
+def _frame(records: list[dict]) -> pd.DataFrame:
+    """Column by column: one pass per field rather than a dict per record."""
+
+    def field(name: str) -> list:
+        return [r.get(name) for r in records]
+
+    units = [
+        None if code in settings.NO_QUANTITY_UNIT or unit in (None, "", "N/A") else unit
+        for code, unit in zip(field("qtyUnitCode"), field("qtyUnitAbbr"), strict=True)
+    ]
+    columns = {
+        "source": [settings.SOURCE] * len(records),
+        "reporter_code": field("reporterCode"),
+        "partner_code": field("partnerCode"),
+        "hs_code": [None if code is None else str(code) for code in field("cmdCode")],
+        "flow": field("flowCode"),
+        "freq": field("freqCode"),
+        "period": [_period(ref) for ref in field("refPeriodId")],
+        "net_weight_kg": field("netWgt"),
+        "quantity": field("qty"),
+        "quantity_unit": units,
+        "value_usd": field("primaryValue"),
+    }
+    frame = pd.DataFrame(columns, columns=COLUMNS, dtype=object)
     frame.index = pd.RangeIndex(len(records))
     return frame
 
 
-def _row(record: dict) -> dict:
-    unit_code = record.get("qtyUnitCode")
-    unit = record.get("qtyUnitAbbr")
-    if unit_code in settings.NO_QUANTITY_UNIT or unit in (None, "", "N/A"):
-        unit = None
-    return {
-        "source": settings.SOURCE,
-        "reporter_code": record.get("reporterCode"),
-        "partner_code": record.get("partnerCode"),
-        "hs_code": None if record.get("cmdCode") is None else str(record["cmdCode"]),
-        "flow": record.get("flowCode"),
-        "freq": record.get("freqCode"),
-        "period": _period(record),
-        "net_weight_kg": record.get("netWgt"),
-        "quantity": record.get("qty"),
-        "quantity_unit": unit,
-        "value_usd": record.get("primaryValue"),
-    }
-
-
-def _period(record: dict):
+def _period(ref):
     """``refPeriodId`` 20160901 as ``2016-09-01``; anything else is passed on for the schema."""
-    ref = record.get("refPeriodId")
     text = str(ref)
     if isinstance(ref, int) and len(text) == 8:
         return f"{text[:4]}-{text[4:6]}-{text[6:]}"
