@@ -187,3 +187,25 @@ def test_api_key_comes_from_the_environment_or_a_secret_block(monkeypatch):
     assert comtrade_api_key(None, offline=False) is None
     Secret(value="from-block").save("comtrade-key", overwrite=True)
     assert comtrade_api_key("comtrade-key", offline=False) == "from-block"
+
+
+def test_an_unchanged_payload_is_not_parsed_again(warehouse_path, monkeypatch, prk_watchlist):
+    monthly_ingest(month="2016-09", offline=True, warehouse=warehouse_path, watchlist=prk_watchlist)
+
+    def must_not_parse(raw):
+        raise AssertionError("an unchanged payload was parsed again")
+
+    monkeypatch.setattr(ingest_module, "check_comtrade", must_not_parse)
+    again = monthly_ingest(
+        month="2016-09", offline=True, warehouse=warehouse_path, watchlist=prk_watchlist
+    )
+    assert (again["rows_fetched"], again["rows_new"]) == (6, 0)
+    latest = rows(
+        warehouse_path,
+        "select status, rows_valid, message, len(series_loaded) from ops.runs"
+        " qualify row_number() over (partition by period order by recorded_at desc) = 1",
+    )
+    assert all(
+        s == "loaded" and v == 2 and m.startswith("unchanged since") and n == 2
+        for s, v, m, n in latest
+    ), latest

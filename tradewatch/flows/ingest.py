@@ -17,7 +17,14 @@ from prefect.futures import PrefectFuture
 from ..pipelines import comtrade
 from ..pipelines.http import ExchangeLog, source_client
 from ..schemas import Month, ValidationResult, check_trade_rows
-from ..warehouse import MonthLoad, connect, load_payload, record_exchanges, record_failure
+from ..warehouse import (
+    MonthLoad,
+    connect,
+    load_payload,
+    record_exchanges,
+    record_failure,
+    record_if_unchanged,
+)
 
 # One writer at a time inside this process; DuckDB's file lock covers other processes.
 _WRITER = threading.Lock()
@@ -237,6 +244,18 @@ def ingest_comtrade(
                 done(note_failure(warehouse, request.months, str(exc), run_id, flow_run_id))
                 continue
             summary.exchanges += store_exchanges(warehouse, log, run_id)
+            with writing(warehouse) as con:
+                unchanged = record_if_unchanged(
+                    con,
+                    source=comtrade.SOURCE,
+                    run_id=run_id,
+                    flow_run_id=flow_run_id,
+                    exchange_id=raw.exchange_id,
+                    months=[m.first_day for m in request.months],
+                )
+            if unchanged is not None:
+                done(unchanged)
+                continue
             try:
                 checked = check_comtrade(raw)
             except Exception as exc:

@@ -11,7 +11,13 @@ from .db import (
     resolve_path,
     run_lock,
 )
-from .load import MonthLoad, load_payload, record_exchanges, record_failure
+from .load import (
+    MonthLoad,
+    load_payload,
+    record_exchanges,
+    record_failure,
+    record_if_unchanged,
+)
 from .query import QueryError, QueryRefused, run_query
 
 __all__ = [
@@ -27,6 +33,7 @@ __all__ = [
     "migrate",
     "record_exchanges",
     "record_failure",
+    "record_if_unchanged",
     "lock_wait_seconds",
     "resolve_path",
     "run_lock",
