@@ -177,3 +177,54 @@ def test_live_client_is_polite():
     with client:
         assert client._transport._min_interval == 2.0
         assert client.headers["User-Agent"].startswith("tradewatch/")
+
+
+def test_the_current_year_index_is_also_read_without_the_year(
+    warehouse_path, monkeypatch, tmp_path
+):
+    from tradewatch.pipelines.gacc import index_urls
+
+    assert index_urls("preliminary", 2026, dt.date(2026, 11, 29)) == [
+        "http://english.customs.gov.cn/statics/report/preliminary2026.html",
+        "http://english.customs.gov.cn/statics/report/preliminary.html",
+    ]
+    assert len(index_urls("preliminary", 2018, dt.date(2026, 11, 29))) == 1
+    seed = RECORDINGS.parents[3] / "tests/pipelines/gacc/fixtures/meridian_seed_2026.html"
+    asked = []
+
+    def handler(request):
+        asked.append(request.url.path)
+        if request.url.path == "/statics/report/preliminary.html":
+            return httpx.Response(200, content=seed.read_bytes())
+        return httpx.Response(404, text="404 Not Found")
+
+    monkeypatch.setattr(
+        gacc_flow,
+        "gacc_client",
+        lambda log, offline: make_client(
+            "gacc",
+            log,
+            transport=httpx.MockTransport(handler),
+            retry=RetryPolicy(attempts=1),
+            min_interval=0,
+        ),
+    )
+    monkeypatch.setattr(
+        gacc_flow.gacc,
+        "index_urls",
+        lambda publication, year: index_urls(publication, year, dt.date(2026, 11, 29)),
+    )
+    gacc_only = tmp_path / "gacc.toml"
+    gacc_only.write_text(
+        '[[series]]\nname = "coal"\nreporter = 156\npartner = 0\nhs = "2701"\nsources = ["gacc"]\n'
+    )
+    # The index links March's releases, which are not served here: the run fails on them.
+    with pytest.raises(IngestFailed, match="gacc 2026-03: .*HTTP 404"):
+        monthly_ingest(
+            month="2026-03", window_months=1, warehouse=warehouse_path, watchlist=str(gacc_only)
+        )
+    assert asked[:3] == [
+        "/statics/report/preliminary2026.html",
+        "/statics/report/preliminary.html",
+        "/statics/report/monthly2026.html",
+    ]

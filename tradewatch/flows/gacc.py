@@ -165,6 +165,26 @@ def ingest_gacc(
             )
         )
 
+    def index_page(client, publication: str, year: int, in_year) -> gacc.RawPage | None:
+        """The year's index, or None: a 404 means no index yet (its months stay unpublished)."""
+        for url in gacc.index_urls(publication, year):
+            try:
+                page = fetch_gacc_page(client, url)
+            except gacc.GaccHTTPError as exc:
+                summary.exchanges += store_exchanges(warehouse, log, run_id)
+                if exc.status == 404:
+                    logger.info("gacc: no %s index at %s", publication, url)
+                    continue
+                fail(in_year, str(exc))
+                return None
+            except Exception as exc:
+                summary.exchanges += store_exchanges(warehouse, log, run_id)
+                fail(in_year, f"{url}: {exc}")
+                return None
+            summary.exchanges += store_exchanges(warehouse, log, run_id)
+            return page
+        return None
+
     before = [m for m in months if m.year < gacc.ARCHIVE_START_YEAR]
     if before:
         message = f"GACC's English archive starts in {gacc.ARCHIVE_START_YEAR}"
@@ -190,22 +210,9 @@ def ingest_gacc(
         for year in sorted({m.year for m in months}):
             in_year = [m for m in months if m.year == year]
             for publication in gacc.PUBLICATIONS:
-                url = gacc.index_url(publication, year)
-                try:
-                    page = fetch_gacc_page(client, url)
-                except gacc.GaccHTTPError as exc:
-                    summary.exchanges += store_exchanges(warehouse, log, run_id)
-                    if exc.status == 404:
-                        # No index for the year yet: its months show as not published below.
-                        logger.info("gacc: no %s index for %d (%s)", publication, year, url)
-                        continue
-                    fail(in_year, str(exc))
+                page = index_page(client, publication, year, in_year)
+                if page is None:
                     continue
-                except Exception as exc:
-                    summary.exchanges += store_exchanges(warehouse, log, run_id)
-                    fail(in_year, f"{url}: {exc}")
-                    continue
-                summary.exchanges += store_exchanges(warehouse, log, run_id)
                 try:
                     links.update(gacc.preferred_links(gacc.parse_index(page, publication, year)))
                 except gacc.LayoutChanged as exc:

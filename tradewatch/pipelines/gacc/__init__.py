@@ -1,6 +1,6 @@
 """China Customs (GACC): monthly tables from the English site, parsed with beautifulsoup4."""
 
-from .fetch import GaccHTTPError, fetch_page, index_url
+from .fetch import GaccHTTPError, fetch_page, index_url, index_urls
 from .parse import (
     LayoutChanged,
     NoTable,
@@ -32,6 +32,7 @@ __all__ = [
     "UnknownUnit",
     "fetch_page",
     "index_url",
+    "index_urls",
     "parse_index",
     "parse_release",
     "preferred_links",

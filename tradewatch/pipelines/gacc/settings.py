@@ -9,6 +9,11 @@ INDEX_URLS = {
     "preliminary": BASE_URL + "/statics/report/preliminary{year}.html",
     "monthly": BASE_URL + "/statics/report/monthly{year}.html",
 }
+# The current year's index is also (and sometimes only) served without the year.
+CURRENT_INDEX_URLS = {
+    "preliminary": BASE_URL + "/statics/report/preliminary.html",
+    "monthly": BASE_URL + "/statics/report/monthly.html",
+}
 # Preliminary releases are loaded first: the monthly bulletin revises them.
 PUBLICATIONS = ("preliminary", "monthly")
 MIN_INTERVAL_SECONDS = 2.0
