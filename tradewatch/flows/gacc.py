@@ -14,7 +14,7 @@ from ..pipelines.http import ExchangeLog, source_client
 from ..schemas import Month, Series, ValidationResult, check_trade_rows
 from ..warehouse import MonthLoad, load_payload, record_failure
 from ..warehouse.db import run_sql
-from .ingest import IngestSummary, note_failure, store_exchanges, writing
+from .ingest import IngestSummary, note_failure, retry_if_transient, store_exchanges, writing
 
 
 def gacc_client(log: ExchangeLog, offline: bool) -> httpx.Client:
@@ -34,18 +34,11 @@ def table_of(series: Series) -> str:
     return "commodity_imports" if series.flow == "M" else "commodity_exports"
 
 
-def _transient(task, task_run, state) -> bool:
-    exc = state.data if isinstance(state.data, BaseException) else None
-    if isinstance(exc, httpx.TransportError):
-        return True
-    return isinstance(exc, gacc.GaccHTTPError) and (exc.status == 429 or exc.status >= 500)
-
-
 @task(
     name="fetch-gacc-page",
     retries=2,
     retry_delay_seconds=[10, 60],
-    retry_condition_fn=_transient,
+    retry_condition_fn=retry_if_transient,
     cache_policy=NONE,
 )
 def fetch_gacc_page(client: httpx.Client, url: str) -> gacc.RawPage:

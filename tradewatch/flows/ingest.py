@@ -15,6 +15,7 @@ from prefect.cache_policies import NONE
 from prefect.futures import PrefectFuture
 
 from ..pipelines import comtrade
+from ..pipelines.errors import SourceHTTPError
 from ..pipelines.http import ExchangeLog, source_client
 from ..schemas import Month, ValidationResult, check_trade_rows
 from ..warehouse import (
@@ -100,21 +101,19 @@ class IngestSummary:
         )
 
 
-def _transient(task, task_run, state) -> bool:
+def retry_if_transient(task, task_run, state) -> bool:
     """Retry a fetch only when waiting could help: network trouble, throttling, server errors."""
     exc = state.data if isinstance(state.data, BaseException) else None
     if isinstance(exc, httpx.TransportError):
         return True
-    if isinstance(exc, comtrade.ComtradeHTTPError):
-        return exc.status == 429 or exc.status >= 500
-    return False
+    return isinstance(exc, SourceHTTPError) and exc.transient
 
 
 @task(
     name="fetch-comtrade",
     retries=2,
     retry_delay_seconds=[10, 60],
-    retry_condition_fn=_transient,
+    retry_condition_fn=retry_if_transient,
     cache_policy=NONE,
 )
 def fetch_comtrade(

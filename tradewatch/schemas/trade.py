@@ -11,6 +11,20 @@ from pandera.errors import SchemaErrors
 from pandera.typing import Series
 
 TRADE_KEY = ["source", "reporter_code", "partner_code", "hs_code", "flow", "period"]
+# The columns every source's parser hands to check_trade_rows, in order.
+TRADE_COLUMNS = [
+    "source",
+    "reporter_code",
+    "partner_code",
+    "hs_code",
+    "flow",
+    "freq",
+    "period",
+    "net_weight_kg",
+    "quantity",
+    "quantity_unit",
+    "value_usd",
+]
 NUMERIC_COLUMNS = ["reporter_code", "partner_code", "net_weight_kg", "quantity", "value_usd"]
 # What a failed check means, in words an analyst can act on.
 _EXPLAIN = {

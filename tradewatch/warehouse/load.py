@@ -128,10 +128,10 @@ def load_payload(
     ``combined_keys`` marks the months as published together (January-February) with these
     series present.
     """
-    found = run_sql(con, "exchange_of", {"exchange_id": exchange_id}).fetchall()
-    if not found or found[0][0] is None:
+    found = _exchange_of(con, exchange_id)
+    if found is None:
         raise ValueError(f"exchange {exchange_id} is not recorded in raw.http_responses")
-    sha256, fetched_at = found[0]
+    sha256, fetched_at = found
     valid = checked.valid.copy()
     valid["period"] = valid["period"].dt.date
     valid["row_index"] = valid.index.astype("int64")
@@ -190,10 +190,10 @@ def record_if_unchanged(
     Same bytes, same rows: parsing, validating and loading them again cannot change the
     warehouse, so a re-run of an unchanged month costs one lookup.
     """
-    found = run_sql(con, "exchange_of", {"exchange_id": exchange_id}).fetchall()
-    if not found or found[0][0] is None:
+    found = _exchange_of(con, exchange_id)
+    if found is None:
         return None
-    sha256 = found[0][0]
+    sha256 = found[0]
     result = run_sql(con, "latest_loads", {"source": source, "periods": list(months)})
     columns = [d[0] for d in result.description]
     latest = {row[0]: dict(zip(columns, row, strict=True)) for row in result.fetchall()}
@@ -307,6 +307,12 @@ def _month_loads(
             )
         )
     return loads
+
+
+def _exchange_of(con: duckdb.DuckDBPyConnection, exchange_id: str) -> tuple | None:
+    """The sha256 and fetch time of a recorded exchange's body, or None."""
+    found = run_sql(con, "exchange_of", {"exchange_id": exchange_id}).fetchall()
+    return found[0] if found and found[0][0] is not None else None
 
 
 def _watched_keys(rows: pd.DataFrame, series_keys: list[str]) -> list[str]:

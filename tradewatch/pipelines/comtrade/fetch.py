@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import httpx
 
 from ...schemas import Month, Series, series_key
+from ..errors import SourceHTTPError
 from ..http import EXCHANGE_ID
 from . import settings
 
@@ -52,12 +53,11 @@ class RawPayload:
     endpoint: str
 
 
-class ComtradeHTTPError(RuntimeError):
+class ComtradeHTTPError(SourceHTTPError):
     """Comtrade answered with an error status after the client's retries."""
 
     def __init__(self, url: str, status: int, body: bytes) -> None:
-        self.url, self.status = url, status
-        super().__init__(f"{url}: HTTP {status}: {body[:200].decode('utf-8', 'replace')}")
+        super().__init__(url, status, body[:200].decode("utf-8", "replace"))
 
 
 def plan_requests(series: Iterable[Series], months: Iterable[Month]) -> list[ComtradeRequest]:

@@ -6,23 +6,10 @@ import json
 
 import pandas as pd
 
+from ...schemas import TRADE_COLUMNS
 from ..errors import LayoutChanged
 from . import settings
 from .fetch import RawPayload
-
-COLUMNS = [
-    "source",
-    "reporter_code",
-    "partner_code",
-    "hs_code",
-    "flow",
-    "freq",
-    "period",
-    "net_weight_kg",
-    "quantity",
-    "quantity_unit",
-    "value_usd",
-]
 
 
 class ComtradeAPIError(RuntimeError):
@@ -80,7 +67,7 @@ def _frame(records: list[dict]) -> pd.DataFrame:
         "quantity_unit": units,
         "value_usd": field("primaryValue"),
     }
-    frame = pd.DataFrame(columns, columns=COLUMNS, dtype=object)
+    frame = pd.DataFrame(columns, columns=TRADE_COLUMNS, dtype=object)
     frame.index = pd.RangeIndex(len(records))
     return frame
 

@@ -6,17 +6,14 @@ import datetime as dt
 
 import httpx
 
+from ..errors import SourceHTTPError
 from ..http import EXCHANGE_ID
 from . import settings
 from .parse import RawPage
 
 
-class GaccHTTPError(RuntimeError):
+class GaccHTTPError(SourceHTTPError):
     """The site answered with an error status after the client's retries."""
-
-    def __init__(self, url: str, status: int) -> None:
-        self.url, self.status = url, status
-        super().__init__(f"{url}: HTTP {status}")
 
 
 def index_url(publication: str, year: int) -> str:

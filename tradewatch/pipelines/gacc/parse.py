@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 import pandas as pd
 from bs4 import BeautifulSoup, Tag
 
+from ...schemas import TRADE_COLUMNS
 from ..errors import LayoutChanged
 from . import settings
 
@@ -396,21 +397,6 @@ def preferred_links(links: list[ReleaseLink]) -> dict[tuple[str, str, int, int],
         if key not in chosen or currency_of(link.title) == "USD":
             chosen[key] = link
     return chosen
-
-
-TRADE_COLUMNS = [
-    "source",
-    "reporter_code",
-    "partner_code",
-    "hs_code",
-    "flow",
-    "freq",
-    "period",
-    "net_weight_kg",
-    "quantity",
-    "quantity_unit",
-    "value_usd",
-]
 
 
 def trade_rows(release: Release, figures: pd.DataFrame) -> pd.DataFrame:
