@@ -1,0 +1,1 @@
+"""News reports: discovery (GDELT, feeds), article pages, and the figures they state."""

@@ -1,0 +1,78 @@
+"""News sources: GDELT's endpoint, politeness, and the words claims are recognised by."""
+
+from __future__ import annotations
+
+import re
+
+SOURCE = "news"
+GDELT_SOURCE = "gdelt"
+GDELT_HOST = "api.gdeltproject.org"
+GDELT_URL = "https://api.gdeltproject.org/api/v2/doc/doc"
+# GDELT asks for at most one request every 5 seconds (its 429 body says so).
+GDELT_MIN_INTERVAL_SECONDS = 5.0
+GDELT_MAX_RECORDS = 250
+# GDELT DOC 2.0 indexes articles from 2017-01-01 on; earlier months are found through feeds.
+GDELT_COVERAGE_START = (2017, 1)
+# Article pages and feeds: one request per host every 2 seconds, at most 5 MB a page.
+PAGE_MIN_INTERVAL_SECONDS = 2.0
+PAGE_MAX_BYTES = 5_000_000
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+TEXT_TYPES = ("text/plain",)
+# A body shorter than this is not an article (a paywall stub, a cookie wall, an error page).
+MIN_BODY_CHARACTERS = 200
+
+CHINA = 156
+# UN M49 codes for the countries news reports about China's imports name most.
+COUNTRIES = {
+    156: re.compile(r"\b(?:China|Chinese|Beijing|PRC)\b"),
+    408: re.compile(
+        r"\b(?:North\s+Korean?|N\.\s*Korean?|DPRK|Pyongyang|Democratic\s+People's\s+Republic)"
+    ),
+    36: re.compile(r"\bAustralian?\b"),
+    360: re.compile(r"\bIndonesian?\b"),
+    496: re.compile(r"\bMongolian?\b"),
+    643: re.compile(r"\b(?:Russian?|Moscow)\b"),
+    842: re.compile(r"\b(?:United\s+States|U\.S\.|American)\b"),
+}
+COUNTRY_NAMES = {
+    0: "World",
+    36: "Australia",
+    156: "China",
+    360: "Indonesia",
+    408: "North Korea",
+    496: "Mongolia",
+    643: "Russia",
+    842: "United States",
+}
+# Commodity names as reports write them; order matters (iron ore before ore-less words).
+COMMODITIES = {
+    "iron ore": re.compile(r"\biron[- ]ore\b", re.IGNORECASE),
+    "coal": re.compile(r"\b(?:coal|anthracite|lignite|coking coal|thermal coal)\b", re.IGNORECASE),
+}
+COMMODITY_HS = {"coal": "2701", "iron ore": "2601", "all goods": "TOTAL"}
+# "about 1.8 million tonnes" allows 2% either way ("nearly": 2% below), besides rounding.
+APPROXIMATE = ("about", "around", "approximately", "roughly", "nearly", "almost", "some")
+APPROXIMATE_MARGIN = 0.02
+# Parts of a page that are never the article's text.
+BOILERPLATE_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "figure",
+    "figcaption",
+    "iframe",
+    "svg",
+    "button",
+    "template",
+)
+BOILERPLATE_CLASS = re.compile(
+    r"byline|read-?time|related|share|social|promo|newsletter|subscribe|advert|\bads?\b|"
+    r"ad-|sponsor|caption|footer|trust|standards|breadcrumb|tags?\b|comment|author-bio|"
+    r"most-?read|recommend|signup|sidebar|outbrain|taboola",
+    re.IGNORECASE,
+)
