@@ -71,7 +71,7 @@ BOILERPLATE_TAGS = (
     "template",
 )
 BOILERPLATE_CLASS = re.compile(
-    r"byline|read-?time|related|share|social|promo|newsletter|subscribe|advert|\bads?\b|"
+    r"byline|read-?time|related|share|social|promo|newsletter|subscribe|advert|\bads?\b|attribution|"
     r"ad-|sponsor|caption|footer|trust|standards|breadcrumb|tags?\b|comment|author-bio|"
     r"most-?read|recommend|signup|sidebar|outbrain|taboola",
     re.IGNORECASE,
