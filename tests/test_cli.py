@@ -1,3 +1,4 @@
+import argparse
 import json
 import os
 import re
@@ -12,16 +13,24 @@ from tradewatch.flows.cli import build_parser, format_rows, main
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def subcommands():
+def subcommands() -> list[str]:
+    """Every command, nested ones as "news extract"."""
     parser = build_parser()
     action = next(a for a in parser._actions if a.dest == "command")
-    return action.choices
+    names = []
+    for name, sub in action.choices.items():
+        nested = [a for a in sub._actions if isinstance(a, argparse._SubParsersAction)]
+        if nested:
+            names.extend(f"{name} {child}" for child in nested[0].choices)
+        else:
+            names.append(name)
+    return names
 
 
 @pytest.mark.parametrize("name", sorted(subcommands()))
 def test_every_command_has_help_takes_warehouse_and_is_documented(name, capsys):
     with pytest.raises(SystemExit) as exited:
-        main([name, "--help"])
+        main([*name.split(), "--help"])
     assert exited.value.code == 0
     text = capsys.readouterr().out
     assert "--warehouse" in text
@@ -69,33 +78,37 @@ def test_formats():
     }
 
 
-def test_offline_run_as_a_user_prints_no_error_and_no_traceback(tmp_path):
+def as_user(tmp_path):
+    """Run ``tradewatch`` as a user would: a new process, Prefect's defaults, a fresh directory."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env["TRADEWATCH_WAREHOUSE"] = str(tmp_path / "tw.duckdb")
-    cli = [sys.executable, "-m", "tradewatch.flows.cli"]
-    run = subprocess.run(
-        [*cli, "run", "--month", "2016-09", "--offline"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=300,
-    )
+
+    def tradewatch(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "tradewatch.flows.cli", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=timeout,
+        )
+
+    return tradewatch
+
+
+def assert_clean_run(run: subprocess.CompletedProcess) -> None:
     output = run.stdout + run.stderr
     assert run.returncode == 0, output
     assert not re.search(r"\bERROR\b|Traceback", output), output
-    query = subprocess.run(
-        [
-            *cli,
-            "query",
-            "select period, net_weight_kg from trade_monthly"
-            " where hs_code='2701' and partner_code=408 order by period",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
+
+
+def test_offline_run_as_a_user_prints_no_error_and_no_traceback(tmp_path):
+    tradewatch = as_user(tmp_path)
+    assert_clean_run(tradewatch("run", "--month", "2016-09", "--offline", timeout=300))
+    query = tradewatch(
+        "query",
+        "select period, net_weight_kg from trade_monthly"
+        " where hs_code='2701' and partner_code=408 order by period",
     )
     assert query.returncode == 0, query.stderr
     lines = query.stdout.splitlines()
@@ -104,6 +117,26 @@ def test_offline_run_as_a_user_prints_no_error_and_no_traceback(tmp_path):
         "2016-08-01  2,465,000,000",
         "2016-09-01  1,798,000,000",
     ]
+
+
+def test_offline_run_loads_the_months_news_and_checks_its_claims(tmp_path):
+    tradewatch = as_user(tmp_path)
+    assert_clean_run(tradewatch("run", "--month", "2016-10", "--offline", timeout=300))
+    query = tradewatch("query", "select * from claim_checks", "--format", "json")
+    assert query.returncode == 0, query.stderr
+    checks = json.loads(query.stdout)
+    (claim,) = [c for c in checks if c["stated"] == "1.8 million tons"]
+    assert claim["sentence"].startswith("China only imported 1.8 million tons of coal from North")
+    assert (claim["commodity"], claim["period"], claim["claimed"]) == (
+        "coal",
+        "2016-09-01",
+        1_800_000_000,
+    )
+    assert claim["verdict"] == "agrees"
+    assert {c["verdict"] for c in checks} == {"agrees"}
+    listed = tradewatch("news", "list", "--month", "2016-10")
+    assert listed.returncode == 0, listed.stderr
+    assert "China's September coal imports from North Korea" in listed.stdout
 
 
 def test_progress_is_plain_lines_off_a_terminal_and_a_bar_on_one(capsys):
@@ -175,3 +208,58 @@ def dt_date(year, month):
     import datetime as dt
 
     return dt.date(year, month, 1)
+
+
+REPORT = """China's coal imports from North Korea slump
+
+China only imported 1.8 million tons of coal from North Korea last month, according to customs
+figures, the lowest since April. Coal shipments dropped 27 percent from August, when they reached
+a record 2.465 million tonnes. Beijing says it enforces the United Nations sanctions fully.
+"""
+
+
+def test_news_extract_prints_one_json_object_with_its_claims(tmp_path, capsys):
+    text = tmp_path / "report.txt"
+    text.write_text(REPORT)
+    missing = str(tmp_path / "none.duckdb")
+    assert (
+        main(["news", "extract", str(text), "--published", "2016-10-24", "--warehouse", missing])
+        == 0
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert report["title"] == "China's coal imports from North Korea slump"
+    assert (report["published_at"], report["published_from"]) == (
+        "2016-10-24T00:00:00+00:00",
+        "given",
+    )
+    assert report["checked_against"] is None  # no warehouse: claims without verdicts
+    first = report["claims"][0]
+    assert (first["stated"], first["period"], first["amount"], first["partner"]) == (
+        "1.8 million tons",
+        "2016-09",
+        1_800_000_000,
+        "North Korea",
+    )
+    assert [c["period"] for c in report["claims"]] == ["2016-09", "2016-09", "2016-08"]
+
+
+def test_news_extract_reads_an_html_page(capsys):
+    page = Path(__file__).parent / "pipelines/news/fixtures/trafilatura_reuters.com.parasite.html"
+    assert main(["news", "extract", str(page), "--format", "table"]) == 0
+    out = capsys.readouterr().out
+    assert "published_at: 2020-01-19T12:25:36+00:00" in out
+    assert "(0 rows)" in out  # a film review states no trade figure
+
+
+def test_news_extract_of_plain_text_without_a_date_fails_with_one_line(tmp_path, capsys):
+    text = tmp_path / "report.txt"
+    text.write_text(REPORT)
+    assert main(["news", "extract", str(text)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("tradewatch news extract: file://")
+    assert err.endswith("no publication date (plain text carries none: give one)")
+
+
+def test_news_extract_refuses_a_private_address(capsys):
+    assert main(["news", "extract", "http://127.0.0.1:8080/article"]) == 1
+    assert "non-public address" in capsys.readouterr().err

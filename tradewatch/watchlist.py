@@ -26,7 +26,17 @@ _SECTIONS = {
     "run": {"window_months"},
     "comtrade": {"api_key_secret"},
     "alerts": {*_REVERSAL_KEYS, "notify_low_base", "notification_block", "webhook_url"},
-    "series": {"name", "reporter", "partner", "hs", "flow", "sources", *_REVERSAL_KEYS},
+    "news": {"gdelt", "feeds"},
+    "series": {
+        "name",
+        "reporter",
+        "partner",
+        "hs",
+        "flow",
+        "sources",
+        "news_terms",
+        *_REVERSAL_KEYS,
+    },
 }
 WEBHOOK_ENV = "TRADEWATCH_ALERT_WEBHOOK"
 
@@ -56,12 +66,21 @@ class WatchlistError(ValueError):
 
 
 @dataclass(frozen=True)
+class NewsSettings:
+    """Where news reports are looked for (the ``[news]`` section and each series' terms)."""
+
+    gdelt: bool = True
+    feeds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Watchlist:
     path: str
     series: tuple[Series, ...]
     window_months: int = 3
     comtrade_api_key_secret: str | None = None
     alerts: AlertSettings = AlertSettings()
+    news: NewsSettings = NewsSettings()
 
     def for_source(self, source: str) -> list[Series]:
         return [s for s in self.series if source in s.sources]
@@ -126,7 +145,25 @@ def parse(text: str, name: str = LOCAL_FILE) -> Watchlist:
             raise WatchlistError(f"{where.key('series', index, 'name')}: duplicate name {s.name!r}")
         names.add(s.name)
         series.append(s)
-    return Watchlist(name, tuple(series), window, secret, alerts)
+    return Watchlist(name, tuple(series), window, secret, alerts, _news(document, where))
+
+
+def _news(document: dict, where: _Locator) -> NewsSettings:
+    table = document.get("news", {})
+
+    def fail(key: str, message: str) -> WatchlistError:
+        return WatchlistError(f"{where.key('news', 0, key)}: {message}")
+
+    gdelt = table.get("gdelt", True)
+    if not isinstance(gdelt, bool):
+        raise fail("gdelt", "gdelt must be true or false")
+    feeds = table.get("feeds", [])
+    if not isinstance(feeds, list) or not all(isinstance(f, str) for f in feeds):
+        raise fail("feeds", "feeds must be a list of URLs")
+    for feed in feeds:
+        if not feed.startswith(("http://", "https://")):
+            raise fail("feeds", f"a feed must be an http(s) URL, got {feed!r}")
+    return NewsSettings(gdelt, tuple(feeds))
 
 
 def _reversal_settings(table: dict, fail) -> dict:
@@ -214,7 +251,19 @@ def _series(table: dict, index: int, where: _Locator) -> Series:
                 f"{' or '.join(GACC_COMMODITIES)}) and countries only as hs TOTAL",
             )
     reversal = _reversal_settings(table, fail)
-    return Series(name, table["reporter"], table["partner"], hs, flow, tuple(sources), **reversal)
+    terms = table.get("news_terms", [])
+    if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
+        raise fail("news_terms", 'news_terms must be a list of words, e.g. ["coal", "North Korea"]')
+    return Series(
+        name,
+        table["reporter"],
+        table["partner"],
+        hs,
+        flow,
+        tuple(sources),
+        news_terms=tuple(t.strip() for t in terms),
+        **reversal,
+    )
 
 
 class _Locator:

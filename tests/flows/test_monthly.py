@@ -114,6 +114,8 @@ def test_an_unpublished_month_is_recorded_not_an_error(warehouse_path):
     assert sorted(ledger) == [
         ("comtrade", "not_published", dt.date(2019, 1, 1)),
         ("gacc", "not_published", dt.date(2019, 1, 1)),
+        # News for a month with no reports recorded: searched, nothing found, not an error.
+        ("news", "loaded", dt.date(2019, 1, 1)),
     ]
 
 

@@ -66,6 +66,7 @@ def test_migrations_are_recorded_and_applied_once(con):
         (2, "002_series_in_ledger.sql"),
         (3, "003_alerts.sql"),
         (4, "004_gacc.sql"),
+        (5, "005_news.sql"),
     ]
     assert migrate(con) == []
 

@@ -11,17 +11,21 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.runtime import flow_run
 
 from .. import watchlist as watchlists
-from ..pipelines import comtrade, gacc
+from ..pipelines import comtrade, gacc, news
 from ..schemas import Month, Series
 from ..warehouse import MonthLoad, run_lock
+from ..warehouse.db import run_sql
 from ..warehouse.status import loaded_series
 from . import progress
 from .alerts import alert_step
 from .gacc import ingest_gacc
 from .ingest import IngestFailed, IngestSummary, ingest_comtrade, writing
 from .monthly import comtrade_api_key
+from .news import ingest_news
 
-SOURCES = (comtrade.SOURCE, gacc.SOURCE)
+SOURCES = (comtrade.SOURCE, gacc.SOURCE, news.SOURCE)
+# News is backfilled only when asked for (--source news): GDELT allows a request every 5 s.
+DEFAULT_SOURCES = (comtrade.SOURCE, gacc.SOURCE)
 
 
 def pending_months(
@@ -58,7 +62,7 @@ def backfill(
     logger = get_run_logger()
     config = watchlists.load(watchlist)
     months = Month.span(Month.parse(start), Month.parse(end))
-    chosen = list(sources) if sources else [s for s in SOURCES if config.for_source(s)]
+    chosen = list(sources) if sources else [s for s in DEFAULT_SOURCES if config.for_source(s)]
     unknown = sorted(set(chosen) - set(SOURCES))
     if unknown:
         raise ValueError(f"unknown source {', '.join(unknown)} (known: {', '.join(SOURCES)})")
@@ -91,6 +95,9 @@ def backfill(
         warehouse, wait_seconds=lock_wait, holder=f"backfill {start}..{end}", on_wait=logger.info
     ):
         for source in chosen:
+            if source == news.SOURCE:
+                _backfill_news(config, months, force, offline, warehouse, run_id, summary, advance)
+                continue
             series = config.for_source(source)
             with writing(warehouse) as con:
                 loaded = loaded_series(con, source, months[0].first_day, months[-1].first_day)
@@ -143,3 +150,36 @@ def backfill(
             f"backfill: {len(summary.failed)} months failed: " + summary.failure_text()
         )
     return summary.as_dict()
+
+
+def _backfill_news(config, months, force, offline, warehouse, run_id, summary, advance) -> None:
+    """Each month's news reports, skipping months whose news already loaded (unless force)."""
+    with writing(warehouse) as con:
+        done = {
+            row[0]
+            for row in run_sql(
+                con,
+                "news_loaded_months",
+                {"start": months[0].first_day, "end": months[-1].first_day},
+            ).fetchall()
+        }
+    for month in months:
+        if not force and month.first_day in done:
+            summary.skipped += 1
+            advance(news.SOURCE, month.first_day, "already loaded")
+            continue
+        failed_before = len(summary.failed)
+        ingest_news(
+            config,
+            month,
+            offline=offline,
+            warehouse=warehouse,
+            run_id=run_id,
+            flow_run_id=flow_run.id,
+            summary=summary,
+        )
+        advance(
+            news.SOURCE,
+            month.first_day,
+            "failed" if len(summary.failed) > failed_before else "loaded",
+        )

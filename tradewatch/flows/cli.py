@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         dest="sources",
         metavar="S",
-        help="only this source (repeatable; default: every source in the watchlist)",
+        help="only this source: comtrade, gacc or news (repeatable; default: every customs "
+        "source in the watchlist; news only when named)",
     )
     backfill.add_argument("--force", action="store_true", help="reload months already loaded")
     backfill.add_argument(
@@ -133,6 +134,40 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--warehouse", help=WAREHOUSE_HELP)
     serve.set_defaults(handler=cmd_serve)
+
+    news = commands.add_parser(
+        "news",
+        help="news reports: extract the figures of one, list a month's",
+        description="Read news reports and the trade figures they state.",
+    )
+    news_commands = news.add_subparsers(dest="news_command", required=True, metavar="ACTION")
+    extract = news_commands.add_parser(
+        "extract",
+        help="print an article's metadata and the figures it states, as JSON",
+        description=(
+            "Parse one article (an HTML page or a plain-text file, or an http(s) URL on a "
+            "public host) and print its metadata and claims as one JSON object. When the "
+            "warehouse exists, each claim is checked against its customs data."
+        ),
+    )
+    extract.add_argument("source", metavar="PATH_OR_URL", help="HTML or text file, or URL")
+    extract.add_argument(
+        "--published",
+        help="publication date YYYY-MM-DD when the page gives none (plain text never does); "
+        "relative months such as 'last month' resolve against it",
+    )
+    extract.add_argument("--format", choices=["json", "table"], default="json")
+    extract.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    extract.set_defaults(handler=cmd_news_extract)
+    news_list = news_commands.add_parser(
+        "list",
+        help="articles published in a month, with their claims' verdicts",
+        description="The month's articles in the warehouse, with how their figures check out.",
+    )
+    news_list.add_argument("--month", required=True, help="publication month YYYY-MM")
+    news_list.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    news_list.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    news_list.set_defaults(handler=cmd_news_list)
 
     query = commands.add_parser(
         "query",
@@ -367,6 +402,41 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_news_extract(args: argparse.Namespace) -> int:
+    from .news import CLAIM_TABLE_COLUMNS, extract_report
+
+    published = dt.date.fromisoformat(args.published) if args.published else None
+    report = extract_report(args.source, published=published, warehouse=args.warehouse)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(report, default=_json_value, indent=1, ensure_ascii=False))
+        sys.stdout.write("\n")
+        return 0
+    for key, value in report.items():
+        if key not in ("claims", "text"):
+            print(f"{key}: {_cell(value)}")
+    rows = [tuple(c.get(k) for k in CLAIM_TABLE_COLUMNS) for c in report["claims"]]
+    sys.stdout.write(format_rows(CLAIM_TABLE_COLUMNS, rows, "table"))
+    return 0
+
+
+def cmd_news_list(args: argparse.Namespace) -> int:
+    from contextlib import closing
+
+    from ..schemas import Month
+    from ..warehouse import connect
+    from ..warehouse.db import run_sql
+
+    month = Month.parse(args.month)
+    with closing(connect(args.warehouse, read_only=True)) as con:
+        result = run_sql(
+            con, "news_list", {"start": month.first_day, "end": month.shift(1).first_day}
+        )
+        columns = [d[0] for d in result.description]
+        rows = result.fetchall()
+    sys.stdout.write(format_rows(columns, rows, args.format))
+    return 0
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     from ..warehouse import run_query
 
@@ -438,7 +508,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("tradewatch: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # the CLI's one place to turn any failure into a one-line reason
-        print(f"tradewatch {args.command}: {exc}", file=sys.stderr)
+        command = " ".join(filter(None, [args.command, getattr(args, "news_command", None)]))
+        print(f"tradewatch {command}: {exc}", file=sys.stderr)
         return 1
 
 

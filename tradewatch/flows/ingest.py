@@ -56,6 +56,8 @@ class IngestSummary:
     alerts_raised: int = 0
     alerts_retracted: int = 0
     deliveries_failed: int = 0
+    news_articles: int = 0
+    news_claims: int = 0
     not_published: list[str] = field(default_factory=list)
     partial: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
@@ -98,6 +100,11 @@ class IngestSummary:
             f"{self.rows_quarantined} quarantined; not yet published: "
             f"{', '.join(self.not_published) or 'none'}; failed: {len(self.failed)}; "
             f"alerts raised {self.alerts_raised}, retracted {self.alerts_retracted}"
+            + (
+                f"; news: {self.news_articles} new article versions, {self.news_claims} claims"
+                if self.news_articles or self.news_claims
+                else ""
+            )
         )
 
 

@@ -15,6 +15,7 @@ from ..warehouse import run_lock
 from .alerts import alert_step
 from .gacc import ingest_gacc
 from .ingest import IngestFailed, IngestSummary, ingest_comtrade
+from .news import ingest_news
 
 
 def previous_month(today: dt.date | None = None) -> Month:
@@ -90,6 +91,15 @@ def monthly_ingest(
                 flow_run_id=flow_run.id,
                 summary=summary,
             )
+        ingest_news(
+            config,
+            target,
+            offline=offline,
+            warehouse=warehouse,
+            run_id=run_id,
+            flow_run_id=flow_run.id,
+            summary=summary,
+        )
         summary.add_alerts(
             alert_step(warehouse, config, run_id, notify, f"monthly-ingest {target}")
         )

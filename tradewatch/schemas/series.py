@@ -77,6 +77,8 @@ class Series:
     theta: float | None = None
     min_trend_months: int | None = None
     low_base_tonnes: float | None = None
+    # Words a news report about this series contains; "a|b" means either (GDELT and feeds).
+    news_terms: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:

@@ -58,6 +58,16 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.commit()
 
 
+def migration_text(name: str) -> str:
+    """The text of ``warehouse/migrations/<name>``."""
+    return resources.files(__package__).joinpath("migrations", name).read_text("utf-8")
+
+
+def view_text(name: str) -> str:
+    """The text of ``warehouse/views/<name>``."""
+    return resources.files(__package__).joinpath("views", name).read_text("utf-8")
+
+
 def _ordered(folder: str) -> list[tuple[str, str]]:
     files = resources.files(__package__).joinpath(folder)
     return sorted(

@@ -256,6 +256,17 @@ def record_failure(
     return loads
 
 
+def record_ledger(
+    con: duckdb.DuckDBPyConnection,
+    loads: Sequence[MonthLoad],
+    run_id: str,
+    flow_run_id: str | None,
+) -> None:
+    """Ledger rows for loads done elsewhere (news), in one transaction."""
+    with transaction(con):
+        _insert_ledger(con, list(loads), run_id, flow_run_id)
+
+
 def _month_loads(
     source: str,
     months: Sequence[dt.date],

@@ -368,3 +368,26 @@ def test_sentences_split_at_full_stops_but_not_at_decimals_or_abbreviations():
         "The U.S. Treasury said so on Sept. 9.",
         "Next one.",
     ]
+
+
+def test_a_quantity_takes_the_month_a_change_is_measured_from():
+    percent, quantity = extract_claims(
+        "Coal imports from North Korea dropped 27 percent in September from August, when they "
+        "reached 2,465,000 tonnes.",
+        OCT16,
+    )
+    assert (str(percent.period), str(percent.basis_period)) == ("2016-09", "2016-08")
+    assert str(quantity.period) == "2016-08"
+
+
+def test_a_percent_change_in_value_is_measured_in_dollars():
+    (claim,) = extract_claims(
+        "The value of China's coal imports from North Korea rose 12 percent in August.", OCT16
+    )
+    assert claim.measure == "value"
+
+
+def test_a_wrapped_line_does_not_end_a_sentence():
+    assert split_sentences(
+        "Shipments dropped 27 percent from August, when they\nreached 2.4 Mt."
+    ) == ["Shipments dropped 27 percent from August, when they reached 2.4 Mt."]

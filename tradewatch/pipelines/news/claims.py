@@ -10,7 +10,7 @@ not repeat them, as a reader would carry them.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 
 from ...schemas import Month
@@ -139,6 +139,7 @@ TRADE_WORDS = re.compile(
     r"trade\w*|deliver\w*|suppl\w*|arriv\w*|sourced|received)\b",
     re.IGNORECASE,
 )
+VALUE_WORDS = re.compile(r"\b(?:worth|value[sd]?|dollars?|revenue|earnings)\b|\$", re.I)
 PRICE_WORDS = re.compile(r"\b(?:price|prices|priced|cost|costs)\b", re.IGNORECASE)
 TOTAL_WORDS = re.compile(r"\b(?:total|overall|all\s+sources|worldwide|global)\b", re.IGNORECASE)
 ALL_GOODS = re.compile(
@@ -178,6 +179,7 @@ class Claim:
     basis_period: Month | None = None
     basis_period_end: Month | None = None
     per_month: bool = False  # "1.8 million tonnes a month": the months' average, not their sum
+    measure: str = "weight"  # weight | value: what a percent change is of
     flow: str = "M"
     sentence_no: int = 0
 
@@ -195,7 +197,8 @@ class _Context:
     commodity: str | None = None
     reporter: int | None = None
     partner: int | None = None
-    times: list = field(default_factory=list)
+    # The month the report is about: the first single month it names (title included).
+    focus: _Time | None = None
 
 
 @dataclass(frozen=True)
@@ -211,7 +214,8 @@ class _Time:
 def split_sentences(text: str) -> list[str]:
     """Sentences of a text; abbreviations and decimal points do not end one."""
     sentences: list[str] = []
-    for paragraph in re.split(r"\n\s*\n|\n", text):
+    # Paragraphs are separated by blank lines; a single line break is only wrapping.
+    for paragraph in re.split(r"\n\s*\n", text):
         paragraph = " ".join(paragraph.split())
         start = 0
         for match in re.finditer(r"[.!?][\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])", paragraph):
@@ -285,12 +289,17 @@ def _sentence_claims(sentence: str, published: Month, context: _Context) -> list
         context.reporter,
         context.partner,
     )
-    carried = context.times
+    carried = context.focus
     commodity, reporter, partner = _update_context(context, sentence)
     bases = [(m.start(), m.end(), m) for m in BASIS.finditer(sentence)]
     times = _times(sentence, published, bases)
-    if times:
-        context.times = [_Time(-1, -1, t.first, t.last, t.kind, t.linked) for t in times]
+    # A quantity's month may sit where a change's basis does: "from August, when they
+    # reached 2.465 million tonnes".
+    all_times = _times(sentence, published, [])
+    if context.focus is None:
+        single = [t for t in times if t.kind in ("month", "relative")]
+        if single:
+            context.focus = _Time(-1, -1, single[0].first, single[0].last, "month")
     figures = _figures(sentence)
     if not figures:
         return []
@@ -310,8 +319,9 @@ def _sentence_claims(sentence: str, published: Month, context: _Context) -> list
     claims = []
     for index, figure in enumerate(figures):
         next_start = figures[index + 1].start if index + 1 < len(figures) else len(sentence)
-        time = _time_for(figure, times, next_start, figures, index) or (
-            carried[-1] if carried and not times else None
+        candidates = times if figure.kind == "percent" else all_times
+        time = _time_for(figure, candidates, next_start, figures, index) or (
+            carried if not times or figure.kind == "percent" else None
         )
         named = _commodity_at(sentence, figure.start) or commodity
         claims.append(
@@ -733,7 +743,12 @@ def _claim(
         basis_period=basis_period,
         basis_period_end=basis_period_end,
         per_month=figure.per_month,
+        measure="value" if figure.kind == "value" or _about_value(sentence, figure) else "weight",
     )
+
+
+def _about_value(sentence: str, figure: _Figure) -> bool:
+    return figure.kind == "percent" and bool(VALUE_WORDS.search(sentence))
 
 
 def _clause_start(sentence: str, position: int) -> int:

@@ -73,6 +73,18 @@ class Article:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
+def matches_terms(text: str, terms) -> bool:
+    """Whether ``text`` contains every term (``a|b``: either), as whole words, any case."""
+    return all(
+        any(
+            re.search(rf"\b{re.escape(option.strip())}\b", text, re.IGNORECASE)
+            for option in term.split("|")
+            if option.strip()
+        )
+        for term in terms
+    )
+
+
 # --- GDELT ---------------------------------------------------------------------------------
 
 

@@ -1,0 +1,146 @@
+"""Article versions and the claim_checks view, on figures written straight into the tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import closing
+
+import pytest
+
+from tests.warehouse.test_reversals import put
+from tradewatch.flows.news import article_frames
+from tradewatch.pipelines.news import Article
+from tradewatch.warehouse import connect
+from tradewatch.warehouse.news import check_against, load_article
+
+PUBLISHED = dt.datetime(2016, 10, 24, 9, tzinfo=dt.UTC)
+FILLER = " Beijing says it enforces the United Nations sanctions fully and without exception." * 3
+# China's coal imports from North Korea, 2016-05 .. 2016-10, in tonnes.
+COAL = [1_550_000, 1_800_000, 2_100_000, 2_465_000, 1_798_000, 1_820_000]
+
+
+@pytest.fixture
+def con(warehouse_path):
+    with closing(connect(warehouse_path)) as connection:
+        put(connection, COAL, start=(2016, 5))
+        yield connection
+
+
+def article(text: str, url: str = "https://news.example.org/coal") -> Article:
+    return Article(
+        url=url,
+        canonical_url=url,
+        title="China's coal imports from North Korea",
+        outlet="Example News",
+        author=None,
+        published_at=PUBLISHED,
+        published_from="json-ld",
+        text=text + FILLER,
+    )
+
+
+def load(con, text: str, url: str = "https://news.example.org/coal"):
+    frame, claims, refused = article_frames(article(text, url))
+    assert refused == []
+    return load_article(con, frame, claims, exchange_id=None, run_id="test")
+
+
+def verdicts(con) -> list[tuple]:
+    return con.execute(
+        "select stated, verdict, customs_figure from claim_checks order by article_id, claim_no"
+    ).fetchall()
+
+
+def test_the_issue_example_agrees(con):
+    load(con, "China only imported 1.8 million tons of coal from North Korea last month.")
+    assert verdicts(con) == [("1.8 million tons", "agrees", 1_798_000_000)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "verdict"),
+    [
+        ("China imported 1.9 million tonnes of coal from North Korea in September.", "disagrees"),
+        ("China imported 1.798 million tonnes of coal from North Korea in September.", "agrees"),
+        ("China imported 1.80 million tonnes of coal from North Korea in September.", "agrees"),
+        ("China imported 1.797 million tonnes of coal from North Korea in September.", "disagrees"),
+        (
+            "China imported more than 1.7 million tonnes of North Korean coal in September.",
+            "agrees",
+        ),
+        (
+            "China imported less than 1.7 million tonnes of North Korean coal in September.",
+            "disagrees",
+        ),
+        ("China imported about 1.76 million tonnes of North Korean coal in September.", "agrees"),
+        ("Coal imports from North Korea dropped 27% in September.", "agrees"),
+        ("Coal imports from North Korea dropped 35% in September.", "disagrees"),
+        ("Coal imports from North Korea rose 27% in September.", "disagrees"),
+        ("Coal imports from North Korea rose 16 percent in August from July.", "disagrees"),
+        ("Coal imports from North Korea rose 17 percent in August from July.", "agrees"),
+        (
+            "North Korea shipped 7.9 million tonnes of coal to China between May and August.",
+            "agrees",
+        ),
+        (
+            "China bought between 1.5 and 2.5 million tonnes of North Korean coal a month "
+            "between May and September.",
+            "agrees",
+        ),
+        ("China imported 2.2 million tonnes of coal from North Korea in March.", "no data"),
+        ("China imported 9 million tonnes of coal from Australia in September.", "no data"),
+    ],
+)
+def test_claim_verdicts(con, sentence, verdict):
+    load(con, sentence)
+    ((_, got, _),) = verdicts(con)
+    assert got == verdict
+
+
+def test_no_data_says_why(con):
+    load(con, "China imported 2.2 million tonnes of coal from North Korea in March.")
+    (reason,) = con.execute("select no_data_reason from claim_checks").fetchall()[0]
+    assert reason == "customs data missing for 1 of 1 months"
+
+
+def test_china_customs_is_preferred_over_comtrade(con):
+    con.execute(
+        "insert into trade_vintages values ('gacc', 156, 408, '2701', 'M', '2016-09-01', 1,"
+        " 1850000000, null, null, null, now(), 'e', 's', 0, 'r', null, null)"
+    )
+    load(con, "China only imported 1.8 million tons of coal from North Korea last month.")
+    row = con.execute("select customs_figure, customs_source from claim_checks").fetchall()
+    assert row == [(1_850_000_000, "gacc")]
+
+
+def test_the_same_text_twice_is_one_version_and_a_change_is_the_next(con):
+    first = load(con, "China only imported 1.8 million tons of coal from North Korea last month.")
+    again = load(con, "China only imported 1.8 million tons of coal from North Korea last month.")
+    assert (first.version, first.new_version) == (1, True)
+    assert (again.version, again.new_version) == (1, False)
+    changed = load(con, "China only imported 1.9 million tons of coal from North Korea last month.")
+    assert (changed.version, changed.new_version) == (2, True)
+    # Both versions are kept; the articles view and the checks show the latest.
+    assert con.execute("select count(*) from news_article_versions").fetchall() == [(2,)]
+    assert con.execute("select version, versions from news_articles").fetchall() == [(2, 2)]
+    assert verdicts(con) == [("1.9 million tons", "disagrees", 1_798_000_000)]
+
+
+def test_a_load_that_fails_leaves_nothing(con):
+    frame, claims, _ = article_frames(
+        article("China only imported 1.8 million tons of coal from North Korea last month.")
+    )
+    broken = claims.assign(kind=None)  # violates not null: the insert fails mid-transaction
+    with pytest.raises(Exception, match="(?i)null"):
+        load_article(con, frame, broken, exchange_id=None, run_id="test")
+    assert con.execute("select count(*) from news_article_versions").fetchall() == [(0,)]
+
+
+def test_checking_an_article_outside_the_warehouse_writes_nothing(warehouse_path, con):
+    con.close()
+    frame, claims, _ = article_frames(
+        article("China only imported 1.8 million tons of coal from North Korea last month.")
+    )
+    (check,) = check_against(warehouse_path, frame, claims)
+    assert (check["verdict"], check["customs_figure"]) == ("agrees", 1_798_000_000)
+    with closing(connect(warehouse_path, read_only=True)) as reader:
+        assert reader.execute("select count(*) from news_claims").fetchall() == [(0,)]
