@@ -116,3 +116,17 @@ def test_a_backfill_of_news_loads_every_month_once(warehouse_path):
     assert wrong == [("disagrees",)]
     again = backfill("2016-09", "2016-11", sources=["news"], offline=True, warehouse=warehouse_path)
     assert again["news_articles"] == 0 and again["skipped"] == 3
+
+
+def test_status_shows_the_months_news(warehouse_path, capsys):
+    import json
+
+    from tradewatch.flows.cli import main
+
+    monthly_ingest(month="2016-10", offline=True, warehouse=warehouse_path)
+    capsys.readouterr()
+    assert main(["status", "--format", "json", "--warehouse", warehouse_path]) == 0
+    cells = {(c["month"], c["source"]): c for c in json.loads(capsys.readouterr().out)}
+    news = cells[("2016-10", "news")]
+    assert news["state"] == "loaded"
+    assert news["detail"].startswith("1 reports found, 1 kept")

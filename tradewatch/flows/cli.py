@@ -308,6 +308,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         for source in SOURCES
         if config.for_source(source)
     }
+    if any(s.news_terms for s in config.series):
+        # News is a month's reports, not series: its cell is the month's outcome.
+        watched["news"] = set()
     window_start = previous_month().shift(-(config.window_months - 1)).first_day
     with closing(connect(args.warehouse, read_only=True)) as con:
         first, last = con.execute(

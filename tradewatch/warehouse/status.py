@@ -78,7 +78,7 @@ def _cell(source, period, row, keys, window_start) -> Cell:
         return Cell(source, period, NEVER)
     _, _, status, message, quarantined, series_loaded = row
     quarantined = quarantined or 0
-    have = set(series_loaded)
+    have = set(series_loaded or [])
     if keys and keys <= have:
         detail = f"{quarantined} rows quarantined" if quarantined else ""
         if status == "combined":
