@@ -194,3 +194,16 @@ def test_gdelt_rate_limit_body_is_an_error_not_an_empty_list():
 
 def test_gdelt_without_matches_answers_an_empty_object():
     assert parse_gdelt(RawDocument(GDELT_URL, b"{}")).empty
+
+
+def test_a_single_sentence_of_plain_text_is_an_article_body():
+    raw = RawDocument(
+        "file:///tmp/a.txt",
+        b"China only imported 1.8 million tons of coal from North Korea last month.\n",
+        "text/plain",
+    )
+    article = parse_article(raw, fallback_published=dt.datetime(2016, 10, 24, tzinfo=dt.UTC))
+    assert (article.title, article.text) == (
+        "",
+        "China only imported 1.8 million tons of coal from North Korea last month.",
+    )

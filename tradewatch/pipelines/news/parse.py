@@ -285,10 +285,9 @@ def _plain_article(raw: RawDocument, published: dt.datetime | None, published_fr
         raise BadPage(raw.url, "empty text")
     if published is None:
         raise BadPage(raw.url, "no publication date (plain text carries none: give one)")
+    # Plain text is what a user hands over on purpose: any length of body will do.
     title, body = lines[0], "\n".join(lines[1:]).strip()
-    if len(body) < settings.MIN_BODY_CHARACTERS and len(lines) > 1:
-        raise BadPage(raw.url, f"no article body ({len(body)} characters of text)")
-    if len(lines) == 1:
+    if not body:
         # A single paragraph is all body, with no headline.
         title, body = "", lines[0]
     return Article(
