@@ -144,7 +144,8 @@ select
     basis,
     basis_period,
     basis_period_end,
-    customs_figure,
+    -- A sum over months some of which are missing is no figure at all.
+    case when no_data_reason is null then customs_figure end as customs_figure,
     customs_source,
     case
         when no_data_reason is not null then 'no data'
