@@ -67,6 +67,7 @@ def test_migrations_are_recorded_and_applied_once(con):
         (3, "003_alerts.sql"),
         (4, "004_gacc.sql"),
         (5, "005_news.sql"),
+        (6, "006_body_files.sql"),
     ]
     assert migrate(con) == []
 

@@ -90,11 +90,13 @@ def check_trade_rows(rows: pd.DataFrame) -> ValidationResult:
     Numbers are coerced here first, row by row, so that a string where a number belongs is
     reported against its row rather than failing the whole frame.
     """
-    originals = rows.copy()
-    coerced = rows.copy()
+    originals = rows  # never changed here: each coerced column replaces, not mutates
+    coerced = rows.copy(deep=False)
     failures: list[dict] = []
     for column in [c for c in NUMERIC_COLUMNS if c in coerced.columns]:
         raw = coerced[column]
+        if pd.api.types.is_float_dtype(raw.dtype):
+            continue  # typed by the parser: every value is a number or null
         numbers = pd.to_numeric(raw, errors="coerce")
         bad = raw.notna() & numbers.isna()
         for index in raw.index[bad]:
@@ -102,7 +104,9 @@ def check_trade_rows(rows: pd.DataFrame) -> ValidationResult:
                 _failure(index, column, "is_number", raw[index], f"{column} is not a number")
             )
         coerced[column] = numbers.astype("float64")
-    if "period" in coerced.columns:
+    if "period" in coerced.columns and not pd.api.types.is_datetime64_any_dtype(
+        coerced["period"].dtype
+    ):
         raw = coerced["period"]
         dates = pd.to_datetime(raw, errors="coerce", format="ISO8601")
         for index in raw.index[raw.notna() & dates.isna()]:
@@ -111,9 +115,10 @@ def check_trade_rows(rows: pd.DataFrame) -> ValidationResult:
             )
         coerced["period"] = dates
     stage_one_bad = {f["row_index"] for f in failures}
-    candidates = coerced.drop(index=list(stage_one_bad))
+    candidates = coerced.drop(index=list(stage_one_bad)) if stage_one_bad else coerced
+    validated = None
     try:
-        TradeMonthly.validate(candidates, lazy=True)
+        validated = TradeMonthly.validate(candidates, lazy=True)
     except SchemaErrors as errors:
         cases = errors.failure_cases
         frame_level = cases[cases["index"].isna()]
@@ -133,7 +138,10 @@ def check_trade_rows(rows: pd.DataFrame) -> ValidationResult:
                 seen.add((int(case.index), check))
                 failures.append(_failure(case.index, column, check, value, reason))
     bad_rows = {f["row_index"] for f in failures}
-    valid = TradeMonthly.validate(coerced.drop(index=list(bad_rows)))
+    if validated is not None:
+        valid = validated  # the candidates are exactly the rows that pass: no second pass
+    else:
+        valid = TradeMonthly.validate(coerced.drop(index=list(bad_rows)))
     quarantine = pd.DataFrame(failures, columns=QUARANTINE_COLUMNS[:-2])
     # The month a rejected row claims, where it could be read, so the ledger can count it.
     quarantine["period"] = pd.to_datetime(

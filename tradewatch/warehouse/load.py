@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -13,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from ..schemas import TRADE_KEY, ValidationResult
+from .bodies import digest_and_pack, store_root, write_packed
 from .db import run_sql, sql, transaction
 
 VALUE_COLUMNS = ["net_weight_kg", "quantity", "quantity_unit", "value_usd"]
@@ -58,9 +58,9 @@ def record_exchanges(
     """Store exchanges and their bodies (each distinct body once) in one transaction."""
     rows, bodies = [], {}
     for e in exchanges:
-        digest = hashlib.sha256(e.body).hexdigest() if e.status is not None else None
+        digest, packed = digest_and_pack(e.body) if e.status is not None else (None, None)
         if digest:
-            bodies.setdefault(digest, (e.body, e.fetched_at))
+            bodies.setdefault(digest, (e.body, packed, e.fetched_at))
         rows.append(
             {
                 "exchange_id": e.exchange_id,
@@ -96,9 +96,25 @@ def record_exchanges(
                     [list(bodies)],
                 ).fetchall()
             }
-            for digest, (body, fetched_at) in bodies.items():
-                if digest not in known:  # never hand a stored body to DuckDB again
-                    run_sql(con, "insert_body", {"sha256": digest, "body": body, "at": fetched_at})
+            root = store_root(con)
+            for digest, (body, packed, fetched_at) in bodies.items():
+                if digest in known:  # never hand a stored body to DuckDB again
+                    continue
+                stored_as = None
+                if packed is not None and root is not None:
+                    # The file is on disk before the row that names it commits.
+                    stored_as = write_packed(root, digest, packed)
+                run_sql(
+                    con,
+                    "insert_body",
+                    {
+                        "sha256": digest,
+                        "body": None if stored_as else body,
+                        "size_bytes": len(body),
+                        "stored_as": stored_as,
+                        "at": fetched_at,
+                    },
+                )
             con.execute(sql("insert_exchanges"))
     finally:
         con.unregister("incoming_exchanges")
@@ -132,10 +148,10 @@ def load_payload(
     if found is None:
         raise ValueError(f"exchange {exchange_id} is not recorded in raw.http_responses")
     sha256, fetched_at = found
-    valid = checked.valid.copy()
-    valid["period"] = valid["period"].dt.date
+    # Periods stay datetime64 here (the SQL casts them): a column of Python dates costs a
+    # second per million rows on the way in and out.
+    valid = checked.valid[[*TRADE_KEY, *VALUE_COLUMNS]].copy(deep=False)
     valid["row_index"] = valid.index.astype("int64")
-    valid = valid[[*TRADE_KEY, *VALUE_COLUMNS, "row_index"]]
     quarantine = checked.quarantine.copy()
     quarantine["period"] = pd.to_datetime(quarantine["period"]).dt.date
     params = {
@@ -152,16 +168,13 @@ def load_payload(
         with transaction(con):
             if also is not None:
                 also(con, params)
-            inserted = run_sql(con, "insert_vintages", params).fetchall()
+            run_sql(con, "stage_vintages", params)
+            con.execute(sql("insert_vintages"))
+            new_rows = dict(con.execute(sql("count_staged_vintages")).fetchall())
+            con.execute("drop table staged_vintages")
             run_sql(con, "insert_quarantine", {**params, "source": source})
             loads = _month_loads(
-                source,
-                months,
-                list(series_keys),
-                valid,
-                quarantine,
-                [row[0] for row in inserted],
-                exchange_id,
+                source, months, list(series_keys), valid, quarantine, new_rows, exchange_id
             )
             if combined_keys is not None:
                 for load in loads:
@@ -273,13 +286,13 @@ def _month_loads(
     series_keys: list[str],
     valid: pd.DataFrame,
     quarantine: pd.DataFrame,
-    new_periods: list[dt.date],
+    new_rows: dict[dt.date, int],
     exchange_id: str,
 ) -> list[MonthLoad]:
     rejected = quarantine.drop_duplicates("row_index")
     loads = []
     for month in months:
-        in_month = valid[valid["period"] == month]
+        in_month = valid[valid["period"] == pd.Timestamp(month)]
         bad = int((rejected["period"] == month).sum())
         load = MonthLoad(
             source,
@@ -287,7 +300,7 @@ def _month_loads(
             status="loaded",
             rows_fetched=len(in_month) + bad,
             rows_valid=len(in_month),
-            rows_new=sum(1 for p in new_periods if p == month),
+            rows_new=new_rows.get(month, 0),
             rows_quarantined=bad,
             series_expected=len(series_keys),
             series_keys=series_keys,

@@ -1,0 +1,87 @@
+"""Where fetched bodies are kept: small ones inside the warehouse, large ones beside it.
+
+A body larger than ``INLINE_MAX`` bytes is compressed with zstd into
+``<warehouse>.bodies/<sha256[:2]>/<sha256>.zst`` (written to a temporary name, flushed to disk,
+then renamed), and ``raw.http_bodies`` records where: storing a few hundred megabytes as a
+DuckDB BLOB costs seconds per hundred megabytes, the file a fraction of a second. Either way the
+row carries the sha256 and size of the bytes as fetched, and ``read_body`` gives them back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import duckdb
+import zstandard
+
+from .db import WarehouseError
+
+INLINE_MAX = 4 * 2**20
+ZSTD_LEVEL = 3
+
+
+def digest_and_pack(body: bytes) -> tuple[str, bytes | None]:
+    """The body's sha256 and, when it goes to a file, its zstd frame, computed side by side
+    (both release the GIL)."""
+    if len(body) <= INLINE_MAX:
+        return hashlib.sha256(body).hexdigest(), None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        packed = pool.submit(zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress, body)
+        digest = hashlib.sha256(body).hexdigest()
+        return digest, packed.result()
+
+
+def store_root(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """``<warehouse>.bodies`` for a warehouse file; None for an in-memory database."""
+    rows = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchall()
+    path = rows[0][0] if rows else None
+    return Path(f"{path}.bodies") if path else None
+
+
+def write_packed(root: Path, digest: str, packed: bytes) -> str:
+    """Put a compressed body in the store (once); return its path relative to the store."""
+    relative = f"{digest[:2]}/{digest}.zst"
+    target = root / relative
+    if target.is_file():
+        return relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{digest}.")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(packed)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return relative
+
+
+def read_body(con: duckdb.DuckDBPyConnection, sha256: str) -> bytes:
+    """The bytes of a stored body, from the warehouse or from its file (checked by hash)."""
+    rows = con.execute(
+        "select body, stored_as from raw.http_bodies where sha256 = ?", [sha256]
+    ).fetchall()
+    if not rows:
+        raise WarehouseError(f"no body {sha256} in raw.http_bodies")
+    body, stored_as = rows[0]
+    if stored_as is None:
+        return bytes(body)
+    root = store_root(con)
+    if root is None:
+        raise WarehouseError(f"body {sha256} is in a file, but the warehouse has no path")
+    path = root / stored_as
+    try:
+        data = zstandard.ZstdDecompressor().decompress(path.read_bytes())
+    except OSError as exc:
+        raise WarehouseError(f"body {sha256}: cannot read {path}: {exc}") from exc
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise WarehouseError(f"body {sha256}: {path} does not hold the bytes it should")
+    return data
