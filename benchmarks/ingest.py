@@ -26,22 +26,22 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results.json"
 KEY = ["reporter_code", "partner_code", "hs_code", "flow", "period"]
 
 
-def generate(rows: int, seed: int) -> list[dict]:
+def generate(rows: int, seed: int) -> Iterator[dict]:
     """A month of China's imports: every HS6 code x partner, in Comtrade's record shape."""
     rng = random.Random(seed)
     partners = list(range(4, 900, 4))
     codes = [f"{h:06d}" for h in range(10101, 10101 + rows // len(partners) + 1)]
-    records = []
     for i in range(rows):
         partner, code = partners[i % len(partners)], codes[i // len(partners)]
         kg = round(rng.lognormvariate(10, 3), 1)
-        records.append(
+        yield (
             {
                 "typeCode": "C",
                 "freqCode": "M",
@@ -92,17 +92,24 @@ def generate(rows: int, seed: int) -> list[dict]:
                 "isAggregate": False,
             }
         )
-    return records
 
 
-def write_payloads(records: list[dict], folder: Path) -> tuple[Path, Path]:
+def write_payloads(records: Iterator[dict], rows: int, folder: Path) -> tuple[Path, Path]:
+    """The API's JSON document and the bulk CSV, written record by record (any size)."""
     json_path, csv_path = folder / "payload.json", folder / "payload.csv"
-    document = {"elapsedTime": "1.0 secs", "count": len(records), "data": records, "error": ""}
-    json_path.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
-    with open(csv_path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(records[0]))
-        writer.writeheader()
-        writer.writerows(records)
+    with (
+        open(json_path, "w", encoding="utf-8") as js,
+        open(csv_path, "w", newline="", encoding="utf-8") as cs,
+    ):
+        js.write(f'{{"elapsedTime":"1.0 secs","count":{rows},"data":[')
+        writer = None
+        for i, record in enumerate(records):
+            if writer is None:
+                writer = csv.DictWriter(cs, fieldnames=list(record))
+                writer.writeheader()
+            writer.writerow(record)
+            js.write(("," if i else "") + json.dumps(record, separators=(",", ":")))
+        js.write('],"error":""}')
     return json_path, csv_path
 
 
@@ -180,6 +187,20 @@ def run_tradewatch(payload: Path, db: Path) -> dict:
     }
 
 
+def run_tradewatch_stream(payload: Path, db: Path) -> dict:
+    """Streaming mode: the file kept in chunks, then parsed, validated and staged a batch at a
+    time (64 MB of JSON), loaded in one transaction, DuckDB held to 1 GB of memory."""
+    from tradewatch.flows.ingest import load_comtrade_file
+    from tradewatch.schemas import Month
+
+    started = time.perf_counter()
+    loads = load_comtrade_file(payload, warehouse=str(db), months=[Month(2018, 3)])
+    return {
+        "seconds": time.perf_counter() - started,
+        "rows_loaded": sum(m.rows_new for m in loads),
+    }
+
+
 def run_duckdb_json(payload: Path, db: Path) -> dict:
     import duckdb
 
@@ -249,6 +270,7 @@ def run_dlt(payload: Path, db: Path, route: str) -> dict:
 
 CONTENDERS = {
     "tradewatch": lambda p, db: run_tradewatch(p["json"], db),
+    "tradewatch_stream": lambda p, db: run_tradewatch_stream(p["json"], db),
     "duckdb_json": lambda p, db: run_duckdb_json(p["json"], db),
     "duckdb_csv": lambda p, db: run_duckdb_csv(p["csv"], db),
     "dlt_arrow": lambda p, db: run_dlt(p["json"], db, "arrow"),
@@ -307,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     with tempfile.TemporaryDirectory(prefix="tradewatch-bench-") as tmp:
         folder = Path(tmp)
-        paths = write_payloads(generate(args.rows, args.seed), folder)
+        paths = write_payloads(generate(args.rows, args.seed), args.rows, folder)
         payload_mb = paths[0].stat().st_size / 2**20
         figures = {}
         for name in args.only or CONTENDERS:
@@ -317,12 +339,38 @@ def main(argv: list[str] | None = None) -> int:
                 f"{name:12} {figures[name]['seconds']:8.2f} s  {rate:12,.0f} rows/s  "
                 f"peak RSS {figures[name]['peak_rss_mb']:8.0f} MB  runs {figures[name]['runs']}"
             )
+    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+    measured_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    streaming = previous.get("streaming", {})
+    if "tradewatch_stream" in figures:
+        stream = figures["tradewatch_stream"]
+        streaming[str(args.rows)] = {
+            "payload_mb": round(payload_mb, 1),
+            "seconds": round(stream["seconds"], 3),
+            "rows_per_s": round(args.rows / stream["seconds"]),
+            "peak_rss_mb": round(stream["peak_rss_mb"]),
+            "runs": stream["runs"],
+            "machine": machine,
+            "measured_at": measured_at,
+        }
+    if "tradewatch" not in figures:
+        # Only streaming was run: keep the last full comparison, add this size's figures.
+        RESULTS.write_text(json.dumps({**previous, "streaming": streaming}, indent=1) + "\n")
+        for rows, entry in sorted(streaming.items(), key=lambda item: int(item[0])):
+            print(
+                f"streaming {int(rows):>10,} rows: {entry['seconds']:7.2f} s, "
+                f"peak RSS {entry['peak_rss_mb']} MB (payload {entry['payload_mb']} MB)"
+            )
+        print(f"wrote {RESULTS}")
+        return 0
     results = {
         "rows": args.rows,
         "payload_mb": round(payload_mb, 1),
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
-        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": machine,
+        "measured_at": measured_at,
         "contenders": figures,
+        "streaming": streaming,
     }
     natives = [figures[n] for n in ("duckdb_json", "duckdb_csv") if n in figures]
     # The floor is the faster of DuckDB's two readers (the CSV one, in practice).

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import duckdb
 import httpx
@@ -26,6 +29,7 @@ from ..warehouse import (
     record_failure,
     record_if_unchanged,
 )
+from ..warehouse.load import load_payload_batches, record_file
 
 # One writer at a time inside this process; DuckDB's file lock covers other processes.
 _WRITER = threading.Lock()
@@ -281,3 +285,46 @@ def ingest_comtrade(
                         Month.of(load.period) if load.period else "(no month)",
                         load.rows_quarantined,
                     )
+
+
+def load_comtrade_file(
+    path: str | os.PathLike,
+    *,
+    warehouse: str | None,
+    months: Sequence[Month],
+    series_keys: Sequence[str] = (),
+    run_id: str | None = None,
+    batch_bytes: int = 64 * 2**20,
+    memory_limit: str = "1GB",
+) -> list[MonthLoad]:
+    """Load a Comtrade payload saved on disk (a bulk download) in streaming mode.
+
+    The file is kept once (read in chunks, compressed beside the warehouse), then parsed,
+    validated and staged a batch at a time and loaded in one transaction: memory holds one
+    batch, whatever the file's size.
+    """
+    path = Path(path)
+    run_id = run_id or str(uuid.uuid4())
+    with writing(warehouse) as con:
+        # DuckDB spills the staged rows to disk past this, so memory does not grow with the file.
+        con.execute(f"set memory_limit = '{memory_limit}'")
+        exchange_id = record_file(
+            con, path, source=comtrade.SOURCE, url=path.resolve().as_uri(), run_id=run_id
+        )
+        with open(path, "rb") as reader:
+            batches = (
+                check_trade_rows(frame)
+                for frame in comtrade.iter_payload_frames(
+                    path.as_uri(), reader, batch_bytes=batch_bytes
+                )
+            )
+            return load_payload_batches(
+                con,
+                source=comtrade.SOURCE,
+                run_id=run_id,
+                flow_run_id=None,
+                exchange_id=exchange_id,
+                months=[m.first_day for m in months],
+                series_keys=list(series_keys),
+                batches=batches,
+            )

@@ -79,9 +79,41 @@ def read_body(con: duckdb.DuckDBPyConnection, sha256: str) -> bytes:
         raise WarehouseError(f"body {sha256} is in a file, but the warehouse has no path")
     path = root / stored_as
     try:
-        data = zstandard.ZstdDecompressor().decompress(path.read_bytes())
-    except OSError as exc:
+        with open(path, "rb") as packed:
+            # Streamed files carry no content size in their frame: read them as a stream.
+            data = zstandard.ZstdDecompressor().stream_reader(packed).read()
+    except (OSError, zstandard.ZstdError) as exc:
         raise WarehouseError(f"body {sha256}: cannot read {path}: {exc}") from exc
     if hashlib.sha256(data).hexdigest() != sha256:
         raise WarehouseError(f"body {sha256}: {path} does not hold the bytes it should")
     return data
+
+
+def store_file(con: duckdb.DuckDBPyConnection, path: Path, chunk: int = 16 * 2**20) -> tuple:
+    """Keep a payload that is already on disk, reading it once in chunks: its sha256 and size,
+    and where it is stored (``stored_as``), without holding it in memory."""
+    root = store_root(con)
+    if root is None:
+        raise WarehouseError("a streamed payload needs a warehouse file, not an in-memory one")
+    root.mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    handle, temporary = tempfile.mkstemp(dir=root, prefix=".incoming.")
+    try:
+        with os.fdopen(handle, "wb") as out, open(path, "rb") as source:
+            with zstandard.ZstdCompressor(level=ZSTD_LEVEL).stream_writer(
+                out, closefd=False
+            ) as packer:
+                while block := source.read(chunk):
+                    digest.update(block)
+                    packer.write(block)
+                    size += len(block)
+            out.flush()
+            os.fsync(out.fileno())
+        sha = digest.hexdigest()
+        relative = f"{sha[:2]}/{sha}.zst"
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temporary, root / relative)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return sha, size, relative

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Protocol
 
 import duckdb
 import pandas as pd
 
 from ..schemas import TRADE_KEY, ValidationResult
-from .bodies import digest_and_pack, store_root, write_packed
+from .bodies import digest_and_pack, store_file, store_root, write_packed
 from .db import run_sql, sql, transaction
 
 VALUE_COLUMNS = ["net_weight_kg", "quantity", "quantity_unit", "value_usd"]
@@ -144,16 +146,47 @@ def load_payload(
     ``combined_keys`` marks the months as published together (January-February) with these
     series present.
     """
+    return load_payload_batches(
+        con,
+        source=source,
+        run_id=run_id,
+        flow_run_id=flow_run_id,
+        exchange_id=exchange_id,
+        months=months,
+        series_keys=series_keys,
+        batches=[checked],
+        release_url=release_url,
+        published_at=published_at,
+        also=also,
+        combined_keys=combined_keys,
+    )
+
+
+def load_payload_batches(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source: str,
+    run_id: str,
+    flow_run_id: str | None,
+    exchange_id: str,
+    months: Sequence[dt.date],
+    series_keys: Sequence[str],
+    batches: Iterable[ValidationResult],
+    release_url: str | None = None,
+    published_at: dt.date | None = None,
+    also: Callable[[duckdb.DuckDBPyConnection, dict], None] | None = None,
+    combined_keys: Sequence[str] | None = None,
+) -> list[MonthLoad]:
+    """``load_payload`` for a payload validated a batch at a time (streaming).
+
+    Each batch's rows and quarantine are staged in temporary tables as they come, so memory
+    holds one batch; rows whose key repeats across batches are quarantined as duplicates, as
+    pandera does within one; then the same set-based vintage insert, all in one transaction.
+    """
     found = _exchange_of(con, exchange_id)
     if found is None:
         raise ValueError(f"exchange {exchange_id} is not recorded in raw.http_responses")
     sha256, fetched_at = found
-    # Periods stay datetime64 here (the SQL casts them): a column of Python dates costs a
-    # second per million rows on the way in and out.
-    valid = checked.valid[[*TRADE_KEY, *VALUE_COLUMNS]].copy(deep=False)
-    valid["row_index"] = valid.index.astype("int64")
-    quarantine = checked.quarantine.copy()
-    quarantine["period"] = pd.to_datetime(quarantine["period"]).dt.date
     params = {
         "exchange_id": exchange_id,
         "sha256": sha256,
@@ -162,30 +195,44 @@ def load_payload(
         "release_url": release_url,
         "published_at": published_at,
     }
-    con.register("incoming_rows", valid)
-    con.register("incoming_quarantine", quarantine)
-    try:
-        with transaction(con):
-            if also is not None:
-                also(con, params)
-            run_sql(con, "stage_vintages", params)
-            con.execute(sql("insert_vintages"))
-            new_rows = dict(con.execute(sql("count_staged_vintages")).fetchall())
-            con.execute("drop table staged_vintages")
-            run_sql(con, "insert_quarantine", {**params, "source": source})
-            loads = _month_loads(
-                source, months, list(series_keys), valid, quarantine, new_rows, exchange_id
-            )
-            if combined_keys is not None:
-                for load in loads:
-                    load.status, load.series_loaded = "combined", sorted(combined_keys)
-                    load.series_found = len(load.series_loaded)
-                    load.message = "January and February published together: cumulative only"
-            _insert_ledger(con, loads, run_id, flow_run_id)
-    finally:
-        con.unregister("incoming_rows")
-        con.unregister("incoming_quarantine")
+    with transaction(con):
+        con.execute(sql("create_incoming"))
+        staged = 0
+        for checked in batches:
+            _stage_batch(con, checked)
+            staged += 1
+        if staged > 1:
+            con.execute(sql("quarantine_cross_batch_duplicates"))
+        if also is not None:
+            also(con, params)
+        run_sql(con, "stage_vintages", params)
+        con.execute(sql("insert_vintages"))
+        run_sql(con, "insert_quarantine", {**params, "source": source})
+        loads = _month_loads(con, source, months, list(series_keys), exchange_id)
+        if combined_keys is not None:
+            for load in loads:
+                load.status, load.series_loaded = "combined", sorted(combined_keys)
+                load.series_found = len(load.series_loaded)
+                load.message = "January and February published together: cumulative only"
+        _insert_ledger(con, loads, run_id, flow_run_id)
+        con.execute(sql("drop_incoming"))
     return loads
+
+
+def _stage_batch(con: duckdb.DuckDBPyConnection, checked: ValidationResult) -> None:
+    # Periods stay datetime64 here (the SQL casts them): a column of Python dates costs a
+    # second per million rows on the way in.
+    valid = checked.valid[[*TRADE_KEY, *VALUE_COLUMNS]].copy(deep=False)
+    valid["row_index"] = valid.index.astype("int64")
+    quarantine = checked.quarantine.copy()
+    quarantine["period"] = pd.to_datetime(quarantine["period"])
+    con.register("batch_rows", valid)
+    con.register("batch_quarantine", quarantine)
+    try:
+        con.execute(sql("stage_batch"))
+    finally:
+        con.unregister("batch_rows")
+        con.unregister("batch_quarantine")
 
 
 def record_if_unchanged(
@@ -281,30 +328,33 @@ def record_ledger(
 
 
 def _month_loads(
+    con: duckdb.DuckDBPyConnection,
     source: str,
     months: Sequence[dt.date],
     series_keys: list[str],
-    valid: pd.DataFrame,
-    quarantine: pd.DataFrame,
-    new_rows: dict[dt.date, int],
     exchange_id: str,
 ) -> list[MonthLoad]:
-    rejected = quarantine.drop_duplicates("row_index")
+    """A ledger row per month, counted from the staged rows, quarantine and new vintages."""
+    counts = {
+        row[0]: row[1:]
+        for row in run_sql(
+            con, "incoming_counts", {"series_keys": series_keys, "months": list(months)}
+        ).fetchall()
+    }
     loads = []
     for month in months:
-        in_month = valid[valid["period"] == pd.Timestamp(month)]
-        bad = int((rejected["period"] == month).sum())
+        valid, bad, new, watched = counts.get(month, (0, 0, 0, []))
         load = MonthLoad(
             source,
             month,
             status="loaded",
-            rows_fetched=len(in_month) + bad,
-            rows_valid=len(in_month),
-            rows_new=new_rows.get(month, 0),
+            rows_fetched=valid + bad,
+            rows_valid=valid,
+            rows_new=new,
             rows_quarantined=bad,
             series_expected=len(series_keys),
             series_keys=series_keys,
-            series_loaded=_watched_keys(in_month, series_keys),
+            series_loaded=sorted(watched or []),
             exchange_id=exchange_id,
         )
         load.series_found = len(load.series_loaded)
@@ -317,17 +367,17 @@ def _month_loads(
             load.message = f"{load.series_found} of {len(series_keys)} series published"
         loads.append(load)
     # Rejected rows whose month is unreadable or was not asked for still show in the ledger.
-    stray = rejected[~rejected["period"].isin(list(months))]
-    if len(stray):
+    (stray,) = run_sql(con, "incoming_stray", {"months": list(months)}).fetchall()[0]
+    if stray:
         loads.append(
             MonthLoad(
                 source,
                 None,
                 "failed",
-                rows_fetched=len(stray),
-                rows_quarantined=len(stray),
+                rows_fetched=stray,
+                rows_quarantined=stray,
                 exchange_id=exchange_id,
-                message=f"{len(stray)} rows quarantined outside the requested months",
+                message=f"{stray} rows quarantined outside the requested months",
             )
         )
     return loads
@@ -337,22 +387,6 @@ def _exchange_of(con: duckdb.DuckDBPyConnection, exchange_id: str) -> tuple | No
     """The sha256 and fetch time of a recorded exchange's body, or None."""
     found = run_sql(con, "exchange_of", {"exchange_id": exchange_id}).fetchall()
     return found[0] if found and found[0][0] is not None else None
-
-
-def _watched_keys(rows: pd.DataFrame, series_keys: list[str]) -> list[str]:
-    """The watched series among ``rows``: the ledger names those, not every row's series."""
-    if not series_keys or rows.empty:
-        return []
-    keys = (
-        rows["reporter_code"].astype(str)
-        + "-"
-        + rows["partner_code"].astype(str)
-        + "-"
-        + rows["hs_code"]
-        + "-"
-        + rows["flow"]
-    )
-    return sorted(set(keys.unique()) & set(series_keys))
 
 
 def _insert_ledger(
@@ -370,3 +404,36 @@ def _insert_ledger(
     con.register("incoming_runs", frame)
     con.execute(sql("insert_run"))
     con.unregister("incoming_runs")
+
+
+def record_file(
+    con: duckdb.DuckDBPyConnection, path: Path, *, source: str, url: str, run_id: str
+) -> str:
+    """Keep a payload that is on disk (read in chunks) and record it as an exchange; its id."""
+    sha256, size, stored_as = store_file(con, path)
+    exchange_id = str(uuid.uuid4())
+    with transaction(con):
+        run_sql(
+            con,
+            "insert_body",
+            {
+                "sha256": sha256,
+                "body": None,
+                "size_bytes": size,
+                "stored_as": stored_as,
+                "at": dt.datetime.now(dt.UTC),
+            },
+        )
+        run_sql(
+            con,
+            "insert_file_exchange",
+            {
+                "exchange_id": exchange_id,
+                "run_id": run_id,
+                "source": source,
+                "url": url,
+                "sha256": sha256,
+                "size_bytes": size,
+            },
+        )
+    return exchange_id

@@ -8,7 +8,7 @@ from .fetch import (
     fetch_request,
     plan_requests,
 )
-from .parse import ComtradeAPIError, LayoutChanged, parse_payload
+from .parse import ComtradeAPIError, LayoutChanged, iter_payload_frames, parse_payload
 from .replay import REPLAYERS
 from .settings import MIN_INTERVAL_SECONDS, SOURCE
 
@@ -23,6 +23,7 @@ __all__ = [
     "RawPayload",
     "api_key_from_env",
     "fetch_request",
+    "iter_payload_frames",
     "parse_payload",
     "plan_requests",
 ]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from operator import attrgetter
-from typing import Any
+from typing import Any, BinaryIO
 
 import msgspec
 import numpy as np
@@ -216,3 +218,103 @@ def _period(ref):
     if isinstance(ref, int) and len(text) == 8:
         return f"{text[:4]}-{text[4:6]}-{text[6:]}"
     return ref
+
+
+# --- streaming: a payload read in pieces, for payloads larger than memory ------------------
+
+_DATA_START = re.compile(rb'"data"\s*:\s*\[')
+_TYPED_BATCH = msgspec.json.Decoder(list[_TypedRecord])
+_BATCH = msgspec.json.Decoder(list[_Record])
+
+
+def iter_payload_frames(
+    url: str, reader: BinaryIO, *, batch_bytes: int = 64 * 2**20
+) -> Iterator[pd.DataFrame]:
+    """The rows of a Comtrade payload read from ``reader`` a batch at a time.
+
+    Memory stays about ``batch_bytes`` whatever the payload's size. Each frame's index is the
+    records' position in ``data``, as ``parse_payload`` gives it. A batch is cut after a
+    record's closing brace; a cut that falls inside a string fails to decode and is moved to the
+    next brace, so text holding "},{" is read correctly. The document around ``data`` (its
+    ``error``, for one) is read once the array has been.
+    """
+    head, buffer = _read_head(url, reader, batch_bytes)
+    offset = 0
+    exhausted, starved = False, False
+    while True:
+        if not exhausted and (starved or len(buffer) < batch_bytes):
+            more = reader.read(batch_bytes)
+            exhausted = not more
+            buffer += more
+        cut = _last_cut(buffer, exhausted)
+        while cut is not None:
+            records, typed = _decode_batch(buffer[:cut])
+            if records is not None:
+                break
+            cut = _last_cut(buffer, exhausted, before=cut - 1)
+        starved = cut is None  # no whole record yet: read on, whatever the buffer's size
+        if starved:
+            if exhausted:
+                break
+            continue
+        if records:
+            frame = _frame(records, typed)
+            frame.index = pd.RangeIndex(offset, offset + len(records))
+            offset += len(records)
+            yield frame
+        buffer = buffer[cut:].lstrip(b" \t\r\n,")
+        if buffer.startswith(b"]"):
+            tail = buffer[1:] + reader.read()
+            _check_document(url, head + b"]" + tail)
+            return
+    raise LayoutChanged(url, "the 'data' array does not end")
+
+
+def _read_head(url: str, reader: BinaryIO, size: int) -> tuple[bytes, bytes]:
+    """The document up to and including ``"data":[``, and what was read after it."""
+    buffer = b""
+    while True:
+        more = reader.read(size)
+        buffer += more
+        found = _DATA_START.search(buffer)
+        if found:
+            return buffer[: found.end()], buffer[found.end() :].lstrip()
+        if not more or len(buffer) > size * 4:
+            raise LayoutChanged(url, "response has no 'data' list")
+
+
+def _last_cut(buffer: bytes, exhausted: bool, before: int | None = None) -> int | None:
+    """Just past the last ``}`` that may close a record, at or before ``before``."""
+    end = len(buffer) if before is None else before
+    position = buffer.rfind(b"}", 0, end)
+    while position != -1:
+        rest = buffer[position + 1 : position + 64].lstrip()
+        if rest.startswith((b",", b"]")) or (not rest and exhausted):
+            return position + 1
+        position = buffer.rfind(b"}", 0, position)
+    return None
+
+
+def _decode_batch(piece: bytes) -> tuple[list | None, bool]:
+    """Records of a piece of the array, typed when they all are; None when the cut is wrong."""
+    text = b"[" + piece.strip().lstrip(b",") + b"]"
+    try:
+        return _TYPED_BATCH.decode(text), True
+    except msgspec.ValidationError:
+        pass
+    except msgspec.DecodeError:
+        return None, False
+    try:
+        return _BATCH.decode(text), False
+    except msgspec.DecodeError:
+        return None, False
+
+
+def _check_document(url: str, document: bytes) -> None:
+    """The document with its data taken out: is it Comtrade's, and does it report an error?"""
+    try:
+        shell = _DECODER.decode(document)
+    except msgspec.DecodeError as exc:
+        raise LayoutChanged(url, f"response is not in Comtrade's shape ({exc})") from exc
+    if shell.error:
+        raise ComtradeAPIError(url, str(shell.error))
