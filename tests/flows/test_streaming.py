@@ -100,3 +100,16 @@ def test_a_failure_mid_stream_leaves_the_warehouse_as_it_was(tmp_path):
         assert con.execute("select count(*) from trade_vintages").fetchall() == [(0,)]
         assert con.execute("select count(*) from ops.runs").fetchall() == [(0,)]
     assert json.loads(body)  # the unbroken payload is valid: the failure was the damage
+
+
+def test_load_file_from_the_command_line(tmp_path, capsys):
+    from tradewatch.flows.cli import main
+
+    file = tmp_path / "bulk.json"
+    file.write_bytes(payload())
+    warehouse = str(tmp_path / "w.duckdb")
+    assert main(["load-file", str(file), "--batch-mb", "1", "--warehouse", warehouse]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line[:7] for line in out] == [f"2016-{m:02d}" for m in range(1, 13)]
+    quarantined = sum(int(line.split(", ")[-1].split()[0]) for line in out)
+    assert quarantined == 3  # the negative weight, and the duplicate pair

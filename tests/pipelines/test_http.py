@@ -181,3 +181,20 @@ def test_against_a_real_local_server_retries_and_decodes():
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_body_is_hashed_as_it_arrives():
+    import hashlib
+
+    body = b'{"data": []}' * 1000
+    log = ExchangeLog()
+    client = make_client(
+        "comtrade",
+        log,
+        transport=httpx.MockTransport(lambda request: httpx.Response(200, content=body)),
+        min_interval=0,
+    )
+    with client:
+        client.get("https://comtradeapi.un.org/x")
+    (exchange,) = log.drain()
+    assert exchange.sha256 == hashlib.sha256(body).hexdigest()

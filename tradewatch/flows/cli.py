@@ -135,6 +135,23 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--warehouse", help=WAREHOUSE_HELP)
     serve.set_defaults(handler=cmd_serve)
 
+    load_file = commands.add_parser(
+        "load-file",
+        help="load a Comtrade payload saved on disk (a bulk download), streaming",
+        description=(
+            "Load a Comtrade JSON payload from a file in streaming mode: the file is kept "
+            "beside the warehouse, then parsed, validated and staged a batch at a time and "
+            "loaded in one transaction, so memory stays bounded whatever the file's size."
+        ),
+    )
+    load_file.add_argument("path", metavar="FILE", help="the JSON payload, as the API returns it")
+    load_file.add_argument(
+        "--batch-mb", type=int, default=64, help="JSON read per batch, in MB (default 64)"
+    )
+    load_file.add_argument("--wait", type=float, help=WAIT_HELP)
+    load_file.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    load_file.set_defaults(handler=cmd_load_file)
+
     news = commands.add_parser(
         "news",
         help="news reports: extract the figures of one, list a month's",
@@ -403,6 +420,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     serve(*build_deployments(warehouse=args.warehouse))
     return 0
+
+
+def cmd_load_file(args: argparse.Namespace) -> int:
+    from ..warehouse import run_lock
+    from .ingest import load_comtrade_file
+
+    with run_lock(args.warehouse, wait_seconds=args.wait, holder=f"load-file {args.path}"):
+        loads = load_comtrade_file(
+            args.path, warehouse=args.warehouse, batch_bytes=args.batch_mb * 2**20
+        )
+    for load in loads:
+        month = f"{load.period:%Y-%m}" if load.period else "(no month)"
+        print(
+            f"{month}: {load.status}, {load.rows_fetched} rows, {load.rows_new} new vintages, "
+            f"{load.rows_quarantined} quarantined" + (f" ({load.message})" if load.message else "")
+        )
+    return 0 if all(load.status != "failed" for load in loads) else 1
 
 
 def cmd_news_extract(args: argparse.Namespace) -> int:

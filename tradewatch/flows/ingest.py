@@ -291,7 +291,7 @@ def load_comtrade_file(
     path: str | os.PathLike,
     *,
     warehouse: str | None,
-    months: Sequence[Month],
+    months: Sequence[Month] | None = None,
     series_keys: Sequence[str] = (),
     run_id: str | None = None,
     batch_bytes: int = 64 * 2**20,
@@ -301,7 +301,7 @@ def load_comtrade_file(
 
     The file is kept once (read in chunks, compressed beside the warehouse), then parsed,
     validated and staged a batch at a time and loaded in one transaction: memory holds one
-    batch, whatever the file's size.
+    batch, whatever the file's size. ``months`` None: the ledger names every month it holds.
     """
     path = Path(path)
     run_id = run_id or str(uuid.uuid4())
@@ -324,7 +324,7 @@ def load_comtrade_file(
                 run_id=run_id,
                 flow_run_id=None,
                 exchange_id=exchange_id,
-                months=[m.first_day for m in months],
+                months=[m.first_day for m in months] if months is not None else None,
                 series_keys=list(series_keys),
                 batches=batches,
             )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import hashlib
 import logging
 import random
 import re
@@ -68,6 +69,8 @@ class Exchange:
     attempt: int
     error: str | None = None
     exchange_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    # The body's sha256, computed as its bytes arrived (None: computed when stored).
+    sha256: str | None = None
 
 
 class ExchangeLog:
@@ -166,7 +169,7 @@ class PoliteTransport(httpx.BaseTransport):
             started, fetched_at = time.monotonic(), dt.datetime.now(dt.UTC)
             try:
                 response = self._inner.handle_request(request)
-                body = self._read_capped(request, response)
+                body, sha256 = self._read_capped(request, response)
             except RETRY_ERRORS as exc:
                 self._record(request, None, {}, b"", fetched_at, started, attempt, repr(exc))
                 if last:
@@ -179,7 +182,14 @@ class PoliteTransport(httpx.BaseTransport):
                 continue
             headers = dict(response.headers)
             exchange_id = self._record(
-                request, response.status_code, headers, body, fetched_at, started, attempt
+                request,
+                response.status_code,
+                headers,
+                body,
+                fetched_at,
+                started,
+                attempt,
+                sha256=sha256,
             )
             if response.status_code in RETRY_STATUSES and not last:
                 delay = retry_after_seconds(response.headers.get("retry-after"))
@@ -219,8 +229,9 @@ class PoliteTransport(httpx.BaseTransport):
         if wait:
             self._retry.sleep(wait)
 
-    def _read_capped(self, request: httpx.Request, response: httpx.Response) -> bytes:
-        chunks, total = [], 0
+    def _read_capped(self, request: httpx.Request, response: httpx.Response) -> tuple[bytes, str]:
+        """The decoded body, capped, and its sha256 computed chunk by chunk as it arrives."""
+        chunks, total, digest = [], 0, hashlib.sha256()
         decoded = httpx.Response(
             response.status_code, headers=response.headers, stream=response.stream
         )
@@ -232,9 +243,10 @@ class PoliteTransport(httpx.BaseTransport):
                         f"{redact_url(request.url)}: body larger than {self._max_bytes} bytes"
                     )
                 chunks.append(chunk)
+                digest.update(chunk)
         finally:
             decoded.close()
-        return b"".join(chunks)
+        return b"".join(chunks), digest.hexdigest()
 
     @staticmethod
     def _rebuild(
@@ -267,6 +279,7 @@ class PoliteTransport(httpx.BaseTransport):
         started: float,
         attempt: int,
         error: str | None = None,
+        sha256: str | None = None,
     ) -> str:
         exchange = Exchange(
             source=self._source,
@@ -280,6 +293,7 @@ class PoliteTransport(httpx.BaseTransport):
             elapsed_ms=round((time.monotonic() - started) * 1000, 1),
             attempt=attempt,
             error=error,
+            sha256=sha256,
         )
         self._log.add(exchange)
         return exchange.exchange_id

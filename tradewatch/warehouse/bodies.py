@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -24,15 +23,9 @@ INLINE_MAX = 4 * 2**20
 ZSTD_LEVEL = 3
 
 
-def digest_and_pack(body: bytes) -> tuple[str, bytes | None]:
-    """The body's sha256 and, when it goes to a file, its zstd frame, computed side by side
-    (both release the GIL)."""
-    if len(body) <= INLINE_MAX:
-        return hashlib.sha256(body).hexdigest(), None
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        packed = pool.submit(zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress, body)
-        digest = hashlib.sha256(body).hexdigest()
-        return digest, packed.result()
+def pack(body: bytes) -> bytes:
+    """A body as the zstd frame its file holds."""
+    return zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(body)
 
 
 def store_root(con: duckdb.DuckDBPyConnection) -> Path | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -14,7 +15,8 @@ import duckdb
 import pandas as pd
 
 from ..schemas import TRADE_KEY, ValidationResult
-from .bodies import digest_and_pack, store_file, store_root, write_packed
+from . import bodies as bodies_store
+from .bodies import pack, store_file, store_root, write_packed
 from .db import run_sql, sql, transaction
 
 VALUE_COLUMNS = ["net_weight_kg", "quantity", "quantity_unit", "value_usd"]
@@ -60,9 +62,10 @@ def record_exchanges(
     """Store exchanges and their bodies (each distinct body once) in one transaction."""
     rows, bodies = [], {}
     for e in exchanges:
-        digest, packed = digest_and_pack(e.body) if e.status is not None else (None, None)
-        if digest:
-            bodies.setdefault(digest, (e.body, packed, e.fetched_at))
+        digest = None
+        if e.status is not None:
+            digest = getattr(e, "sha256", None) or hashlib.sha256(e.body).hexdigest()
+            bodies.setdefault(digest, (e.body, e.fetched_at))
         rows.append(
             {
                 "exchange_id": e.exchange_id,
@@ -99,13 +102,13 @@ def record_exchanges(
                 ).fetchall()
             }
             root = store_root(con)
-            for digest, (body, packed, fetched_at) in bodies.items():
-                if digest in known:  # never hand a stored body to DuckDB again
+            for digest, (body, fetched_at) in bodies.items():
+                if digest in known:  # never hand a stored body to DuckDB, or compress it, again
                     continue
                 stored_as = None
-                if packed is not None and root is not None:
+                if len(body) > bodies_store.INLINE_MAX and root is not None:
                     # The file is on disk before the row that names it commits.
-                    stored_as = write_packed(root, digest, packed)
+                    stored_as = write_packed(root, digest, pack(body))
                 run_sql(
                     con,
                     "insert_body",
@@ -169,7 +172,7 @@ def load_payload_batches(
     run_id: str,
     flow_run_id: str | None,
     exchange_id: str,
-    months: Sequence[dt.date],
+    months: Sequence[dt.date] | None,
     series_keys: Sequence[str],
     batches: Iterable[ValidationResult],
     release_url: str | None = None,
@@ -178,6 +181,8 @@ def load_payload_batches(
     combined_keys: Sequence[str] | None = None,
 ) -> list[MonthLoad]:
     """``load_payload`` for a payload validated a batch at a time (streaming).
+
+    ``months`` None: a ledger row for every month the payload holds.
 
     Each batch's rows and quarantine are staged in temporary tables as they come, so memory
     holds one batch; rows whose key repeats across batches are quarantined as duplicates, as
@@ -208,6 +213,8 @@ def load_payload_batches(
         run_sql(con, "stage_vintages", params)
         con.execute(sql("insert_vintages"))
         run_sql(con, "insert_quarantine", {**params, "source": source})
+        if months is None:  # every month the payload holds
+            months = [row[0] for row in con.execute(sql("incoming_months")).fetchall()]
         loads = _month_loads(con, source, months, list(series_keys), exchange_id)
         if combined_keys is not None:
             for load in loads:
