@@ -68,6 +68,7 @@ def test_migrations_are_recorded_and_applied_once(con):
         (4, "004_gacc.sql"),
         (5, "005_news.sql"),
         (6, "006_body_files.sql"),
+        (7, "007_vintages_without_index.sql"),
     ]
     assert migrate(con) == []
 
@@ -221,3 +222,18 @@ def test_file_is_a_real_duckdb_database(warehouse_path):
             r[0] for r in raw_con.execute("select table_name from duckdb_tables()").fetchall()
         }
     assert {"trade_vintages", "runs", "quarantine", "http_responses", "http_bodies"} <= tables
+
+
+def test_a_load_that_would_duplicate_a_vintage_is_rolled_back(con, monkeypatch):
+    from tradewatch.warehouse import db
+    from tradewatch.warehouse import load as load_module
+    from tradewatch.warehouse.db import WarehouseError
+
+    insert_twice = db.sql("insert_vintages") + ";\n" + db.sql("insert_vintages")
+    monkeypatch.setattr(
+        load_module, "sql", lambda name: insert_twice if name == "insert_vintages" else db.sql(name)
+    )
+    with pytest.raises(WarehouseError, match="duplicate vintages"):
+        load(con, comtrade_body(months_records("201609")), "e1")
+    assert con.execute("select count(*) from trade_vintages").fetchall() == [(0,)]
+    assert con.execute("select count(*) from ops.runs").fetchall() == [(0,)]

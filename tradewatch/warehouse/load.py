@@ -17,7 +17,7 @@ import pandas as pd
 from ..schemas import TRADE_KEY, ValidationResult
 from . import bodies as bodies_store
 from .bodies import pack, store_file, store_root, write_packed
-from .db import run_sql, sql, transaction
+from .db import WarehouseError, run_sql, sql, transaction
 
 VALUE_COLUMNS = ["net_weight_kg", "quantity", "quantity_unit", "value_usd"]
 
@@ -212,6 +212,7 @@ def load_payload_batches(
             also(con, params)
         run_sql(con, "stage_vintages", params)
         con.execute(sql("insert_vintages"))
+        _check_vintages_unique(con)
         run_sql(con, "insert_quarantine", {**params, "source": source})
         if months is None:  # every month the payload holds
             months = [row[0] for row in con.execute(sql("incoming_months")).fetchall()]
@@ -224,6 +225,16 @@ def load_payload_batches(
         _insert_ledger(con, loads, run_id, flow_run_id)
         con.execute(sql("drop_incoming"))
     return loads
+
+
+def _check_vintages_unique(con: duckdb.DuckDBPyConnection) -> None:
+    """The duplicate_vintages data test over the months just loaded; any row rolls back."""
+    first, last = con.execute("select min(period), max(period) from staged_vintages").fetchall()[0]
+    if first is None:
+        return
+    offending = run_sql(con, "duplicate_vintages", {"first": first, "last": last}).fetchall()
+    if offending:
+        raise WarehouseError(f"duplicate vintages would be written: {offending[:3]}")
 
 
 def _stage_batch(con: duckdb.DuckDBPyConnection, checked: ValidationResult) -> None:
