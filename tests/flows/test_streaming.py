@@ -99,6 +99,8 @@ def test_a_failure_mid_stream_leaves_the_warehouse_as_it_was(tmp_path):
     with closing(connect(warehouse, read_only=True)) as con:
         assert con.execute("select count(*) from trade_vintages").fetchall() == [(0,)]
         assert con.execute("select count(*) from ops.runs").fetchall() == [(0,)]
+        scratch = "select count(*) from information_schema.tables where table_schema = 'scratch'"
+        assert con.execute(scratch).fetchall() == [(0,)]
     assert json.loads(body)  # the unbroken payload is valid: the failure was the damage
 
 

@@ -295,7 +295,7 @@ def load_comtrade_file(
     series_keys: Sequence[str] = (),
     run_id: str | None = None,
     batch_bytes: int = 64 * 2**20,
-    memory_limit: str = "1GB",
+    memory_limit: str = "512MB",
 ) -> list[MonthLoad]:
     """Load a Comtrade payload saved on disk (a bulk download) in streaming mode.
 
@@ -327,4 +327,5 @@ def load_comtrade_file(
                 months=[m.first_day for m in months] if months is not None else None,
                 series_keys=list(series_keys),
                 batches=batches,
+                commit_batches=True,
             )

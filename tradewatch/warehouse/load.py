@@ -179,6 +179,7 @@ def load_payload_batches(
     published_at: dt.date | None = None,
     also: Callable[[duckdb.DuckDBPyConnection, dict], None] | None = None,
     combined_keys: Sequence[str] | None = None,
+    commit_batches: bool = False,
 ) -> list[MonthLoad]:
     """``load_payload`` for a payload validated a batch at a time (streaming).
 
@@ -200,36 +201,81 @@ def load_payload_batches(
         "release_url": release_url,
         "published_at": published_at,
     }
-    with transaction(con):
-        con.execute(sql("create_incoming"))
-        staged = 0
-        for checked in batches:
-            _stage_batch(con, checked)
-            staged += 1
-        if staged > 1:
-            con.execute(sql("quarantine_cross_batch_duplicates"))
-        if also is not None:
-            also(con, params)
-        run_sql(con, "stage_vintages", params)
-        con.execute(sql("insert_vintages"))
-        _check_vintages_unique(con)
-        run_sql(con, "insert_quarantine", {**params, "source": source})
-        if months is None:  # every month the payload holds
-            months = [row[0] for row in con.execute(sql("incoming_months")).fetchall()]
-        loads = _month_loads(con, source, months, list(series_keys), exchange_id)
-        if combined_keys is not None:
-            for load in loads:
-                load.status, load.series_loaded = "combined", sorted(combined_keys)
-                load.series_found = len(load.series_loaded)
-                load.message = "January and February published together: cumulative only"
-        _insert_ledger(con, loads, run_id, flow_run_id)
+    work = {
+        "source": source,
+        "run_id": run_id,
+        "flow_run_id": flow_run_id,
+        "exchange_id": exchange_id,
+        "months": months,
+        "series_keys": series_keys,
+        "params": params,
+        "also": also,
+        "combined_keys": combined_keys,
+    }
+    # Batches are staged in scratch tables. Streaming (``commit_batches``), each batch is
+    # committed on its own so that DuckDB can write it out and memory holds one batch; the
+    # warehouse's own tables change only in the one transaction that reads the scratch tables
+    # whole. Otherwise everything is that one transaction.
+    con.execute(sql("create_incoming"))
+    try:
+        if commit_batches:
+            staged = 0
+            for checked in batches:
+                with transaction(con):
+                    _stage_batch(con, checked)
+                staged += 1
+            with transaction(con):
+                return _load_staged(con, staged, **work)
+        with transaction(con):
+            staged = 0
+            for checked in batches:
+                _stage_batch(con, checked)
+                staged += 1
+            return _load_staged(con, staged, **work)
+    finally:
         con.execute(sql("drop_incoming"))
+
+
+def _load_staged(
+    con: duckdb.DuckDBPyConnection,
+    staged: int,
+    *,
+    source: str,
+    run_id: str,
+    flow_run_id: str | None,
+    exchange_id: str,
+    months: Sequence[dt.date] | None,
+    series_keys: Sequence[str],
+    params: dict,
+    also: Callable[[duckdb.DuckDBPyConnection, dict], None] | None,
+    combined_keys: Sequence[str] | None,
+) -> list[MonthLoad]:
+    """The staged rows into the warehouse: vintages, quarantine, ledger (caller's transaction)."""
+    if staged > 1:
+        con.execute(sql("quarantine_cross_batch_duplicates"))
+    if also is not None:
+        also(con, params)
+    run_sql(con, "stage_vintages", params)
+    con.execute(sql("insert_vintages"))
+    _check_vintages_unique(con)
+    run_sql(con, "insert_quarantine", {**params, "source": source})
+    if months is None:  # every month the payload holds
+        months = [row[0] for row in con.execute(sql("incoming_months")).fetchall()]
+    loads = _month_loads(con, source, months, list(series_keys), exchange_id)
+    if combined_keys is not None:
+        for load in loads:
+            load.status, load.series_loaded = "combined", sorted(combined_keys)
+            load.series_found = len(load.series_loaded)
+            load.message = "January and February published together: cumulative only"
+    _insert_ledger(con, loads, run_id, flow_run_id)
     return loads
 
 
 def _check_vintages_unique(con: duckdb.DuckDBPyConnection) -> None:
     """The duplicate_vintages data test over the months just loaded; any row rolls back."""
-    first, last = con.execute("select min(period), max(period) from staged_vintages").fetchall()[0]
+    first, last = con.execute(
+        "select min(period), max(period) from scratch.staged_vintages"
+    ).fetchall()[0]
     if first is None:
         return
     offending = run_sql(con, "duplicate_vintages", {"first": first, "last": last}).fetchall()

@@ -1,5 +1,7 @@
--- Where a payload's batches are staged before the set-based load (dropped at its end).
-create or replace temp table incoming_rows (
+-- Where a payload's batches are staged before the set-based load (dropped at its end; a load
+-- that died leaves them to be replaced by the next, never touching the warehouse's tables).
+create schema if not exists scratch;
+create or replace table scratch.incoming_rows (
     source varchar,
     reporter_code integer,
     partner_code integer,
@@ -12,7 +14,7 @@ create or replace temp table incoming_rows (
     value_usd double,
     row_index bigint
 );
-create or replace temp table incoming_quarantine (
+create or replace table scratch.incoming_quarantine (
     row_index bigint,
     column_name varchar,
     check_name varchar,

@@ -1,3 +1,3 @@
-drop table if exists incoming_rows;
-drop table if exists incoming_quarantine;
-drop table if exists staged_vintages;
+drop table if exists scratch.incoming_rows;
+drop table if exists scratch.incoming_quarantine;
+drop table if exists scratch.staged_vintages;

@@ -8,20 +8,20 @@ with valid as (
         select
             period,
             reporter_code || '-' || partner_code || '-' || hs_code || '-' || flow as key
-        from incoming_rows
+        from scratch.incoming_rows
     )
     group by period
 ),
 
 rejected as (
     select period, count(distinct row_index) as rows_quarantined
-    from incoming_quarantine
+    from scratch.incoming_quarantine
     group by period
 ),
 
 new as (
     select period, count(*) as rows_new
-    from staged_vintages
+    from scratch.staged_vintages
     group by period
 )
 

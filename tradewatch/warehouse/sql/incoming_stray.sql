@@ -1,4 +1,4 @@
 -- Rejected rows whose month is unreadable or not one the payload was asked for.
 select count(distinct row_index)
-from incoming_quarantine
+from scratch.incoming_quarantine
 where period is null or not list_contains($months, period)

@@ -12,7 +12,7 @@ select
     $exchange_id as exchange_id,
     $run_id as run_id,
     now() as quarantined_at
-from incoming_quarantine as incoming
+from scratch.incoming_quarantine as incoming
 where not exists (
     select 1
     from ops.quarantine as kept

@@ -1,3 +1,3 @@
 -- The staged new vintages (stage_vintages.sql) into the table, in one set.
 insert into trade_vintages by name
-select * from staged_vintages
+select * from scratch.staged_vintages

@@ -1,5 +1,5 @@
 -- A key that two batches both carry: every such row is quarantined, as within one batch.
-insert into incoming_quarantine
+insert into scratch.incoming_quarantine
 select
     row_index,
     '(key)' as column_name,
@@ -12,11 +12,11 @@ select
         source, reporter_code, partner_code, hs_code, flow, period,
         net_weight_kg, quantity, quantity_unit, value_usd
     )) as original
-from incoming_rows
+from scratch.incoming_rows
 qualify count(*) over (
     partition by source, reporter_code, partner_code, hs_code, flow, period
 ) > 1;
-delete from incoming_rows
+delete from scratch.incoming_rows
 where row_index in (
-    select row_index from incoming_quarantine where check_name = 'multiple_fields_uniqueness'
+    select row_index from scratch.incoming_quarantine where check_name = 'multiple_fields_uniqueness'
 );

@@ -1,9 +1,9 @@
 -- A row becomes a new vintage when any published value differs from the latest and, for a row
 -- from a release page (GACC), that release has not given these values before: re-reading an
 -- older release after a newer one revised it must not make it the latest again.
-create or replace temp table staged_vintages as
+create or replace table scratch.staged_vintages as
 with incoming as (
-    select * replace (cast(period as date) as period) from incoming_rows
+    select * replace (cast(period as date) as period) from scratch.incoming_rows
 ),
 
 latest as (
