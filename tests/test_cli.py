@@ -263,3 +263,13 @@ def test_news_extract_of_plain_text_without_a_date_fails_with_one_line(tmp_path,
 def test_news_extract_refuses_a_private_address(capsys):
     assert main(["news", "extract", "http://127.0.0.1:8080/article"]) == 1
     assert "non-public address" in capsys.readouterr().err
+
+
+def test_a_refused_news_page_is_a_warning_not_an_error(tmp_path):
+    tradewatch = as_user(tmp_path)
+    run = tradewatch("run", "--month", "2017-10", "--offline", timeout=300)
+    assert_clean_run(run)
+    assert (
+        "refused https://commodityledger.example/video/dandong-bridge.html"
+        in run.stderr + run.stdout
+    )

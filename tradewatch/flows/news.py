@@ -14,7 +14,14 @@ from prefect.cache_policies import NONE
 
 from ..pipelines import news
 from ..pipelines.errors import LayoutChanged
-from ..pipelines.http import ExchangeLog, ReplayTransport, RetryPolicy, make_client
+from ..pipelines.http import (
+    ExchangeLog,
+    NoRecording,
+    ReplayTransport,
+    ResponseTooLarge,
+    RetryPolicy,
+    make_client,
+)
 from ..pipelines.news.settings import COUNTRY_NAMES
 from ..schemas import Month, Series
 from ..schemas.news import ARTICLE_COLUMNS, ArticleRejected, check_article, check_claims
@@ -86,17 +93,49 @@ def fetch_news_document(client: httpx.Client, url: str) -> news.RawDocument:
     return news.fetch_document(client, url)
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A page that is not kept, and why: an outcome, not a failure of the run."""
+
+    reason: str
+    exchange_id: str | None = None
+
+
+@task(
+    name="fetch-news-page",
+    retries=2,
+    retry_delay_seconds=[10, 60],
+    retry_condition_fn=retry_if_transient,
+    cache_policy=NONE,
+)
+def fetch_news_page(client: httpx.Client, url: str) -> news.RawDocument | Refused:
+    """An article page; one that cannot be had for good (not public, gone, too large) is
+    ``Refused`` with the reason. Network trouble and 5xx still raise, to be retried."""
+    try:
+        return news.fetch_document(client, url)
+    except news.NewsHTTPError as exc:
+        if exc.transient:
+            raise
+        return Refused(str(exc))
+    except (news.NotPublicURL, ResponseTooLarge, NoRecording) as exc:
+        return Refused(_reason(exc))
+
+
 @task(name="check-news-article", cache_policy=NONE)
 def check_news_article(
     raw: news.RawDocument, candidate: Candidate | None
-) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """Parse a page, extract its claims and validate both (pure)."""
-    article = news.parse_article(
-        raw,
-        fallback_published=candidate.seen_at if candidate else None,
-        fallback_from=candidate.via if candidate else "given",
-    )
-    return article_frames(article)
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]] | Refused:
+    """Parse a page, extract its claims and validate both (pure); a page that is no article
+    (no body, no date, binary, against the schema) is ``Refused`` with the reason."""
+    try:
+        article = news.parse_article(
+            raw,
+            fallback_published=candidate.seen_at if candidate else None,
+            fallback_from=candidate.via if candidate else "given",
+        )
+        return article_frames(article)
+    except (news.BadPage, ArticleRejected, LayoutChanged, UnicodeDecodeError) as exc:
+        return Refused(_reason(exc), raw.exchange_id)
 
 
 def article_frames(article: news.Article) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
@@ -166,14 +205,16 @@ def ingest_news(
         for candidate in candidates:
             article_key = version = exchange_id = None
             try:
-                raw = fetch_news_document(page_client, candidate.url)
-                exchange_id = raw.exchange_id
-                checked = check_news_article(raw, candidate)
-            except PAGE_ERRORS as exc:
-                summary.exchanges += store_exchanges(warehouse, log, run_id)
-                refuse(candidate.url, _reason(exc), exchange_id)
+                raw = fetch_news_page(page_client, candidate.url)
+                checked = raw if isinstance(raw, Refused) else check_news_article(raw, candidate)
+            except PAGE_ERRORS as exc:  # retried and still failing: refused, the run goes on
+                checked = Refused(_reason(exc))
+            summary.exchanges += store_exchanges(warehouse, log, run_id)
+            if isinstance(checked, Refused):
+                exchange_id = checked.exchange_id
+                refuse(candidate.url, checked.reason, exchange_id)
             else:
-                summary.exchanges += store_exchanges(warehouse, log, run_id)
+                exchange_id = raw.exchange_id
                 frame, claims, refused = checked
                 for reason in refused:
                     refuse(candidate.url, reason, exchange_id)
