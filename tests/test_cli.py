@@ -273,3 +273,10 @@ def test_a_refused_news_page_is_a_warning_not_an_error(tmp_path):
         "refused https://commodityledger.example/video/dandong-bridge.html"
         in run.stderr + run.stdout
     )
+
+
+def test_a_month_without_an_index_yet_is_no_error(tmp_path):
+    # 2019 has no recorded GACC index (404) and no Comtrade data: not published, not failed.
+    run = as_user(tmp_path)("run", "--month", "2019-01", "--offline", timeout=300)
+    assert_clean_run(run)
+    assert "not yet published: comtrade 2019-01, gacc 2019-01" in run.stdout

@@ -46,6 +46,24 @@ def fetch_gacc_page(client: httpx.Client, url: str) -> gacc.RawPage:
     return gacc.fetch_page(client, url)
 
 
+@task(
+    name="fetch-gacc-index",
+    retries=2,
+    retry_delay_seconds=[10, 60],
+    retry_condition_fn=retry_if_transient,
+    cache_policy=NONE,
+)
+def fetch_gacc_index(client: httpx.Client, url: str) -> gacc.RawPage | None:
+    """An index page, or None when the site has none at that address (404): an answer, not a
+    failure — the year's index is simply not there yet."""
+    try:
+        return gacc.fetch_page(client, url)
+    except gacc.GaccHTTPError as exc:
+        if exc.status == 404:
+            return None
+        raise
+
+
 @task(name="check-gacc-release", cache_policy=NONE)
 def check_release(page: gacc.RawPage) -> tuple[gacc.Release, pd.DataFrame, ValidationResult]:
     """Parse a release page; validate the month's rows it gives for the trade tables (pure)."""
@@ -162,12 +180,9 @@ def ingest_gacc(
         """The year's index, or None: a 404 means no index yet (its months stay unpublished)."""
         for url in gacc.index_urls(publication, year):
             try:
-                page = fetch_gacc_page(client, url)
+                page = fetch_gacc_index(client, url)
             except gacc.GaccHTTPError as exc:
                 summary.exchanges += store_exchanges(warehouse, log, run_id)
-                if exc.status == 404:
-                    logger.info("gacc: no %s index at %s", publication, url)
-                    continue
                 fail(in_year, str(exc))
                 return None
             except Exception as exc:
@@ -175,6 +190,9 @@ def ingest_gacc(
                 fail(in_year, f"{url}: {exc}")
                 return None
             summary.exchanges += store_exchanges(warehouse, log, run_id)
+            if page is None:
+                logger.info("gacc: no %s index at %s", publication, url)
+                continue
             return page
         return None
 
