@@ -31,16 +31,20 @@ from ..warehouse.news import check_against, load_article, record_discoveries, re
 from ..watchlist import Watchlist
 from .ingest import IngestSummary, retry_if_transient, store_exchanges, writing
 
-# A page that cannot be kept: recorded with its reason, the run goes on.
-PAGE_ERRORS = (
-    news.BadPage,
-    news.NotPublicURL,
-    news.NewsHTTPError,
-    ArticleRejected,
-    LayoutChanged,
-    httpx.HTTPError,
-    UnicodeDecodeError,
-)
+# What fetching a page can still raise once its task has retried: the page is refused, the run
+# goes on (pages that are no article come back from their tasks as ``Refused``).
+PAGE_ERRORS = (news.NewsHTTPError, httpx.HTTPError)
+_DISCOVERY_COLUMNS = [
+    "month",
+    "via",
+    "found_in",
+    "url",
+    "title",
+    "seen_at",
+    "article_id",
+    "version",
+    "exchange_id",
+]
 
 
 @dataclass
@@ -255,19 +259,6 @@ def ingest_news(
     summary.news_articles += counts["new"]
     summary.news_claims += counts["claims"]
     logger.info("news %s: %s", month, message)
-
-
-_DISCOVERY_COLUMNS = [
-    "month",
-    "via",
-    "found_in",
-    "url",
-    "title",
-    "seen_at",
-    "article_id",
-    "version",
-    "exchange_id",
-]
 
 
 def _reason(exc: BaseException) -> str:

@@ -7,6 +7,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol
@@ -183,11 +184,12 @@ def load_payload_batches(
 ) -> list[MonthLoad]:
     """``load_payload`` for a payload validated a batch at a time (streaming).
 
-    ``months`` None: a ledger row for every month the payload holds.
-
-    Each batch's rows and quarantine are staged in temporary tables as they come, so memory
-    holds one batch; rows whose key repeats across batches are quarantined as duplicates, as
-    pandera does within one; then the same set-based vintage insert, all in one transaction.
+    ``months`` None: a ledger row for every month the payload holds. Each batch's rows and
+    quarantine are staged in scratch tables as they come; rows whose key repeats across batches
+    are quarantined as duplicates, as pandera does within one; then the same set-based vintage
+    insert. With ``commit_batches`` each batch is committed on its own so that DuckDB can write
+    it out and memory holds one batch; the warehouse's own tables still change only in the one
+    transaction that reads the scratch tables whole. Otherwise all of it is one transaction.
     """
     found = _exchange_of(con, exchange_id)
     if found is None:
@@ -201,37 +203,32 @@ def load_payload_batches(
         "release_url": release_url,
         "published_at": published_at,
     }
-    work = {
-        "source": source,
-        "run_id": run_id,
-        "flow_run_id": flow_run_id,
-        "exchange_id": exchange_id,
-        "months": months,
-        "series_keys": series_keys,
-        "params": params,
-        "also": also,
-        "combined_keys": combined_keys,
-    }
-    # Batches are staged in scratch tables. Streaming (``commit_batches``), each batch is
-    # committed on its own so that DuckDB can write it out and memory holds one batch; the
-    # warehouse's own tables change only in the one transaction that reads the scratch tables
-    # whole. Otherwise everything is that one transaction.
+
+    def step():
+        return transaction(con) if commit_batches else nullcontext()
+
     con.execute(sql("create_incoming"))
     try:
-        if commit_batches:
+        with nullcontext() if commit_batches else transaction(con):
             staged = 0
             for checked in batches:
-                with transaction(con):
+                with step():
                     _stage_batch(con, checked)
                 staged += 1
-            with transaction(con):
-                return _load_staged(con, staged, **work)
-        with transaction(con):
-            staged = 0
-            for checked in batches:
-                _stage_batch(con, checked)
-                staged += 1
-            return _load_staged(con, staged, **work)
+            with step():
+                return _load_staged(
+                    con,
+                    staged,
+                    source=source,
+                    run_id=run_id,
+                    flow_run_id=flow_run_id,
+                    exchange_id=exchange_id,
+                    months=months,
+                    series_keys=series_keys,
+                    params=params,
+                    also=also,
+                    combined_keys=combined_keys,
+                )
     finally:
         con.execute(sql("drop_incoming"))
 

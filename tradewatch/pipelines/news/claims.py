@@ -55,7 +55,7 @@ _SCALES = {
     "bn": Decimal(10**9),
     "billion": Decimal(10**9),
 }
-# kilograms per unit as written; "Mt" alone is million tonnes (a scale is then not repeated).
+# Kilograms per unit as written, besides tonnes; "Mt" alone is million tonnes (see _unit_kg).
 _UNIT_KG = {"kg": Decimal(1), "kilograms": Decimal(1), "kilogrammes": Decimal(1)}
 
 _MONTH_NAMES = {
@@ -433,15 +433,15 @@ def _number(text: str) -> tuple[Decimal, Decimal]:
     return value, Decimal(5).scaleb(exponent - 1)
 
 
-def _unit_kg(unit: str, scale: str | None) -> tuple[Decimal, bool]:
-    """Kilograms per unit, and whether the unit carries its own million (``Mt``)."""
+def _unit_kg(unit: str, scale: str | None) -> Decimal:
+    """Kilograms per unit as written."""
     unit = unit.lower()
     if unit in _UNIT_KG:
-        return _UNIT_KG[unit], False
+        return _UNIT_KG[unit]
     if unit == "mt" and not scale:
         # "1.8 Mt" is million tonnes; "1.8 million mt" is metric tonnes.
-        return Decimal(1000) * Decimal(10**6), True
-    return Decimal(1000), False
+        return Decimal(1000) * Decimal(10**6)
+    return Decimal(1000)
 
 
 def _qualifier(match: re.Match) -> str | None:
@@ -451,99 +451,66 @@ def _qualifier(match: re.Match) -> str | None:
 
 def _quantity(match: re.Match, sentence: str) -> list[_Figure]:
     scale1, scale2 = match.group("scale"), match.group("scale2")
-    per_kg, _ = _unit_kg(match.group("unit"), scale1 or scale2)
-    value1, half1 = _number(match.group("num"))
+    per_kg = _unit_kg(match.group("unit"), scale1 or scale2)
+    first = _number(match.group("num"))
     qualifier = _qualifier(match)
     if not match.group("num2"):
-        factor = per_kg * _SCALES.get((scale1 or "").lower(), Decimal(1))
-        return [
-            _Figure(
-                "quantity",
-                match.start("num") if not qualifier else match.start(),
-                match.end(),
-                match.group(0).strip(),
-                qualifier,
-                value1 * factor,
-                None,
-                half1 * factor,
-            )
-        ]
-    value2, half2 = _number(match.group("num2"))
-    factor2 = per_kg * _SCALES.get((scale2 or "").lower(), Decimal(1))
-    factor1 = per_kg * _SCALES.get((scale1 or scale2 or "").lower(), Decimal(1))
+        start = match.start("num") if not qualifier else match.start()
+        factor = _factor(per_kg, scale1)
+        stated = match.group(0).strip()
+        return [_point("quantity", start, match.end(), stated, qualifier, first, factor)]
+    second = _number(match.group("num2"))
+    factor1, factor2 = _factor(per_kg, scale1 or scale2), _factor(per_kg, scale2)
     before = sentence[: match.start()].rstrip().lower()
     if before.endswith("from") and match.group("sep").lower() == "to":
         # "from 2.345 to 1.527 million tonnes": two figures, the second the later.
+        unit = match.group("num") + " " + (scale1 or scale2 or "") + " " + match.group("unit")
+        later = sentence[match.start("num2") : match.end()]
         return [
-            _Figure(
-                "quantity",
-                match.start("num"),
-                match.end("num"),
-                match.group("num") + " " + (scale1 or scale2 or "") + " " + match.group("unit"),
-                None,
-                value1 * factor1,
-                None,
-                half1 * factor1,
-                pair="from",
-            ),
-            _Figure(
-                "quantity",
-                match.start("num2"),
-                match.end(),
-                sentence[match.start("num2") : match.end()],
-                None,
-                value2 * factor2,
-                None,
-                half2 * factor2,
-                pair="to",
-            ),
-        ]
-    return [
-        _Figure(
-            "quantity",
-            match.start(),
-            match.end(),
-            match.group(0).strip(),
-            "between",
-            value1 * factor1,
-            value2 * factor2,
-            max(half1 * factor1, half2 * factor2),
-        )
-    ]
+            _point("quantity", match.start("num"), match.end("num"), unit, None, first, factor1,
+                   pair="from"),
+            _point("quantity", match.start("num2"), match.end(), later, None, second, factor2,
+                   pair="to"),
+        ]  # fmt: skip
+    return [_span("quantity", match, first, factor1, second, factor2)]
 
 
 def _value(match: re.Match, sentence: str) -> list[_Figure]:
-    value1, half1 = _number(match.group("num"))
-    factor1 = _SCALES.get((match.group("scale") or "").lower(), Decimal(1))
-    qualifier = _qualifier(match)
+    scale1, scale2 = match.group("scale"), match.group("scale2")
+    first = _number(match.group("num"))
     if not match.group("num2"):
-        return [
-            _Figure(
-                "value",
-                match.start(),
-                match.end(),
-                match.group(0).strip(),
-                qualifier,
-                value1 * factor1,
-                None,
-                half1 * factor1,
-            )
-        ]
-    value2, half2 = _number(match.group("num2"))
-    factor2 = _SCALES.get((match.group("scale2") or match.group("scale") or "").lower(), 1)
-    factor1 = _SCALES.get((match.group("scale") or match.group("scale2") or "").lower(), 1)
-    return [
-        _Figure(
-            "value",
-            match.start(),
-            match.end(),
-            match.group(0).strip(),
-            "between",
-            value1 * factor1,
-            value2 * factor2,
-            max(half1 * factor1, half2 * factor2),
-        )
-    ]
+        stated, qualifier = match.group(0).strip(), _qualifier(match)
+        factor = _factor(Decimal(1), scale1)
+        return [_point("value", match.start(), match.end(), stated, qualifier, first, factor)]
+    second = _number(match.group("num2"))
+    factor1, factor2 = _factor(Decimal(1), scale1 or scale2), _factor(Decimal(1), scale2 or scale1)
+    return [_span("value", match, first, factor1, second, factor2)]
+
+
+def _factor(per_unit: Decimal, scale: str | None) -> Decimal:
+    """Units of the warehouse per unit written ("million tonnes" → kg)."""
+    return per_unit * _SCALES.get((scale or "").lower(), Decimal(1))
+
+
+def _point(kind, start, end, stated, qualifier, number, factor, pair=None) -> _Figure:
+    """One stated figure: its value and half a unit of its precision, scaled."""
+    value, half = number
+    return _Figure(kind, start, end, stated, qualifier, value * factor, None, half * factor, pair)
+
+
+def _span(kind, match, first, factor1, second, factor2) -> _Figure:
+    """A stated range, "between 1.5 and 2 million tonnes"."""
+    (value1, half1), (value2, half2) = first, second
+    return _Figure(
+        kind,
+        match.start(),
+        match.end(),
+        match.group(0).strip(),
+        "between",
+        value1 * factor1,
+        value2 * factor2,
+        max(half1 * factor1, half2 * factor2),
+    )
 
 
 def _percent(match: re.Match) -> _Figure:
