@@ -1,7 +1,11 @@
 """Prefect flows and the command line: orchestration only."""
 
-from .backfill import backfill
-from .ingest import IngestFailed, IngestSummary
-from .monthly import monthly_ingest, previous_month
+from .prefect_env import apply_prefect_defaults
+
+apply_prefect_defaults()  # before the modules below import Prefect, which reads them once
+
+from .backfill import backfill  # noqa: E402
+from .ingest import IngestFailed, IngestSummary  # noqa: E402
+from .monthly import monthly_ingest, previous_month  # noqa: E402
 
 __all__ = ["IngestFailed", "IngestSummary", "backfill", "monthly_ingest", "previous_month"]

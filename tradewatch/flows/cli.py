@@ -8,14 +8,9 @@ import datetime as dt
 import io
 import json
 import logging
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-
-# Prefect reads these when it is imported: no telemetry, and quiet on a closed network.
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("DO_NOT_TRACK", "1")
 
 WAREHOUSE_HELP = "DuckDB file (default: $TRADEWATCH_WAREHOUSE, else ./tradewatch.duckdb)"
 WAIT_HELP = "how long to wait for another run on the same warehouse (default 300)"
