@@ -184,9 +184,19 @@ def build_parser() -> argparse.ArgumentParser:
     query = commands.add_parser(
         "query",
         help="run read-only SQL against the warehouse",
-        description="Run SQL on a read-only connection; statements that write are refused.",
+        description=(
+            "Run queries on a read-only connection cut off from files and the network: "
+            "anything but a query (or EXPLAIN of one) is refused."
+        ),
     )
     query.add_argument("sql", help="the SQL to run")
+    query.add_argument(
+        "--allow-files",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="let the SQL read files in this folder (repeatable; default: none)",
+    )
     query.add_argument("--format", choices=["table", "csv", "json"], default="table")
     query.add_argument("--warehouse", help=WAREHOUSE_HELP)
     query.set_defaults(handler=cmd_query)
@@ -472,7 +482,7 @@ def cmd_news_list(args: argparse.Namespace) -> int:
 def cmd_query(args: argparse.Namespace) -> int:
     from ..warehouse import run_query
 
-    columns, rows = run_query(args.sql, args.warehouse)
+    columns, rows = run_query(args.sql, args.warehouse, allow_files=args.allow_files)
     sys.stdout.write(format_rows(columns, rows, args.format))
     return 0
 

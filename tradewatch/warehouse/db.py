@@ -7,7 +7,7 @@ import fcntl
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from importlib import resources
@@ -77,17 +77,29 @@ def _ordered(folder: str) -> list[tuple[str, str]]:
     )
 
 
+# No extension is installed or loaded behind a statement's back (the machines may be offline).
+NO_AUTOLOAD = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
 def connect(
-    path: str | os.PathLike | None = None, *, read_only: bool = False, wait_seconds: float = 30.0
+    path: str | os.PathLike | None = None,
+    *,
+    read_only: bool = False,
+    wait_seconds: float = 30.0,
+    allow_files: Sequence[str | os.PathLike] = (),
 ) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse; a writer migrates it. Waits (bounded) while another process writes."""
+    """Open the warehouse; a writer migrates it. Waits (bounded) while another process writes.
+
+    A read-only connection is sandboxed (see ``sandbox``): SQL run on it reaches no file but
+    the warehouse and the folders of ``allow_files``.
+    """
     target = resolve_path(path)
     if read_only and not target.exists():
         raise WarehouseError(f"no warehouse at {target}: load one first with `tradewatch run`")
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
-            con = duckdb.connect(str(target), read_only=read_only)
+            con = duckdb.connect(str(target), read_only=read_only, config=NO_AUTOLOAD)
             break
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
@@ -98,13 +110,29 @@ def connect(
                     f"(waited {wait_seconds:.0f}s): {str(exc).splitlines()[0]}"
                 ) from exc
             time.sleep(0.2)
-    if not read_only:
-        try:
+    try:
+        if read_only:
+            sandbox(con, allow_files)
+        else:
             migrate(con)
-        except Exception:
-            con.close()
-            raise
+    except Exception:
+        con.close()
+        raise
     return con
+
+
+def sandbox(con: duckdb.DuckDBPyConnection, allow_files: Sequence[str | os.PathLike] = ()) -> None:
+    """Cut the connection off from the file system and the network, for good.
+
+    External access off (no file read or written, nothing attached, installed or loaded) except
+    the folders of ``allow_files``, then the configuration locked so no statement can undo it.
+    """
+    folders = [str(Path(folder).resolve()) + os.sep for folder in allow_files]
+    if folders:
+        listed = ", ".join("'" + folder.replace("'", "''") + "'" for folder in folders)
+        con.execute(f"set allowed_directories = [{listed}]")
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
