@@ -43,6 +43,8 @@ CLAIM_COLUMNS = [
     "basis",
     "basis_period",
     "basis_period_end",
+    "currency",
+    "period_source",
 ]
 
 
@@ -82,7 +84,7 @@ class NewsClaim(pa.DataFrameModel):
     hs_code: Series[str] = pa.Field(nullable=True, str_matches=r"^(\d{2}|\d{4}|\d{6}|TOTAL)$")
     reporter_code: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0, le=999)
     partner_code: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0, le=999)
-    flow: Series[str] = pa.Field(isin=["M", "X"])
+    flow: Series[str] = pa.Field(isin=["M", "X", "T"])  # T: trade both ways
     period: Series[pd.Timestamp] = pa.Field(nullable=True)
     period_end: Series[pd.Timestamp] = pa.Field(nullable=True)
     per_month: Series[bool]
@@ -95,6 +97,8 @@ class NewsClaim(pa.DataFrameModel):
     basis: Series[str] = pa.Field(nullable=True)
     basis_period: Series[pd.Timestamp] = pa.Field(nullable=True)
     basis_period_end: Series[pd.Timestamp] = pa.Field(nullable=True)
+    currency: Series[str] = pa.Field(nullable=True, isin=["USD", "CNY"])
+    period_source: Series[str] = pa.Field(nullable=True, isin=["text", "report", "publication"])
 
     @pa.dataframe_check(name="period_order")
     def _period_order(cls, frame: pd.DataFrame) -> Series[bool]:

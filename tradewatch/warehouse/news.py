@@ -101,6 +101,10 @@ def record_reject(
         )
 
 
+# The migrations that make the news tables, in order: enough for one article's checks.
+NEWS_MIGRATIONS = ("005_news.sql", "008_claim_readings.sql")
+
+
 def check_against(
     warehouse: str | os.PathLike | None, article: pd.DataFrame, claims: pd.DataFrame
 ) -> list[dict] | None:
@@ -119,7 +123,8 @@ def check_against(
         except duckdb.Error as exc:
             raise WarehouseError(f"cannot read {target}: {exc}") from exc
         con.execute("create view trade_monthly as select * from customs.trade_monthly")
-        con.execute(migration_text("005_news.sql"))
+        for name in NEWS_MIGRATIONS:
+            con.execute(migration_text(name))
         for name in ("07_news_articles.sql", "08_claim_checks.sql"):
             con.execute(view_text(name))
         load_article(con, article, claims, exchange_id=None, run_id="news extract")

@@ -97,7 +97,11 @@ CASES = [
         "Beijing said it had halted purchases, and imports were zero in March, April and May.",
         Month(2017, 6),
         "China stops North Korean coal",
-        [],
+        [
+            ("quantity", "2017-03", "2017-03", 0, None, 408),
+            ("quantity", "2017-04", "2017-04", 0, None, 408),
+            ("quantity", "2017-05", "2017-05", 0, None, 408),
+        ],
     ),
     (
         "China imported about 1.82 million tonnes of coal from North Korea in October, "
@@ -113,7 +117,8 @@ CASES = [
         "Imports rose steadily between May and August, reaching 2.465 million tonnes.",
         Month(2016, 9),
         "North Korea's coal exports to China",
-        [("quantity", "2016-05", "2016-08", 2.465 * MT, "up", 408)],
+        # the end point of the climb is August's figure, not a sum over the months
+        [("quantity", "2016-08", "2016-08", 2.465 * MT, "up", 408)],
     ),
     (
         "Chinese buyers took between 1.5 and 2 million tonnes of North Korean coal a month in "

@@ -1,164 +1,77 @@
-"""Pull every stated trade figure out of a news text: plain regular expressions, no models.
+"""Pull every stated trade figure out of a news text and give it the months it is about.
 
-A claim is one figure — a quantity ("1.8 million tons"), a value ("$120 million") or a percent
-change ("dropped 27 percent") — with what it is about: the commodity, the countries, the month
-or months (resolved against the publication date), the direction and the sentence it came from.
-Commodity and countries carry over from earlier sentences (and the title) when a sentence does
-not repeat them, as a reader would carry them.
+A claim is one figure — a quantity ("1.8 million tons"), a value ("$120 million", "448.8 million
+yuan") or a percent change ("dropped 27 percent", "more than doubled") — with what it is about:
+the commodity, the countries, the flow, the month or months and, for a change, the months it is
+measured against. Deterministic and explainable: regular expressions and a few rules a careful
+reader follows, no model and no network.
+
+How a figure finds its months, in order:
+1. the time expression right after it ("1.8 million tonnes ... last month", "$70.1 million during
+   the same period last year", "2.465 million tonnes in August");
+2. a figure compared against ("up from $X", "versus X") takes the months its comparison names;
+3. otherwise the months the sentence is about (the nearest time expression before it, else after
+   it), skipping those other figures own and those that never name a period ("since 2014",
+   "on February 19", a dateline);
+4. otherwise the months the report was speaking of ("that month", "the same period", or the
+   sentence before).
+"from X to Y between March and April" gives X March and Y April; "rose to X between May and
+August" gives X August. Words, patterns and phrases are data in ``claim_words``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 
 from ...schemas import Month
 from . import settings
+from .claim_words import (
+    ALL_GOODS,
+    APPROXIMATE,
+    APPROXIMATE_MARGIN,
+    BELOW_ONLY,
+    COMMODITIES,
+    COMMODITY_HS,
+    CONTRAST_BEFORE,
+    DOWN,
+    LOWER_BOUND,
+    PRICE_WORDS,
+    TOTAL_TRADE,
+    TOTAL_WORDS,
+    TRADE_WORDS,
+    UP,
+    UPPER_BOUND,
+    VALUE_WORDS,
+)
+from .numbers import Figure, find_figures, normalize
+from .times import TimeExpr, find_times, resolve_relative
 
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_QUAL = (
-    r"(?P<qual>\b(?:about|around|approximately|roughly|nearly|almost|some|close to|just over|"
-    r"just under|more than|over|above|at least|less than|under|below|at most|fewer than|"
-    r"between)\s+)?"
-)
-_SCALE = r"(?:\s*(?P<scale>million|mln|mn|m|billion|bn|thousand)\b\.?)?"
-_WEIGHT = (
-    r"\s*(?P<unit>metric\s+tonnes|metric\s+tons|tonnes|tons|tonne|ton|mt|t|"
-    r"kilograms|kilogrammes|kg)\b"
-)
-_SCALE2 = _SCALE.replace("scale", "scale2")
-QUANTITY = re.compile(
-    _QUAL
-    + rf"(?P<num>{_NUM})(?:{_SCALE})?(?:\s*(?P<sep>-|–|to|and)\s*(?P<num2>{_NUM}))?"
-    + _SCALE2
-    + _WEIGHT,
-    re.IGNORECASE,
-)
-VALUE = re.compile(
-    _QUAL + rf"(?:US\s?\$|\$|USD\s?)\s?(?P<num>{_NUM}){_SCALE}"
-    rf"(?:\s*(?P<sep>-|–|to|and)\s*(?:US\s?\$|\$)?\s?(?P<num2>{_NUM}){_SCALE2})?",
-    re.IGNORECASE,
-)
-PERCENT = re.compile(_QUAL + rf"(?P<num>{_NUM})\s*(?:%|percent\b|per cent\b|pct\b)", re.IGNORECASE)
-ZERO = re.compile(
-    r"\b(?:imported|bought|received|shipped|purchased)\s+(?P<zero>no|zero)\s+"
-    r"(?=(?:\w+\s+){0,2}(?:coal|iron ore|anthracite|lignite))",
-    re.IGNORECASE,
-)
-_SCALES = {
-    "thousand": Decimal(10**3),
-    "m": Decimal(10**6),
-    "mn": Decimal(10**6),
-    "mln": Decimal(10**6),
-    "million": Decimal(10**6),
-    "bn": Decimal(10**9),
-    "billion": Decimal(10**9),
-}
-# Kilograms per unit as written, besides tonnes; "Mt" alone is million tonnes (see _unit_kg).
-_UNIT_KG = {"kg": Decimal(1), "kilograms": Decimal(1), "kilogrammes": Decimal(1)}
-
-_MONTH_NAMES = {
-    "January": 1, "Jan": 1, "February": 2, "Feb": 2, "March": 3, "Mar": 3, "April": 4,
-    "Apr": 4, "May": 5, "June": 6, "Jun": 6, "July": 7, "Jul": 7, "August": 8, "Aug": 8,
-    "September": 9, "Sept": 9, "Sep": 9, "October": 10, "Oct": 10, "November": 11, "Nov": 11,
-    "December": 12, "Dec": 12,
-}  # fmt: skip
-# Month names are matched with their capital, so "may" the verb is not May the month.
-_M = r"(?:" + "|".join(sorted(_MONTH_NAMES, key=len, reverse=True)) + r")\.?"
-_Y = r"(?:19|20)\d{2}"
-_ORDINALS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11,
-}  # fmt: skip
-TIME_PATTERNS = [
-    (
-        "range",
-        re.compile(
-            rf"\b(?P<link>(?i:between|from))\s+(?P<m1>{_M})(?:,?\s+(?P<y1>{_Y}))?\s+"
-            rf"(?i:and|to|through|until)\s+(?P<m2>{_M})(?:,?\s+(?P<y2>{_Y}))?"
-        ),
-    ),
-    (
-        "range",
-        re.compile(
-            rf"\b(?P<m1>{_M})(?:\s+(?P<y1>{_Y}))?\s*[-–]\s*(?P<m2>{_M})(?:,?\s+(?P<y2>{_Y}))?"
-        ),
-    ),
-    (
-        "first",
-        re.compile(
-            r"\b(?:the\s+)?first\s+(?P<n>\d{1,2}|" + "|".join(_ORDINALS) + r")\s+months"
-            rf"(?:\s+of\s+(?:(?P<y>{_Y})|(?P<rel>this year|last year|the year)))?",
-            re.IGNORECASE,
-        ),
-    ),
-    ("month", re.compile(rf"\b(?P<m1>{_M})(?:,?\s+(?P<y1>{_Y}))?\b")),
-    ("relative", re.compile(r"\b(?P<rel>last month|this month)\b", re.IGNORECASE)),
-    (
-        "year",
-        re.compile(
-            rf"\b(?i:in|for|of|during|over)\s+(?i:the\s+(?:whole|full)\s+(?:year\s+)?)?"
-            rf"(?P<y>{_Y})\b(?!\s*[-–]\s*\d)"
-        ),
-    ),
-    ("year", re.compile(r"\b(?P<rel>last year)\b", re.IGNORECASE)),
-]
-# What a percent change is measured against, when the text says.
-BASIS = re.compile(
-    r"(?:\b(?:than|from|compared\s+(?:with|to)|over|on|versus|vs\.?|against)\s+"
-    r"(?:(?P<yoy>(?:a|one)\s+year\s+(?:earlier|ago|before)|the\s+same\s+(?:month|period)\s+"
-    r"(?:a\s+year\s+(?:earlier|ago)|last\s+year|of\s+(?:the\s+previous|last)\s+year|in\s+"
-    rf"(?:{_Y}|the\s+previous\s+year|last\s+year))|(?:a\s+)?year[- ]earlier|last\s+year)"
-    r"|(?P<mom>(?:a|one)\s+month\s+(?:earlier|ago|before)|the\s+(?:previous|prior|preceding)\s+"
-    r"month|the\s+month\s+before|last\s+month)"
-    rf"|(?:(?:the\s+)?(?:level|figure|volume|total)\s+(?:of|in|for)\s+)?(?:in\s+)?(?P<named>{_M})"
-    rf"(?:,?\s+(?P<named_y>{_Y}))?))"
-    r"|(?P<yoy2>\b(?:year[- ]on[- ]year|year[- ]over[- ]year|y/y|yoy|on\s+the\s+year|"
-    r"from\s+a\s+year\s+(?:earlier|ago))\b)"
-    r"|(?P<mom2>\b(?:month[- ]on[- ]month|month[- ]over[- ]month|m/m|on\s+the\s+month)\b)",
-    re.IGNORECASE,
-)
-UP = re.compile(
-    r"\b(?:ros[e]|rise[ns]?|rising|risen|increas\w*|up|climb\w*|jump\w*|surg\w*|soar\w*|"
-    r"gr[eo]w\w*|higher|gain\w*|rebound\w*|doubl\w*|tripl\w*|expand\w*|spik\w*|leapt|leap\w*|"
-    r"boost\w*|more)\b",
-    re.IGNORECASE,
-)
-DOWN = re.compile(
-    r"\b(?:f[ae]ll|falls|falling|fallen|dropp?\w*|declin\w*|decreas\w*|down|slump\w*|plung\w*|"
-    r"slid\w*|slide\w*|lower|tumbl\w*|shr[aiu]nk\w*|sank|sink\w*|plummet\w*|cut|halv\w*|"
-    r"contract\w*|dipp?\w*|reduc\w*|less|slow\w*)\b",
-    re.IGNORECASE,
-)
-PER_MONTH = re.compile(
-    r"(?:\s+[\w'’-]+){0,4}?\s+(?:a|per|each|every)\s+month\b|\s+monthly\b", re.IGNORECASE
-)
-TRADE_WORDS = re.compile(
-    r"\b(?:import\w*|export\w*|shipment\w*|ship\w*|purchas\w*|bought|buy\w*|sold|sell\w*|"
-    r"trade\w*|deliver\w*|suppl\w*|arriv\w*|sourced|received)\b",
-    re.IGNORECASE,
-)
-VALUE_WORDS = re.compile(r"\b(?:worth|value[sd]?|dollars?|revenue|earnings)\b|\$", re.I)
-PRICE_WORDS = re.compile(r"\b(?:price|prices|priced|cost|costs)\b", re.IGNORECASE)
-TOTAL_WORDS = re.compile(r"\b(?:total|overall|all\s+sources|worldwide|global)\b", re.IGNORECASE)
-ALL_GOODS = re.compile(
-    r"\b(?:total\s+trade|all\s+goods|total\s+imports\s+from|overall\s+imports\s+from)\b",
-    re.IGNORECASE,
-)
 _ABBREVIATIONS = re.compile(
     r"\b(?:Mr|Mrs|Ms|Dr|St|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|U\.S|U\.N|"
     r"U\.K|Inc|Corp|Co|Ltd|vs|approx|est)\.$"
 )
-
-
-class ClaimError(ValueError):
-    """A claim could not be built from a match (a bug in a pattern, not in the text)."""
+# "BEIJING, May 23 (Reuters) -": where and when the report was filed, never a figure's period.
+DATELINE = re.compile(
+    r"^\s*[A-Z][A-Z/ .]{2,40}(?:,?\s+[A-Z][a-z]{2,4}\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*"
+    r"(?:\([^)]{1,40}\))?\s*(?:-|–|—|--)\s+"
+)
+# "1.8 million tonnes a month": the months' average; "$1 billion a year": a rate, no month's
+PER_MONTH = re.compile(
+    r"(?:\s+[\w'’-]+){0,4}?\s+(?:a|per|each|every)\s+month\b|\s+monthly\b", re.IGNORECASE
+)
+PER_YEAR = re.compile(
+    r"\s+(?:a|per|each|every)\s+year\b(?![- ]?(?:earlier|ago|before|on))|\s+annually\b",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(r";|\bwhile\b|\bbut\b|\bwhereas\b|\bmeanwhile\b", re.IGNORECASE)
+_OWN_GAP = 48  # characters between a figure and a time expression that is its own
 
 
 @dataclass(frozen=True)
 class Claim:
-    """One figure a text states, in the warehouse's units (kg, USD, percent)."""
+    """One figure a text states, in the warehouse's units (kg, USD or CNY, percent)."""
 
     kind: str  # quantity | value | percent
     sentence: str
@@ -171,17 +84,22 @@ class Claim:
     period_end: Month | None
     direction: str | None
     qualifier: str | None
-    amount: float | None  # kg, USD or the signed percent as stated
+    amount: float | None  # kg, currency units or the signed percent as stated
     low: float | None
     high: float | None
     tolerance: float  # half a unit of the stated precision, same unit as amount
-    basis: str | None = None  # percent: previous month | year earlier | named month
+    basis: str | None = None  # month | sum | year to date | previous month | year earlier | ...
     basis_period: Month | None = None
     basis_period_end: Month | None = None
     per_month: bool = False  # "1.8 million tonnes a month": the months' average, not their sum
     measure: str = "weight"  # weight | value: what a percent change is of
-    flow: str = "M"
+    flow: str = "M"  # M imports, X exports, T both (trade)
     sentence_no: int = 0
+    currency: str | None = None  # values: USD or CNY as stated (never converted)
+    # where the months came from: the sentence ("text"), earlier sentences or the title
+    # ("report"), or, when the report names none, the month before it was published
+    # ("publication", an assumption a check must not hold against the report)
+    period_source: str | None = None
 
     def as_record(self) -> dict:
         record = asdict(self)
@@ -197,18 +115,28 @@ class _Context:
     commodity: str | None = None
     reporter: int | None = None
     partner: int | None = None
-    # The month the report is about: the first single month it names (title included).
-    focus: _Time | None = None
+    published: Month = Month(2000, 1)
+    focus: tuple[Month, Month] | None = None  # the months the last sentence was about
+    last_month: tuple[Month, Month] | None = None  # the last single month named
+    last_period: tuple[Month, Month] | None = None  # the last months named, of any span
+    talking: bool = False  # the last sentence stated figures
+    assumed: bool = False  # the focus is the publication month's assumption, not the text's
 
 
-@dataclass(frozen=True)
-class _Time:
-    start: int
-    end: int
-    first: Month
-    last: Month
-    kind: str  # month | range | year | first
-    linked: bool = False  # "between A and B" / "from A to B"
+@dataclass
+class _Placed:
+    """A figure with the months the rules gave it."""
+
+    figure: Figure
+    first: Month | None = None
+    last: Month | None = None
+    how: str = ""  # own | contrast | sentence | report | inferred
+    time: TimeExpr | None = None  # its own time expression
+    relative: TimeExpr | None = None  # a percent's "on-year", "from December"
+    contrast: bool = False  # "up from $X", "versus X": the figure compared against
+    basis: tuple[str, Month, Month] | None = None
+    months: tuple[Month, ...] = field(default_factory=tuple)  # a list time: one claim each
+    position: int | None = None  # "in February and March, respectively": which one
 
 
 def split_sentences(text: str) -> list[str]:
@@ -231,9 +159,9 @@ def split_sentences(text: str) -> list[str]:
 
 def extract_claims(text: str, published: Month, title: str | None = None) -> list[Claim]:
     """Every trade figure in ``text``; months resolve against the publication month."""
-    context = _Context()
+    context = _Context(published=published)
     if title:
-        # A headline sets the scene (commodity, countries, month); its figures are repeated in
+        # A headline sets the scene (commodity, countries, months); its figures are repeated in
         # the text, so they are not claims of their own.
         _sentence_claims(title, published, context)
     claims: list[Claim] = []
@@ -244,385 +172,608 @@ def extract_claims(text: str, published: Month, title: str | None = None) -> lis
     return claims
 
 
-def _update_context(context: _Context, sentence: str) -> tuple[str | None, int | None, int | None]:
-    commodity = _commodity(sentence)
-    reporter, partner = _countries(sentence)
+def _sentence_claims(original: str, published: Month, context: _Context) -> list[Claim]:
+    dateline = DATELINE.match(original)
+    text = normalize(original[dateline.end() :] if dateline else original)
+    times = find_times(text, published)
+    figures = find_figures(text, COMMODITIES)
+    if PRICE_WORDS.search(text) and not TRADE_WORDS.search(text):
+        figures = [f for f in figures if f.kind != "percent"]
+    about_trade = bool(TRADE_WORDS.search(text) or _commodity(text) or context.talking)
+    placed = _place(text, figures, times, context, published) if about_trade else []
+    claims = [c for p in placed for c in _claims(text, original, p, context, placed)]
+    _remember(text, times, placed, context, published)
+    return claims
+
+
+def _remember(text, times, placed, context: _Context, published: Month) -> None:
+    """What this sentence leaves for the next: its months, commodity and countries."""
+    commodity = _commodity(text)
     if commodity:
         context.commodity = commodity
+    reporter, partner = _countries(text)
     if reporter is not None:
         context.reporter = reporter
-    if partner is not None and partner != 0:
+    if partner:
         context.partner = partner
-    return commodity, reporter, partner
+    for expr in times:
+        if expr.role == "period" and expr.first:
+            context.last_period = (expr.first, expr.last)
+            if expr.first == expr.last:
+                context.last_month = (expr.first, expr.last)
+        elif expr.role == "relative" and expr.named is not None:
+            anchor = (context.focus or (None, published))[1]
+            month = _named_month(expr, anchor)
+            context.last_month = (month, month)  # "compared with September ... that month"
+    said = ("own", "sentence", "report", "inferred", "publication")
+    mains = [p for p in placed if p.first and p.how in said and not p.contrast]
+    mains = [p for p in mains if p.figure.kind == "percent"] or mains
+    periods = [t for t in times if t.role == "period"]
+    if mains:
+        context.focus = (mains[0].first, mains[0].last)
+        context.assumed = mains[0].how == "publication" or (
+            mains[0].how == "report" and context.assumed
+        )
+    elif periods:
+        context.focus = (periods[0].first, periods[0].last)
+        context.assumed = False
+    # the next sentence may go on about the same trade without naming it ("They dropped...")
+    context.talking = bool(placed or TRADE_WORDS.search(text) or commodity)
+
+
+def _gap_ok(gap: str) -> bool:
+    return len(gap) <= _OWN_GAP and not _CLAUSE_BREAK.search(gap)
+
+
+def _place(text, figures, times, context: _Context, published: Month) -> list[_Placed]:
+    """Give every figure its months (see the module's docstring for the rules)."""
+    placed = [_Placed(f) for f in figures]
+    for index, item in enumerate(placed):
+        previous_end = figures[index - 1].end if index else 0
+        item.contrast = item.figure.kind != "percent" and bool(
+            CONTRAST_BEFORE.search(text[previous_end : item.figure.start])
+        )
+    owned = _own_times(text, placed, times)
+    _share_listed(text, placed)
+    free = [t for t in times if t.role in ("period", "anaphor") and id(t) not in owned]
+    by_main = {id(p.time) for p in placed if p.time is not None and not p.contrast}
+    taken = [t for t in times if t.role == "period" and id(t) in by_main]
+    by_contrast = {id(p.time) for p in placed if p.time is not None and p.contrast}
+    said = [t for t in times if t.role == "period" and id(t) not in by_contrast]
+    mains = _resolve_free(free, said, context)
+    for index, item in enumerate(placed):
+        _months_of(item, index, placed, mains, taken, text, context)
+    _infer_missing(placed, times, context)
+    for index, item in enumerate(placed):
+        if item.figure.kind == "percent":
+            _basis_of(item, index, placed, text)
+    _after_percent(text, placed)
+    return placed
+
+
+def _own_times(text: str, placed: list[_Placed], times: list[TimeExpr]) -> set[int]:
+    """Step 1: the time expression right after a figure, with nothing between, is its own.
+
+    For a percent, a relative expression there is what it is measured against ("on-year",
+    "from a year earlier"), and the search goes on for its months. For an amount, a comparison
+    ("compared with September") is not its months; a relative expression just before the next
+    figure belongs to that figure ("from a year-ago 1.52 million tonnes").
+    """
+    owned: set[int] = set()
+    starts = [p.figure.start for p in placed]
+    for index, item in enumerate(placed):
+        figure = item.figure
+        next_start = starts[index + 1] if index + 1 < len(starts) else None
+        reach = figure.end  # a percent reads on: "27 percent in September from August"
+        for expr in times:
+            if expr.start < figure.end or (next_start is not None and expr.start >= next_start):
+                continue
+            if not _gap_ok(text[reach : expr.start]):
+                break
+            if expr.role == "ignored":
+                continue
+            if expr.role == "relative":
+                if figure.kind == "percent":
+                    if item.relative is None:
+                        item.relative, reach = expr, expr.end
+                        owned.add(id(expr))
+                    continue
+                if expr.compare or (next_start is not None and next_start - expr.end <= 3):
+                    continue
+            if item.time is None:
+                item.time = expr
+                owned.add(id(expr))
+            if figure.kind != "percent" or item.relative is not None:
+                break
+            reach = expr.end
+        if item.time is None and figure.kind != "percent":
+            # "from a year-ago 1.52 million tonnes"; "from the previous month, when 60.57
+            # million tons were brought in"
+            before = [
+                t
+                for t in times
+                if t.role == "relative"
+                and t.end <= figure.start
+                and re.fullmatch(r"\s*(?:,?\s*when\s+(?:\w+\s+){0,3})?", text[t.end : figure.start])
+            ]
+            if before:
+                item.time = before[-1]
+                owned.add(id(before[-1]))
+    return owned
+
+
+def _share_listed(text: str, placed: list[_Placed]) -> None:
+    """Figures listed together share a time: "3.86 million tons and 3.16 million tons in May";
+    with "respectively", a list of months is shared out in order."""
+    respectively = bool(re.search(r"\brespectively\b", text, re.IGNORECASE))
+    for index in range(len(placed) - 2, -1, -1):
+        item, following = placed[index], placed[index + 1]
+        gap = text[item.figure.end : following.figure.start]
+        if (
+            item.time is None
+            and following.time is not None
+            and item.figure.kind == following.figure.kind
+            and re.fullmatch(r"\s*(?:,|and|,\s*and|or)\s*", gap)
+        ):
+            item.time = following.time
+            if following.time.kind == "list" and respectively:
+                item.position = following.position - 1 if following.position else -1
+                if following.position is None:
+                    following.position = len(following.time.months) - 1
+                    item.position = following.position - 1
+
+
+def _resolve_free(free: list[TimeExpr], said: list[TimeExpr], context: _Context) -> list[tuple]:
+    """(position, first, last, expr) for the sentence's own times, anaphors resolved.
+
+    "the same period" is the months named earlier in the sentence, else those the report was
+    speaking of.
+    """
+    out = []
+    for index, expr in enumerate(free):
+        if expr.role == "anaphor":
+            following = free[index + 1] if index + 1 < len(free) else None
+            if (
+                following is not None
+                and following.role == "period"
+                and (following.start - expr.end <= 3)
+            ):
+                continue  # "in the period from January to June": the range says it
+            earlier = [t for t in said if t.end <= expr.start]
+            if earlier and expr.wants == "any":
+                out.append((expr.start, earlier[-1].first, earlier[-1].last, expr))
+                continue
+            months = _anaphor(expr, context)
+            if months:
+                out.append((expr.start, *months, expr))
+        else:
+            out.append((expr.start, expr.first, expr.last, expr))
+    return out
+
+
+def _anaphor(expr: TimeExpr, context: _Context) -> tuple[Month, Month] | None:
+    if expr.wants == "month":
+        return context.last_month or context.focus
+    anchor = (context.focus or context.last_period or (None, None))[1]
+    if expr.wants == "ytd":
+        return (Month(anchor.year, 1), anchor) if anchor else None
+    if expr.wants.startswith("past"):
+        count = int(expr.wants[4:])
+        return (anchor.shift(1 - count), anchor) if anchor else None
+    return context.focus or context.last_period
+
+
+def _months_of(item: _Placed, index, placed, mains, taken, text, context: _Context) -> None:
+    """Steps 1 to 4 for one figure."""
+    figure = item.figure
+    expr = item.time
+    if expr is not None and expr.role == "period":
+        item.first, item.last, item.how = expr.first, expr.last, "own"
+        if expr.kind == "list":
+            item.months = _list_months(item, expr)
+        _endpoint(item, text, expr)
+        return
+    if expr is not None and expr.role == "anaphor":
+        months = _anaphor(expr, context)
+        if months:
+            item.first, item.last, item.how = *months, "own"
+            return
+    if (expr is not None and expr.role == "relative") or item.contrast:
+        item.how = "contrast"  # its months follow from the figure it is compared with
+        return
+    relative = item.relative
+    if relative is not None and relative.named_year and relative.named is None:
+        before = [m for m in mains if m[0] < figure.start]
+        if not before:
+            # "surged 36.3% from 2016": the year after the one it is measured against
+            year = relative.named_year + 1
+            item.first, item.last, item.how = Month(year, 1), Month(year, 12), "inferred"
+            return
+    before = [m for m in mains if m[0] < figure.start]
+    after = [m for m in mains if m[0] >= figure.end]
+    chosen = before[-1] if before else after[0] if after else None
+    if chosen is None and taken:
+        # the sentence's only months are another figure's own: "rose 10.5% to $2.55 billion
+        # in the first six months", "imported X in April, up 12.75 percent"
+        near = sorted(taken, key=lambda t: abs(t.start - figure.start))[0]
+        chosen = (near.start, near.first, near.last, near)
+    if chosen is not None:
+        item.first, item.last, item.how = chosen[1], chosen[2], "sentence"
+        if chosen[3].kind == "list":
+            item.months = chosen[3].months
+        _endpoint(item, text, chosen[3])
+        _pair(item, index, placed, text, chosen[3])
+    elif context.focus is not None:
+        item.first, item.last, item.how = *context.focus, "report"
+    else:
+        # a report that names no month at all speaks of the latest month customs had
+        # published: the one before the report's (an assumption, and marked as one)
+        month = context.published.shift(-1)
+        item.first, item.last, item.how = month, month, "publication"
+
+
+def _list_months(item: _Placed, expr: TimeExpr) -> tuple[Month, ...]:
+    if item.position is not None:
+        return (expr.months[max(0, min(item.position, len(expr.months) - 1))],)
+    return expr.months
+
+
+def _endpoint(item: _Placed, text: str, expr: TimeExpr) -> None:
+    """ "rose to X between May and August": X is August's figure.
+
+    Not for a span from January: "between January and September ... to $1.5 billion" is the
+    year to date, as customs publishes it.
+    """
+    if not expr.linked or item.figure.kind == "percent" or item.first == item.last:
+        return
+    if item.first.month == 1:
+        return
+    lead = text[max(0, item.figure.start - 40) : item.figure.start]
+    if re.search(r"\b(?:to|at|reaching|reached|hit)\s+(?:a\s+|an\s+)?(?:\w+\s+)?$", lead):
+        item.first = item.last
+
+
+def _pair(item: _Placed, index, placed, text, expr: TimeExpr) -> None:
+    """ "from X to Y between March and April": X is March's figure, Y April's."""
+    if not expr.linked or item.first == item.last or item.figure.kind == "percent":
+        return
+    lead = text[max(0, item.figure.start - 12) : item.figure.start].lower()
+    if re.search(r"\bfrom\s*$", lead):
+        item.last = item.first
+    elif (
+        index
+        and re.search(r"\bto\s*$", lead)
+        and placed[index - 1].figure.kind == (item.figure.kind)
+    ):
+        item.first = item.last
+
+
+def _infer_missing(placed: list[_Placed], times: list[TimeExpr], context: _Context) -> None:
+    """Months nothing named outright: from what a figure is compared with, or against."""
+    if not any(p.first and p.how != "contrast" and not p.contrast for p in placed):
+        months = _month_after_comparison(placed, times, context)
+        if months is None:
+            return
+        for item in placed:
+            if item.first is None and item.how != "contrast":
+                item.first, item.last, item.how = *months, "inferred"
+    for index, item in enumerate(placed):
+        if item.how != "contrast" or item.first is not None:
+            continue
+        reference = _reference(placed, index)
+        if reference is None:
+            continue
+        expr = item.time if item.time is not None and item.time.role == "relative" else None
+        if expr is None:
+            percent = _nearest_percent(placed, index)
+            expr = percent.relative if percent is not None else None
+        if expr is None:
+            expr = TimeExpr(0, 0, "relative", months_back=1)  # "up from $X": the month before
+        item.first, item.last = resolve_relative(expr, reference.first, reference.last)
+
+
+def _month_after_comparison(placed, times, context: _Context) -> tuple[Month, Month] | None:
+    """ "down 5.7% from 73.14 million tonnes in July": the figure is August's."""
+    named = [t for t in times if t.role == "relative" and t.named is not None]
+    if named:
+        anchor = (context.focus or (None, None))[1]
+        if named[0].named_year or anchor:
+            month = _named_month(named[0], anchor)
+            return month.shift(1), month.shift(1)
+    contrasts = [p for p in placed if p.contrast and p.how == "own" and p.first == p.last]
+    if contrasts:
+        month = contrasts[0].first.shift(1)
+        return month, month
+    return None
+
+
+def _named_month(expr: TimeExpr, anchor: Month | None) -> Month:
+    if expr.named_year:
+        return Month(expr.named_year, expr.named)
+    candidate = Month(anchor.year, expr.named)
+    return candidate if candidate <= anchor else Month(anchor.year - 1, expr.named)
+
+
+def _reference(placed: list[_Placed], index: int) -> _Placed | None:
+    """The figure a contrast figure is compared with: the nearest main one before it."""
+    candidates = [p for p in placed[:index] if p.first is not None and p.how != "contrast"]
+    amounts = [p for p in candidates if p.figure.kind != "percent" and not p.contrast]
+    chosen = (amounts or candidates or [None])[-1]
+    if chosen is None:
+        later = [p for p in placed[index + 1 :] if p.first is not None and not p.contrast]
+        chosen = later[0] if later else None
+    return chosen
+
+
+def _nearest_percent(placed: list[_Placed], index: int) -> _Placed | None:
+    for item in reversed(placed[:index]):
+        if item.figure.kind == "percent":
+            return item
+    return None
+
+
+def _after_percent(text: str, placed: list[_Placed]) -> None:
+    """ "surged 36.3% from 2016 to 25.3 million tonnes": the amount has the change's months."""
+    for index in range(1, len(placed)):
+        item, previous = placed[index], placed[index - 1]
+        if previous.figure.kind != "percent" or item.figure.kind == "percent":
+            continue
+        if item.how not in ("sentence", "report", "") or previous.first is None:
+            continue
+        gap = text[previous.figure.end : item.figure.start]
+        if re.fullmatch(r"[^,;]{0,40}?\bto\s+(?:a\s+(?:near\s+)?record\s+|stand\s+at\s+)?", gap):
+            item.first, item.last, item.how = previous.first, previous.last, "sentence"
+
+
+def _basis_of(item: _Placed, index: int, placed: list[_Placed], text: str) -> None:
+    """What a percent change is measured against."""
+    if item.first is None:
+        return
+    if item.relative is not None:
+        first, last = resolve_relative(item.relative, item.first, item.last)
+        item.basis = (_basis_name(item.relative), first, last)
+        return
+    expr = item.time
+    if expr is not None and expr.linked and expr.first != expr.last and expr.first.month != 1:
+        # "fell 35% between March and April": April against March
+        item.basis = ("named month", expr.first, expr.first)
+        item.first = item.last = expr.last
+        return
+    # "up 3% from 91.52 million tonnes in May": against the figure it is compared with
+    following = placed[index + 1] if index + 1 < len(placed) else None
+    if following is not None and following.contrast and following.first:
+        item.basis = (
+            _basis_for(item, following.first, following.last),
+            following.first,
+            following.last,
+        )
+        return
+    # "rose 23 percent and 42 percent, respectively, from the same month last year"
+    for other in placed[index + 1 :]:
+        if other.figure.kind != "percent":
+            break
+        if other.relative is not None:
+            first, last = resolve_relative(other.relative, item.first, item.last)
+            item.basis = (_basis_name(other.relative), first, last)
+            return
+    for other in reversed(placed[:index]):
+        if (
+            other.figure.kind == "percent"
+            and other.basis
+            and other.basis[0]
+            in (
+                "year earlier",
+                "previous month",
+            )
+        ):
+            back = (
+                12 if other.basis[0] == "year earlier" else len(Month.span(item.first, item.last))
+            )
+            item.basis = (other.basis[0], item.first.shift(-back), item.last.shift(-back))
+            return
+    if item.first != item.last:
+        # a change over several months, unless it says otherwise, is on the same months a
+        # year before, as customs reports it
+        item.basis = ("year earlier", item.first.shift(-12), item.last.shift(-12))
+    else:
+        # "dropped 27% in September": the report does not say against what; the previous
+        # month is the likeliest reading, and checks treat it as a reading, not the report's
+        item.basis = ("unstated", item.first.shift(-1), item.last.shift(-1))
+
+
+def _basis_name(expr: TimeExpr) -> str:
+    if expr.named is not None:
+        return "named month"
+    if expr.named_year is not None or expr.months_back == 12:
+        return "year earlier"
+    return "previous month"
+
+
+def _basis_for(item: _Placed, first: Month, last: Month) -> str:
+    if first == item.first.shift(-12):
+        return "year earlier"
+    if last == item.first.shift(-1) and first == last:
+        return "previous month"
+    return "named month"
+
+
+def _claims(text, original, item: _Placed, context: _Context, placed) -> list[Claim]:
+    figure = item.figure
+    commodity = figure.commodity or _commodity_at(text, figure.start) or context.commodity
+    reporter, partner = _countries_at(text, figure.start)
+    if partner is None:
+        partner = context.partner
+    if partner == 0 and context.partner and not TOTAL_WORDS.search(text):
+        partner = context.partner
+    flow = _flow(text, figure.start)
+    if commodity is None and (flow == "T" or ALL_GOODS.search(text)):
+        commodity = "all goods"
+    amount = figure.amount
+    low, high = _bounds(figure)
+    direction = figure.direction or _direction(text, figure, _clause_start(text, figure.start))
+    if figure.kind == "percent" and direction == "down":
+        amount, low, high = -amount, _neg(high), _neg(low)
+    basis_name, basis_first, basis_last = item.basis or (None, None, None)
+    months = item.months
+    spans = [(m, m) for m in months] if months else [(item.first, item.last)]
+    china = settings.CHINA if partner is not None else None
+    value_words = figure.kind == "percent" and VALUE_WORDS.search(text)
+    measure = "value" if figure.kind == "value" or value_words else "weight"
+    if PER_YEAR.match(text, figure.end):
+        spans = [(None, None)]  # "$1 billion a year": a rate, not any month's figure
+    out = []
+    for first, last in spans:
+        if figure.kind != "percent":
+            basis_name = _amount_basis(first, last)
+        elif basis_first is not None and len(spans) > 1:
+            back = 12 if basis_name == "year earlier" else 1
+            basis_first, basis_last = first.shift(-back), last.shift(-back)
+        out.append(
+            Claim(
+                kind=figure.kind,
+                sentence=original,
+                stated=figure.stated,
+                commodity=commodity,
+                hs_code=COMMODITY_HS.get(commodity) if commodity else None,
+                reporter_code=reporter if reporter is not None else china,
+                partner_code=partner,
+                period=first,
+                period_end=last,
+                direction=direction,
+                qualifier=figure.qualifier,
+                amount=float(amount) if figure.amount2 is None else None,
+                low=_float(low),
+                high=_float(high),
+                tolerance=float(figure.tolerance),
+                basis=basis_name,
+                basis_period=basis_first if figure.kind == "percent" else None,
+                basis_period_end=basis_last if figure.kind == "percent" else None,
+                per_month=bool(PER_MONTH.match(text, figure.end)),
+                measure=measure,
+                flow=flow,
+                currency=figure.currency,
+                period_source=_source(item, context) if first is not None else None,
+            )
+        )  # fmt: skip
+    return out
+
+
+def _amount_basis(first: Month | None, last: Month | None) -> str | None:
+    """A month's figure, a year-to-date total (January to a month before December) or a sum."""
+    if first is None:
+        return None
+    if first == last:
+        return "month"
+    if first.month == 1 and first.year == last.year and last.month < 12:
+        return "year to date"
+    return "sum"
+
+
+def _source(item: _Placed, context: _Context) -> str:
+    if item.how == "publication" or (item.how == "report" and context.assumed):
+        return "publication"
+    return "report" if item.how == "report" else "text"
 
 
 def _commodity(sentence: str) -> str | None:
-    if ALL_GOODS.search(sentence):
-        return "all goods"
-    for name, pattern in settings.COMMODITIES.items():
+    for name, pattern in COMMODITIES.items():
         if pattern.search(sentence):
             return name
+    if ALL_GOODS.search(sentence):
+        return "all goods"
     return None
+
+
+def _commodity_at(sentence: str, position: int) -> str | None:
+    """The commodity named nearest before ``position`` in its clause (else first after it)."""
+    mentions = sorted(
+        (match.start(), name)
+        for name, pattern in COMMODITIES.items()
+        for match in pattern.finditer(sentence)
+    )
+    clause = _clause_start(sentence, position)
+    before = [name for start, name in mentions if clause <= start < position]
+    if before:
+        return before[-1]
+    if ALL_GOODS.search(sentence[clause:position]):
+        return "all goods"
+    earlier = [name for start, name in mentions if start < position]
+    if earlier:
+        return earlier[-1]
+    return mentions[0][1] if mentions else None
 
 
 def _countries(sentence: str) -> tuple[int | None, int | None]:
     """(importer, partner) named in a sentence; partner 0 when China's total is meant."""
-    found = []
-    for code, pattern in settings.COUNTRIES.items():
-        match = pattern.search(sentence)
-        if match:
-            found.append((match.start(), code))
-    found.sort()
+    found = sorted(
+        (match.start(), code)
+        for code, pattern in settings.COUNTRIES.items()
+        for match in [pattern.search(sentence)]
+        if match
+    )
     codes = [code for _, code in found]
     if settings.CHINA in codes:
         others = [c for c in codes if c != settings.CHINA]
         return settings.CHINA, (others[0] if others else 0)
     if codes:
-        # China is the reporter tradewatch watches; a partner alone implies it.
         return None, codes[0]
     return None, None
 
 
-def _sentence_claims(sentence: str, published: Month, context: _Context) -> list[Claim]:
-    context_commodity, context_reporter, context_partner = (
-        context.commodity,
-        context.reporter,
-        context.partner,
-    )
-    carried = context.focus
-    commodity, reporter, partner = _update_context(context, sentence)
-    bases = [(m.start(), m.end(), m) for m in BASIS.finditer(sentence)]
-    times = _times(sentence, published, bases)
-    # A quantity's month may sit where a change's basis does: "from August, when they
-    # reached 2.465 million tonnes".
-    all_times = _times(sentence, published, [])
-    if context.focus is None:
-        single = [t for t in times if t.kind in ("month", "relative")]
-        if single:
-            context.focus = _Time(-1, -1, single[0].first, single[0].last, "month")
-    figures = _figures(sentence)
-    if not figures:
-        return []
-    if PRICE_WORDS.search(sentence) and not TRADE_WORDS.search(sentence):
-        figures = [f for f in figures if f.kind != "percent"]
-    commodity = commodity or context_commodity
-    if commodity is None:
-        return []
-    if reporter is None and partner is None:
-        reporter, partner = context_reporter, context_partner
-    elif reporter is None:
-        reporter = context_reporter or settings.CHINA
-    if partner == 0 and context_partner and not TOTAL_WORDS.search(sentence):
-        # "China's coal imports" in a report about one partner mean that partner, unless the
-        # sentence says total.
-        partner = context_partner
-    claims = []
-    for index, figure in enumerate(figures):
-        next_start = figures[index + 1].start if index + 1 < len(figures) else len(sentence)
-        candidates = times if figure.kind == "percent" else all_times
-        time = _time_for(figure, candidates, next_start, figures, index) or (
-            carried if not times or figure.kind == "percent" else None
-        )
-        named = _commodity_at(sentence, figure.start) or commodity
-        claims.append(
-            _claim(
-                figure,
-                time,
-                sentence,
-                named,
-                settings.COMMODITY_HS.get(named),
-                reporter,
-                partner,
-                bases,
-                published,
-            )
-        )
-    return claims
-
-
-def _commodity_at(sentence: str, position: int) -> str | None:
-    """The commodity named nearest before ``position`` (else first after it) in a sentence."""
-    if ALL_GOODS.search(sentence):
-        return "all goods"
+def _countries_at(sentence: str, position: int) -> tuple[int | None, int | None]:
+    """The partner named nearest before a figure in its clause, else in the sentence."""
+    clause = _clause_start(sentence, position)
     mentions = sorted(
-        (match.start(), name)
-        for name, pattern in settings.COMMODITIES.items()
+        (match.start(), code)
+        for code, pattern in settings.COUNTRIES.items()
         for match in pattern.finditer(sentence)
+        if code != settings.CHINA
     )
-    before = [name for start, name in mentions if start < position]
-    if before:
-        return before[-1]
-    return mentions[0][1] if mentions else None
+    near = [code for start, code in mentions if clause <= start < position]
+    if near:
+        return settings.CHINA, near[-1]
+    return _countries(sentence)
 
 
-@dataclass(frozen=True)
-class _Figure:
-    kind: str
-    start: int
-    end: int
-    stated: str
-    qualifier: str | None
-    amount: Decimal
-    amount2: Decimal | None
-    tolerance: Decimal
-    pair: str | None = None  # "from" when this is the first of "from X to Y"
-    per_month: bool = False
+def _flow(sentence: str, position: int) -> str:
+    """M, X or T (both ways) for the figure at ``position``, from China's side."""
+    clause = sentence[_clause_start(sentence, position) : position]
+    if re.search(r"\bimports?\s+(?:of\s+[\w\s]+?\s+)?from\s+China\b", clause, re.I):
+        return "X"  # "North Korean coal imports from China" are China's exports
+    if TOTAL_TRADE.search(clause) or (
+        re.search(r"\btrade\b", clause, re.I)
+        and not re.search(r"\b(?:import|export)", clause, re.I)
+    ):
+        return "T"
+    china_exports = re.search(
+        r"\b(?:China|Chinese|Beijing|its)(?:['’]s)?\s+(?:\w+\s+)?exports?\b|\bexports?\s+(?:of\s+[\w\s]+?\s+)?to\s+"
+        r"(?!China)|\bexported\b(?!\s+to\s+China)|^\s*(?:while\s+)?exports?\b|\bexports\s+(?:were|was|rose|fell|dropped)",
+        clause, re.IGNORECASE,
+    )  # fmt: skip
+    imports = [
+        m.start()
+        for m in re.finditer(
+            r"\bimport\w*|\bbought|\bpurchas|\barriv|China-bound|exports?\s+to\s+China",
+            clause,
+            re.I,
+        )
+    ]
+    exports = [china_exports.start()] if china_exports else []
+    if exports and (not imports or exports[-1] > imports[-1]):
+        return "X"
+    return "M"
 
 
-def _figures(sentence: str) -> list[_Figure]:
-    found: list[_Figure] = []
-    taken: list[tuple[int, int]] = []
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in taken)
-
-    for match in QUANTITY.finditer(sentence):
-        if not free(match.start(), match.end()) or _is_year(match, sentence):
-            continue
-        found.extend(_quantity(match, sentence))
-        taken.append((match.start(), match.end()))
-    for match in VALUE.finditer(sentence):
-        if free(match.start(), match.end()):
-            found.extend(_value(match, sentence))
-            taken.append((match.start(), match.end()))
-    for match in PERCENT.finditer(sentence):
-        if free(match.start(), match.end()) and not _is_share(sentence, match.end()):
-            found.append(_percent(match))
-            taken.append((match.start(), match.end()))
-    for match in ZERO.finditer(sentence):
-        if free(match.start("zero"), match.end("zero")):
-            found.append(
-                _Figure(
-                    "quantity",
-                    match.start("zero"),
-                    match.end("zero"),
-                    match.group("zero"),
-                    None,
-                    Decimal(0),
-                    None,
-                    Decimal(0),
-                )
-            )
-    return sorted(
-        (replace(f, per_month=bool(PER_MONTH.match(sentence, f.end))) for f in found),
-        key=lambda f: f.start,
-    )
-
-
-def _is_year(match: re.Match, sentence: str) -> bool:
-    # "in 2016 t..." cannot happen with a weight unit, but "2017 to 2018 tonnes" can't either;
-    # a bare four-digit year followed by "to" and another year is a span of years.
-    return bool(
-        match.group("num2")
-        and re.fullmatch(_Y, match.group("num"))
-        and re.fullmatch(_Y, match.group("num2"))
-        and not match.group("scale")
-    )
-
-
-def _is_share(sentence: str, end: int) -> bool:
-    """ "40 percent of North Korea's exports" is a share, not a change."""
-    return bool(re.match(r"\s+(?:of|share)\b", sentence[end:]))
-
-
-def _number(text: str) -> tuple[Decimal, Decimal]:
-    """The number and half a unit of its last written digit."""
-    digits = text.replace(",", "")
-    value = Decimal(digits)
-    exponent = value.as_tuple().exponent
-    return value, Decimal(5).scaleb(exponent - 1)
-
-
-def _unit_kg(unit: str, scale: str | None) -> Decimal:
-    """Kilograms per unit as written."""
-    unit = unit.lower()
-    if unit in _UNIT_KG:
-        return _UNIT_KG[unit]
-    if unit == "mt" and not scale:
-        # "1.8 Mt" is million tonnes; "1.8 million mt" is metric tonnes.
-        return Decimal(1000) * Decimal(10**6)
-    return Decimal(1000)
-
-
-def _qualifier(match: re.Match) -> str | None:
-    qual = (match.group("qual") or "").strip().lower()
-    return qual or None
-
-
-def _quantity(match: re.Match, sentence: str) -> list[_Figure]:
-    scale1, scale2 = match.group("scale"), match.group("scale2")
-    per_kg = _unit_kg(match.group("unit"), scale1 or scale2)
-    first = _number(match.group("num"))
-    qualifier = _qualifier(match)
-    if not match.group("num2"):
-        start = match.start("num") if not qualifier else match.start()
-        factor = _factor(per_kg, scale1)
-        stated = match.group(0).strip()
-        return [_point("quantity", start, match.end(), stated, qualifier, first, factor)]
-    second = _number(match.group("num2"))
-    factor1, factor2 = _factor(per_kg, scale1 or scale2), _factor(per_kg, scale2)
-    before = sentence[: match.start()].rstrip().lower()
-    if before.endswith("from") and match.group("sep").lower() == "to":
-        # "from 2.345 to 1.527 million tonnes": two figures, the second the later.
-        unit = match.group("num") + " " + (scale1 or scale2 or "") + " " + match.group("unit")
-        later = sentence[match.start("num2") : match.end()]
-        return [
-            _point("quantity", match.start("num"), match.end("num"), unit, None, first, factor1,
-                   pair="from"),
-            _point("quantity", match.start("num2"), match.end(), later, None, second, factor2,
-                   pair="to"),
-        ]  # fmt: skip
-    return [_span("quantity", match, first, factor1, second, factor2)]
-
-
-def _value(match: re.Match, sentence: str) -> list[_Figure]:
-    scale1, scale2 = match.group("scale"), match.group("scale2")
-    first = _number(match.group("num"))
-    if not match.group("num2"):
-        stated, qualifier = match.group(0).strip(), _qualifier(match)
-        factor = _factor(Decimal(1), scale1)
-        return [_point("value", match.start(), match.end(), stated, qualifier, first, factor)]
-    second = _number(match.group("num2"))
-    factor1, factor2 = _factor(Decimal(1), scale1 or scale2), _factor(Decimal(1), scale2 or scale1)
-    return [_span("value", match, first, factor1, second, factor2)]
-
-
-def _factor(per_unit: Decimal, scale: str | None) -> Decimal:
-    """Units of the warehouse per unit written ("million tonnes" → kg)."""
-    return per_unit * _SCALES.get((scale or "").lower(), Decimal(1))
-
-
-def _point(kind, start, end, stated, qualifier, number, factor, pair=None) -> _Figure:
-    """One stated figure: its value and half a unit of its precision, scaled."""
-    value, half = number
-    return _Figure(kind, start, end, stated, qualifier, value * factor, None, half * factor, pair)
-
-
-def _span(kind, match, first, factor1, second, factor2) -> _Figure:
-    """A stated range, "between 1.5 and 2 million tonnes"."""
-    (value1, half1), (value2, half2) = first, second
-    return _Figure(
-        kind,
-        match.start(),
-        match.end(),
-        match.group(0).strip(),
-        "between",
-        value1 * factor1,
-        value2 * factor2,
-        max(half1 * factor1, half2 * factor2),
-    )
-
-
-def _percent(match: re.Match) -> _Figure:
-    value, half = _number(match.group("num"))
-    return _Figure(
-        "percent",
-        match.start("num"),
-        match.end(),
-        match.group(0).strip(),
-        _qualifier(match),
-        value,
-        None,
-        half,
-    )
-
-
-def _times(sentence: str, published: Month, bases: list) -> list[_Time]:
-    taken = [(s, e) for s, e, _ in bases]
-    times: list[_Time] = []
-    for kind, pattern in TIME_PATTERNS:
-        for match in pattern.finditer(sentence):
-            if any(not (match.end() <= s or match.start() >= e) for s, e in taken):
-                continue
-            resolved = _resolve(kind, match, published)
-            if resolved is None:
-                continue
-            first, last = resolved
-            linked = kind == "range" and bool(match.groupdict().get("link"))
-            times.append(_Time(match.start(), match.end(), first, last, kind, linked))
-            taken.append((match.start(), match.end()))
-    return sorted(times, key=lambda t: t.start)
-
-
-def _month_number(name: str) -> int:
-    return _MONTH_NAMES[name.rstrip(".")]
-
-
-def _latest(month: int, year: str | None, not_after: Month) -> Month:
-    """The named month in the given year, else its latest occurrence not after ``not_after``."""
-    if year:
-        return Month(int(year), month)
-    candidate = Month(not_after.year, month)
-    return candidate if candidate <= not_after else Month(not_after.year - 1, month)
-
-
-def _resolve(kind: str, match: re.Match, published: Month) -> tuple[Month, Month] | None:
-    groups = match.groupdict()
-    if kind == "range":
-        y1, y2 = groups.get("y1"), groups.get("y2")
-        last = _latest(_month_number(groups["m2"]), y2, published)
-        first = _latest(_month_number(groups["m1"]), y1, last)
-        return (first, last) if first <= last else None
-    if kind == "month":
-        month = _latest(_month_number(groups["m1"]), groups.get("y1"), published)
-        return month, month
-    if kind == "relative":
-        month = published.shift(-1) if groups["rel"].lower() == "last month" else published
-        return month, month
-    if kind == "year":
-        year = int(groups["y"]) if groups.get("y") else published.year - 1
-        return Month(year, 1), Month(year, 12)
-    if kind == "first":
-        n = groups["n"]
-        count = int(n) if n.isdigit() else _ORDINALS[n.lower()]
-        if not 1 <= count <= 12:
-            return None
-        rel = (groups.get("rel") or "").lower()
-        if groups.get("y"):
-            year = int(groups["y"])
-        elif rel == "last year":
-            year = published.year - 1
-        else:
-            year = published.year if published.month > count else published.year - 1
-        return Month(year, 1), Month(year, count)
-    raise ClaimError(f"unknown time kind {kind}")
-
-
-def _time_for(
-    figure: _Figure, times: list[_Time], next_start: int, figures: list[_Figure], index: int
-) -> _Time | None:
-    if not times:
-        return None
-    if figure.pair in ("from", "to"):
-        linked = [t for t in times if t.linked and t.first != t.last]
-        if linked:
-            month = linked[0].first if figure.pair == "from" else linked[0].last
-            return _Time(linked[0].start, linked[0].end, month, month, "month")
-    following = [t for t in times if figure.end <= t.start < next_start]
-    if following:
-        return following[0]
-    previous_end = figures[index - 1].end if index else 0
-    preceding = [t for t in times if t.end <= figure.start and t.start >= previous_end]
-    if preceding:
-        return preceding[-1]
-    preceding = [t for t in times if t.end <= figure.start]
-    later = [t for t in times if t.start >= figure.end]
-    if later:
-        return later[0]
-    return preceding[-1] if preceding else None
-
-
-def _direction(sentence: str, figure: _Figure, previous_end: int) -> str | None:
+def _direction(sentence: str, figure: Figure, clause_start: int) -> str | None:
     """The nearest direction word before the figure in its clause, or right after it."""
-    after = sentence[figure.end : figure.end + 25]
-    after_match = re.match(r"\s*(\w+)", after)
-    if after_match:
-        word = after_match.group(1)
+    after = re.match(r"\s*(\w+)", sentence[figure.end : figure.end + 25])
+    if after:
+        word = after.group(1)
         if UP.fullmatch(word) and word.lower() not in ("up", "more"):
             return "up"
-        if DOWN.fullmatch(word) and word.lower() not in ("down", "less", "cut"):
+        if DOWN.fullmatch(word) and word.lower() not in ("down", "less", "cut", "below"):
             return "down"
-    window = sentence[previous_end : figure.start]
+    window = sentence[clause_start : figure.start]
     best: tuple[int, str] | None = None
     for pattern, name in ((UP, "up"), (DOWN, "down")):
         for match in pattern.finditer(window):
@@ -631,110 +782,23 @@ def _direction(sentence: str, figure: _Figure, previous_end: int) -> str | None:
     return best[1] if best else None
 
 
-def _basis(
-    figure: _Figure, bases: list, next_start: int, published: Month, period: Month
-) -> tuple[str, Month, Month] | None:
-    for start, _end, match in bases:
-        if not figure.end <= start < next_start + 40:
-            continue
-        if match.group("yoy") or match.group("yoy2"):
-            return "year earlier", period.shift(-12), period.shift(-12)
-        if match.group("mom") or match.group("mom2"):
-            return "previous month", period.shift(-1), period.shift(-1)
-        if match.group("named"):
-            month = _latest(_month_number(match.group("named")), match.group("named_y"), period)
-            return "named month", month, month
-    return None
-
-
-def _claim(
-    figure: _Figure,
-    time: _Time | None,
-    sentence: str,
-    commodity: str,
-    hs_code: str | None,
-    reporter: int | None,
-    partner: int | None,
-    bases: list,
-    published: Month,
-) -> Claim:
-    period = time.first if time else None
-    period_end = time.last if time else None
-    amount = figure.amount
-    low, high = _bounds(figure)
-    previous_end = _clause_start(sentence, figure.start)
-    direction = _direction(sentence, figure, previous_end)
-    basis = basis_period = basis_period_end = None
-    if figure.kind == "percent":
-        if direction == "down":
-            amount, low, high = -amount, _neg(high), _neg(low)
-        if time and time.linked and time.first != time.last:
-            # "fell 35% between March and April": April against March.
-            basis, basis_period, basis_period_end = "named month", time.first, time.first
-            period = period_end = time.last
-        elif period is not None and period == period_end:
-            found = _basis(figure, bases, len(sentence), published, period)
-            basis, basis_period, basis_period_end = found or (
-                "previous month",
-                period.shift(-1),
-                period.shift(-1),
-            )
-        elif period is not None:
-            found = _basis(figure, bases, len(sentence), published, period)
-            months = Month.span(period, period_end)
-            basis = "year earlier"
-            basis_period, basis_period_end = period.shift(-12), period_end.shift(-12)
-            if found and found[0] != "year earlier":
-                basis, basis_period, basis_period_end = (
-                    "previous period",
-                    period.shift(-len(months)),
-                    period.shift(-1),
-                )
-    return Claim(
-        kind=figure.kind,
-        sentence=sentence,
-        stated=figure.stated,
-        commodity=commodity,
-        hs_code=hs_code,
-        reporter_code=reporter,
-        partner_code=partner,
-        period=period,
-        period_end=period_end,
-        direction=direction,
-        qualifier=figure.qualifier,
-        amount=float(amount) if figure.amount2 is None else None,
-        low=_float(low),
-        high=_float(high),
-        tolerance=float(figure.tolerance),
-        basis=basis,
-        basis_period=basis_period,
-        basis_period_end=basis_period_end,
-        per_month=figure.per_month,
-        measure="value" if figure.kind == "value" or _about_value(sentence, figure) else "weight",
-    )
-
-
-def _about_value(sentence: str, figure: _Figure) -> bool:
-    return figure.kind == "percent" and bool(VALUE_WORDS.search(sentence))
-
-
 def _clause_start(sentence: str, position: int) -> int:
     cut = max(sentence.rfind(mark, 0, position) for mark in (";", ":", " but ", " while "))
     return cut + 1 if cut >= 0 else 0
 
 
-def _bounds(figure: _Figure) -> tuple[Decimal | None, Decimal | None]:
+def _bounds(figure: Figure) -> tuple[Decimal | None, Decimal | None]:
     """The interval a figure allows before rounding tolerance; None for an open side."""
     if figure.amount2 is not None:
         return min(figure.amount, figure.amount2), max(figure.amount, figure.amount2)
     qualifier = figure.qualifier or ""
-    if qualifier in ("more than", "over", "above", "at least", "just over"):
+    if qualifier in LOWER_BOUND:
         return figure.amount, None
-    if qualifier in ("less than", "under", "below", "at most", "fewer than", "just under"):
+    if qualifier in UPPER_BOUND:
         return None, figure.amount
-    if qualifier in settings.APPROXIMATE:
-        margin = abs(figure.amount) * Decimal(str(settings.APPROXIMATE_MARGIN))
-        if qualifier in ("nearly", "almost"):
+    if qualifier in APPROXIMATE:
+        margin = abs(figure.amount) * Decimal(str(APPROXIMATE_MARGIN))
+        if qualifier in BELOW_ONLY:
             return figure.amount - margin, figure.amount
         return figure.amount - margin, figure.amount + margin
     return figure.amount, figure.amount

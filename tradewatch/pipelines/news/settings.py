@@ -44,15 +44,6 @@ COUNTRY_NAMES = {
     643: "Russia",
     842: "United States",
 }
-# Commodity names as reports write them; order matters (iron ore before ore-less words).
-COMMODITIES = {
-    "iron ore": re.compile(r"\biron[- ]ore\b", re.IGNORECASE),
-    "coal": re.compile(r"\b(?:coal|anthracite|lignite|coking coal|thermal coal)\b", re.IGNORECASE),
-}
-COMMODITY_HS = {"coal": "2701", "iron ore": "2601", "all goods": "TOTAL"}
-# "about 1.8 million tonnes" allows 2% either way ("nearly": 2% below), besides rounding.
-APPROXIMATE = ("about", "around", "approximately", "roughly", "nearly", "almost", "some")
-APPROXIMATE_MARGIN = 0.02
 # Parts of a page that are never the article's text.
 BOILERPLATE_TAGS = (
     "script",

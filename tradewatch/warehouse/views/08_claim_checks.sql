@@ -1,8 +1,12 @@
 -- Every claim of every article's latest version beside the customs figure for the same series
--- and month(s): China's customs (GACC) where it has the series, else Comtrade. A quantity over
--- several months is their sum ("a month": their average); a percent change is the claimed
--- month(s) against the basis month(s). The verdict allows half a unit of the stated precision
--- (and the qualifier's bounds: "more than", "about", "between").
+-- and month(s): China's customs (GACC) where it has the series, else Comtrade. Each claim is
+-- checked on its own basis: a month's figure against the month, a sum or year-to-date total
+-- against the sum of its months ("a month": their average), a percent change against the claimed
+-- month(s) over the basis month(s) — the previous month, a year earlier or a named month. The
+-- verdict allows half a unit of the stated precision (and the qualifier's bounds: "more than",
+-- "about", "between"). A claim whose reading the extractor could not pin down (no month, no
+-- commodity, a change whose basis the report leaves unsaid, a month assumed from the
+-- publication date) is 'unclear' with why, never 'disagrees'; 'no data' says what is missing.
 create or replace view claim_checks as
 with articles as (
     select * from news_articles
@@ -103,8 +107,13 @@ judged as (
         end as judged_figure,
         case
             when period is null then 'the report gives no month'
-            when hs_code is null then 'no commodity'
-            when partner_code is null then 'no partner country'
+            when commodity is null then 'the report does not say which commodity'
+            when partner_code is null then 'the report does not say which partner country'
+        end as unread_reason,
+        case
+            when flow = 'T' then 'trade both ways: customs imports and exports are loaded apart'
+            when currency = 'CNY' then 'stated in yuan; the customs values are in US dollars'
+            when hs_code is null then 'no customs series for ' || commodity
             when coalesce(months_found, 0) < months
                 then 'customs data missing for ' || (months - coalesce(months_found, 0))
                 || ' of ' || months || ' months'
@@ -114,6 +123,17 @@ judged as (
                 then 'the basis is zero: no percent change'
         end as no_data_reason
     from compared
+),
+
+verdicts as (
+    select
+        *,
+        coalesce(
+            judged_figure >= coalesce(low, judged_figure) - tolerance - 1e-9
+            and judged_figure <= coalesce(high, judged_figure) + tolerance + 1e-9,
+            false
+        ) as within
+    from judged
 )
 
 select
@@ -145,14 +165,27 @@ select
     basis_period,
     basis_period_end,
     -- A sum over months some of which are missing is no figure at all.
-    case when no_data_reason is null then customs_figure end as customs_figure,
+    case
+        when no_data_reason is null and unread_reason is null then customs_figure
+    end as customs_figure,
     customs_source,
     case
+        when unread_reason is not null then 'unclear'
         when no_data_reason is not null then 'no data'
-        when judged_figure >= coalesce(low, judged_figure) - tolerance - 1e-9
-            and judged_figure <= coalesce(high, judged_figure) + tolerance + 1e-9
-            then 'agrees'
+        when within then 'agrees'
+        when basis = 'unstated' or period_source = 'publication' then 'unclear'
         else 'disagrees'
     end as verdict,
-    no_data_reason
-from judged
+    case
+        when unread_reason is not null then unread_reason
+        when no_data_reason is not null or within then null
+        when basis = 'unstated'
+            then 'the report does not say what the change is measured against; '
+            || 'against the previous month it does not hold'
+        when period_source = 'publication'
+            then 'the report names no month; the month before publication was assumed'
+    end as unclear_reason,
+    no_data_reason,
+    currency,
+    period_source
+from verdicts

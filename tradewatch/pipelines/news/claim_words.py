@@ -1,0 +1,191 @@
+"""The words and patterns the claim extractor reads reports with: data, not logic.
+
+Everything a reader of English trade reports recognises — number words, scales, units,
+currencies, qualifiers, month names, the phrases that say what a change is measured against,
+direction verbs and commodity names — lives here, so that teaching the extractor a new phrase is
+an edit to a list, not to the code that attaches figures to months.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Numbers as written: "1,321", "2.465", "27".
+NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+SCALES = {
+    "thousand": 10**3,
+    "k": 10**3,
+    "m": 10**6,
+    "mn": 10**6,
+    "mln": 10**6,
+    "million": 10**6,
+    "b": 10**9,
+    "bn": 10**9,
+    "bln": 10**9,
+    "billion": 10**9,
+}
+SCALE = r"(?:thousand|million|billion|mln|mn|bln|bn|m|b)"
+# Weight units and kilograms per unit; "Mt" alone is million tonnes (see numbers.py).
+WEIGHT_UNITS = {
+    "metric tonnes": 1000,
+    "metric tons": 1000,
+    "tonnes": 1000,
+    "tons": 1000,
+    "tonne": 1000,
+    "ton": 1000,
+    "mt": 1000,
+    "t": 1000,
+    "kilograms": 1,
+    "kilogrammes": 1,
+    "kg": 1,
+}
+WEIGHT_UNIT = (
+    r"(?:metric\s+tonnes|metric\s+tons|tonnes|tons|tonne|ton|mt|t|kilograms|kilogrammes|kg)"
+)
+# Currencies written before the number, and after it.
+CURRENCY_BEFORE = {r"US\s?\$": "USD", r"\$": "USD", r"USD\s?": "USD", r"US\s+dollars?\s": "USD"}
+CURRENCY_AFTER = {
+    r"(?:US|U\.S\.)\s+dollars": "USD",
+    r"dollars": "USD",
+    r"USD": "USD",
+    r"yuan": "CNY",
+    r"CNY": "CNY",
+    r"RMB": "CNY",
+    r"renminbi": "CNY",
+}
+# Number words, for reports read aloud ("two per cent", "one-and-a-half billion").
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90,
+}  # fmt: skip
+ORDINAL_COUNTS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+# Fractions and multiples that state a percent change: (percent, direction).
+FRACTIONS = {"quarter": 25, "third": 33.3, "fifth": 20, "tenth": 10}
+MULTIPLES = {
+    r"more\s+than\s+doubled?": (100, "up", "more than"),
+    r"doubled|doubling": (100, "up", None),
+    r"(?:two|2)[- ]fold": (100, "up", None),
+    r"more\s+than\s+tripled?": (200, "up", "more than"),
+    r"tripled|tripling|(?:three|3)[- ]fold": (200, "up", None),
+    r"(?:four|4)[- ]fold": (300, "up", None),
+    r"(?:five|5)[- ]fold": (400, "up", None),
+    r"(?:ten|10)[- ]fold": (900, "up", None),
+    r"(?:a\s+)?(?:hundred|100)[- ]fold": (9900, "up", None),
+    r"halved|halving": (50, "down", None),
+    r"(?:was|were|is|are)\s+(?:only\s+|about\s+|roughly\s+)?half\s+(?:of\s+)?"
+    r"(?:what|the|that|those|its|their)": (50, "down", None),
+    r"more\s+than\s+double": (100, "up", "more than"),
+}
+# Qualifiers: the words, and how they bound the figure.
+QUALIFIERS = (
+    "about", "around", "approximately", "roughly", "nearly", "almost", "some", "close to",
+    "just over", "just under", "more than", "over", "above", "at least", "less than", "under",
+    "below", "at most", "fewer than", "only", "just", "a near record", "a record",
+)  # fmt: skip
+LOWER_BOUND = ("more than", "over", "above", "at least", "just over")
+UPPER_BOUND = ("less than", "under", "below", "at most", "fewer than", "just under")
+APPROXIMATE = ("about", "around", "approximately", "roughly", "nearly", "almost", "some",
+               "close to")  # fmt: skip
+BELOW_ONLY = ("nearly", "almost")
+APPROXIMATE_MARGIN = 0.02
+
+MONTHS = {
+    "January": 1, "Jan": 1, "Jannuary": 1, "February": 2, "Feb": 2, "March": 3, "Mar": 3,
+    "April": 4, "Apr": 4, "May": 5, "June": 6, "Jun": 6, "July": 7, "Jul": 7, "August": 8,
+    "Aug": 8, "September": 9, "Sept": 9, "Sep": 9, "October": 10, "Oct": 10, "November": 11,
+    "Nov": 11, "December": 12, "Dec": 12,
+}  # fmt: skip
+# Month names are matched with their capital, so "may" the verb is not May the month.
+MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+YEAR = r"(?:19|20)\d{2}"
+
+# Phrases after a change that say what it is measured against.
+YEAR_EARLIER = (
+    r"(?P<cmp>\b(?:from|than|over|on|versus|vs\.?|against|compared\s+(?:with|to))\s+)?"
+    r"(?:(?:a|one)\s+year\s+(?:earlier|ago|before)|the\s+same\s+(?:month|period|time|quarter)\s+"
+    r"(?:a\s+year\s+(?:earlier|ago)|last\s+year|of\s+(?:the\s+previous|last)\s+year|in\s+"
+    rf"(?:{YEAR}|the\s+previous\s+year|last\s+year)|(?:of\s+)?(?:the\s+)?(?:previous|prior)\s+year)"
+    r"|(?:a\s+)?year[- ]earlier(?:\s+levels?)?|year[- ]ago(?:\s+levels?)?)"
+    r"|(?P<cmp2>\b(?:from|than|over|versus|vs\.?|against|compared\s+(?:with|to))\s+)"
+    r"(?:last\s+year|(?:the\s+)?(?:previous|prior|preceding)\s+year)"
+    r"|\b(?:year[- ]on[- ]year|year[- ]over[- ]year|y[-/]o[-/]y|y/y|yoy|on[- ]year|on\s+the\s+year|"
+    r"on\s+a\s+yearly\s+basis|on\s+an\s+annual\s+basis|from\s+a\s+year[- ]ago)\b"
+)
+MONTH_EARLIER = (
+    r"(?P<cmp>\b(?:from|than|over|on|versus|vs\.?|against|compared\s+(?:with|to))\s+)?"
+    r"(?:(?:a|one)\s+month\s+(?:earlier|ago|before)|the\s+(?:previous|prior|preceding)\s+month|"
+    r"the\s+month\s+before|(?:the\s+)?(?:previous|prior|preceding)\s+month)"
+    r"|\b(?:month[- ]on[- ]month|month[- ]over[- ]month|m[-/]o[-/]m|m/m|on\s+the\s+month|"
+    r"sequentially)\b"
+)
+# Words before a figure that make it the one compared against ("up from $70.1 million").
+CONTRAST_BEFORE = re.compile(
+    r"(?:\bfrom|\bcompared\s+(?:with|to)(?:\s+an?\s+\w+\s+of)?|\bversus|\bvs\.?|\bagainst|"
+    r"\bthan(?:\s+the)?|\bfrom\s+the|\bbelow\s+the|\babove\s+the)\s*$",
+    re.IGNORECASE,
+)
+UP = re.compile(
+    r"\b(?:ros[e]|rise[ns]?|rising|risen|increas\w*|up|upwards?|climb\w*|jump\w*|surg\w*|soar\w*|"
+    r"gr[eo]w\w*|higher|gain\w*|rebound\w*|doubl\w*|tripl\w*|expand\w*|spik\w*|leapt|leap\w*|"
+    r"boost\w*|more|skyrocket\w*|rais\w*|swell\w*|widen\w*|edg\w*\s+up\w*)\b",
+    re.IGNORECASE,
+)
+DOWN = re.compile(
+    r"\b(?:f[ae]ll|falls|falling|fallen|dropp?\w*|declin\w*|decreas\w*|down|slump\w*|plung\w*|"
+    r"slid\w*|slide\w*|slipp?\w*|lower|tumbl\w*|shr[aiu]nk\w*|sank|sink\w*|plummet\w*|cut|halv\w*|"
+    r"contract\w*|dipp?\w*|reduc\w*|less|slow\w*|eas\w*|nose-div\w*|div\w*|shriv\w*|below)\b",
+    re.IGNORECASE,
+)
+TRADE_WORDS = re.compile(
+    r"\b(?:import\w*|export\w*|shipment\w*|shipp\w*|ship|purchas\w*|bought|buy\w*|sold|sell\w*|"
+    r"trade\w*|deliver\w*|suppl\w*|arriv\w*|sourced|received|cargoes|brought\s+in|volume)\b",
+    re.IGNORECASE,
+)
+EXPORT_WORDS = re.compile(r"\bexport\w*|\bsold\b|\bsell\w*|\bshipped\s+out\b", re.IGNORECASE)
+IMPORT_WORDS = re.compile(
+    r"\bimport\w*|\bbought\b|\bpurchas\w*|\barriv\w*|\bbrought\s+in\b|\bcargoes\b",
+    re.IGNORECASE,
+)
+TOTAL_TRADE = re.compile(
+    r"\b(?:total\s+trade|bilateral\s+trade|trade\s+(?:with|between)|total\s+imports\s+and\s+"
+    r"exports|trade\s+volume)\b",
+    re.IGNORECASE,
+)
+PRICE_WORDS = re.compile(r"\b(?:price|prices|priced|cost|costs)\b", re.IGNORECASE)
+VALUE_WORDS = re.compile(
+    r"\b(?:worth|value[sd]?|dollars?|revenue|earnings|dollar\s+terms)\b|\$", re.IGNORECASE
+)
+TOTAL_WORDS = re.compile(r"\b(?:total|overall|all\s+sources|worldwide|global)\b", re.IGNORECASE)
+ALL_GOODS = re.compile(
+    r"\b(?:total\s+trade|bilateral\s+trade|trade\s+with|trade\s+between|all\s+goods|"
+    r"(?:total|overall)\s+(?:imports|exports)\s+(?:from|to|of)|"
+    r"(?:imports|exports)\s+(?:from|to)\s+(?:North\s+Korea|the\s+North)\s+(?:fell|rose|dropped|"
+    r"were|was|totall?ed|declined|slid|increased|also|in)|North\s+Korean\s+(?:goods|products)|"
+    r"goods\s+from|in\s+goods|export\s+items|trade\s+volume|imports\s+and\s+exports)\b",
+    re.IGNORECASE,
+)
+# Commodity names as reports write them; the first that matches names the commodity, so the
+# longer names come first. The HS heading is the watchlist's where tradewatch watches it.
+COMMODITIES = {
+    "iron ore": re.compile(r"\biron[- ]ore\b", re.IGNORECASE),
+    "lead ore": re.compile(
+        r"\blead(?:\s+ores?)?(?:\s+and\s+concentrates?)?\b(?!\s+(?:to|the|a|an|by|in)\b)",
+        re.IGNORECASE,
+    ),
+    "coal": re.compile(r"\b(?:coal|anthracite|lignite|coking coal|thermal coal)\b", re.IGNORECASE),
+    "steel": re.compile(r"\bsteel\s+(?:imports|exports|products)|\bsteel\b(?!-?making)", re.I),
+    "crude oil": re.compile(r"\bcrude(?:\s+oil)?\b", re.IGNORECASE),
+    "liquefied petroleum gas": re.compile(r"\b(?:liquefied\s+petroleum\s+gas|LPG)\b"),
+    "iron": re.compile(r"\biron\b(?![- ]ore)", re.IGNORECASE),
+}
+COMMODITY_HS = {
+    "coal": "2701",
+    "iron ore": "2601",
+    "lead ore": "2607",
+    "crude oil": "2709",
+    "liquefied petroleum gas": "271111",
+    "all goods": "TOTAL",
+}
