@@ -10,7 +10,7 @@ from contextlib import closing
 from itertools import groupby
 from pathlib import Path
 
-from .pipelines.comtrade.reference import country_name
+from .schemas.countries import country_name
 from .warehouse import connect
 from .warehouse.db import run_sql
 

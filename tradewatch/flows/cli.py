@@ -402,8 +402,8 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 def cmd_chart(args: argparse.Namespace) -> int:
     from ..charts import draw_series
-    from ..pipelines.comtrade.reference import country_code
     from ..schemas import Month
+    from ..schemas.countries import country_code
 
     out = draw_series(
         args.warehouse,

@@ -22,8 +22,7 @@ from ..pipelines.http import (
     RetryPolicy,
     make_client,
 )
-from ..pipelines.news.settings import COUNTRY_NAMES
-from ..schemas import Month, Series
+from ..schemas import Month, Series, country_name
 from ..schemas.news import ARTICLE_COLUMNS, ArticleRejected, check_article, check_claims
 from ..warehouse import MonthLoad, resolve_path
 from ..warehouse.load import record_ledger
@@ -358,7 +357,8 @@ def extract_report(
     records = []
     for claim in claims.to_dict("records"):
         record = {k: _plain(v) for k, v in claim.items()}
-        record["partner"] = COUNTRY_NAMES.get(record["partner_code"])
+        code = record["partner_code"]
+        record["partner"] = country_name(code) if code is not None else None
         check = by_number.get(record["claim_no"])
         if check is not None:
             record["customs_figure"] = check["customs_figure"]

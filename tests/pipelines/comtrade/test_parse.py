@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import comtrade_body, raw_payload, recorded_records
+from tests.samples import shared_sample
 from tradewatch.pipelines.comtrade import ComtradeAPIError, LayoutChanged, parse_payload
 from tradewatch.schemas import check_trade_rows
 
@@ -11,7 +12,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def test_real_annual_sample_parses_to_golden_rows():
-    raw = raw_payload((FIXTURES / "comtradr_get_C_A_HS_china_2010.json").read_bytes())
+    raw = raw_payload(shared_sample("comtrade/comtradr_get_C_A_HS_china_2010.json").read_bytes())
     rows = parse_payload(raw)
     # Clean eight-digit refPeriodIds come as dates already; golden rows write them as text.
     rows["period"] = rows["period"].dt.strftime("%Y-%m-%d")
@@ -23,7 +24,7 @@ def test_real_annual_sample_parses_to_golden_rows():
 
 
 def test_real_annual_rows_are_rejected_for_a_monthly_series():
-    raw = raw_payload((FIXTURES / "comtradr_get_C_A_HS_china_2010.json").read_bytes())
+    raw = raw_payload(shared_sample("comtrade/comtradr_get_C_A_HS_china_2010.json").read_bytes())
     checked = check_trade_rows(parse_payload(raw))
     assert checked.valid.empty
     assert set(checked.quarantine["column_name"]) == {"freq"}
@@ -32,7 +33,7 @@ def test_real_annual_rows_are_rejected_for_a_monthly_series():
 
 
 def test_real_empty_response_is_an_empty_frame_not_an_error():
-    raw = raw_payload((FIXTURES / "comtradr_empty_response.json").read_bytes())
+    raw = raw_payload(shared_sample("comtrade/comtradr_empty_response.json").read_bytes())
     rows = parse_payload(raw)
     assert rows.empty
     assert list(rows.columns)[:3] == ["source", "reporter_code", "partner_code"]

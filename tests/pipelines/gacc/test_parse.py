@@ -4,6 +4,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.samples import shared_sample
 from tradewatch.pipelines.gacc import (
     LayoutChanged,
     NoTable,
@@ -27,7 +28,7 @@ def page(name_or_bytes, url=URL) -> RawPage:
     body = (
         name_or_bytes
         if isinstance(name_or_bytes, bytes)
-        else (FIXTURES / f"{name_or_bytes}.html").read_bytes()
+        else shared_sample(f"gacc/{name_or_bytes}.html").read_bytes()
     )
     return RawPage(url, body, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
 
@@ -106,7 +107,7 @@ def test_the_january_february_release_is_a_two_month_period_only():
 
 
 def test_a_page_with_only_a_spreadsheet_link_is_a_named_error():
-    html = (FIXTURES / f"{COUNTRY}.html").read_text()
+    html = shared_sample(f"gacc/{COUNTRY}.html").read_text()
     start, end = html.index("<table"), html.index("</table>") + len("</table>")
     html = html[:start] + '<p><a href="/Statics/report-2018-03.xls">Download</a></p>' + html[end:]
     with pytest.raises(NoTable, match=r"sample.html: no HTML table .*report-2018-03.xls") as err:
@@ -115,11 +116,13 @@ def test_a_page_with_only_a_spreadsheet_link_is_a_named_error():
 
 
 def test_an_unknown_unit_is_a_named_error():
-    html = (FIXTURES / f"{EXCERPT}.html").read_text().replace("Unit:US$1,000", "Unit:EUR 1,000")
+    html = (
+        shared_sample(f"gacc/{EXCERPT}.html").read_text().replace("Unit:US$1,000", "Unit:EUR 1,000")
+    )
     with pytest.raises(UnknownUnit, match="unknown unit 'EUR 1,000'"):
         parse_release(page(html.encode()))
     html = (
-        (FIXTURES / f"{EXCERPT}.html")
+        shared_sample(f"gacc/{EXCERPT}.html")
         .read_text()
         .replace("<span><b>10000T</b></span>", "<span><b>barrels</b></span>")
     )
@@ -129,14 +132,14 @@ def test_an_unknown_unit_is_a_named_error():
 
 def test_a_changed_header_is_a_named_error():
     html = (
-        (FIXTURES / f"{EXCERPT}.html")
+        shared_sample(f"gacc/{EXCERPT}.html")
         .read_text()
         .replace("<span><b>Percentage Change</b></span>", "<span><b>Share of total</b></span>")
     )
     with pytest.raises(LayoutChanged, match="unknown header 'share of total' over column 6"):
         parse_release(page(html.encode()))
     html = (
-        (FIXTURES / f"{EXCERPT}.html")
+        shared_sample(f"gacc/{EXCERPT}.html")
         .read_text()
         .replace("<span><b>7</b></span>", "<span><b>6</b></span>")
     )
@@ -146,7 +149,7 @@ def test_a_changed_header_is_a_named_error():
 
 def test_a_number_that_is_not_one_is_not_guessed():
     html = (
-        (FIXTURES / f"{EXCERPT}.html")
+        shared_sample(f"gacc/{EXCERPT}.html")
         .read_text()
         .replace("<span>4,273</span>", "<span>4,27x</span>")
     )
@@ -157,3 +160,22 @@ def test_a_number_that_is_not_one_is_not_guessed():
 def test_an_index_without_its_table_is_a_named_error():
     with pytest.raises(LayoutChanged, match="no index table"):
         parse_index(page(b"<html><body><p>Maintenance</p></body></html>"), "preliminary", 2018)
+
+
+def test_every_named_country_of_the_real_country_table_has_its_code():
+    """Countries as GACC names them ("United States (US)", "of which: Germany") get codes;
+    only groups of countries (the EU, ASEAN, Africa...) have none."""
+    _, figures = parse_release(page(COUNTRY))
+    names = figures.drop_duplicates("name").set_index("name")["partner_code"]
+    unnamed = sorted(names[names.isna()].index)
+    assert unnamed == [
+        "ASEAN",
+        "Africa",
+        "European Union",
+        "Jointly build the countries along Belt and Road Routes",
+        "Latin America",
+        "Regional Comprehensive Economic Partnership",
+    ]
+    assert names["United States (US)"] == 842 and names["of which: Germany"] == 276
+    assert names["United Kingdom (UK)"] == 826 and names["India"] == 699
+    assert names["Taiwan, China"] == 490 and names["R. O. Korea"] == 410

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
+from tests.samples import shared_sample
 from tradewatch.pipelines.http import ExchangeLog, RetryPolicy, make_client
 from tradewatch.pipelines.news import (
     NewsHTTPError,
@@ -23,8 +23,6 @@ from tradewatch.pipelines.news import (
     parse_gdelt,
 )
 from tradewatch.schemas import Month
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def public(host: str) -> list[str]:
@@ -84,8 +82,8 @@ def test_gdelt_covers_2017_on():
 
 
 def test_gdelt_429_is_retried_after_waiting_then_answers():
-    limited = (FIXTURES / "overwatch_rate_limited.txt").read_bytes()
-    artlist = (FIXTURES / "overwatch_vizhinjam_2024_artlist.json").read_bytes()
+    limited = shared_sample("gdelt/overwatch_rate_limited.txt").read_bytes()
+    artlist = shared_sample("gdelt/overwatch_vizhinjam_2024_artlist.json").read_bytes()
     answers = [httpx.Response(429, content=limited), httpx.Response(200, content=artlist)]
     waits: list[float] = []
     log = ExchangeLog()
@@ -104,7 +102,7 @@ def test_gdelt_429_is_retried_after_waiting_then_answers():
 
 
 def test_gdelt_429_that_persists_is_a_transient_error_naming_the_limit():
-    limited = (FIXTURES / "overwatch_rate_limited.txt").read_bytes()
+    limited = shared_sample("gdelt/overwatch_rate_limited.txt").read_bytes()
     client = make_client(
         "gdelt",
         ExchangeLog(),

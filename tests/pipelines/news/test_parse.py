@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.samples import shared_sample
 from tradewatch.pipelines.errors import LayoutChanged
 from tradewatch.pipelines.news.parse import (
     BadPage,
@@ -26,8 +27,14 @@ ARTLIST = "overwatch_vizhinjam_2024_artlist"
 GDELT_URL = "https://api.gdeltproject.org/api/v2/doc/doc?query=coal&mode=artlist&format=json"
 
 
+SAMPLE_FOLDERS = {".html": "news_html", ".xml": "rss", ".json": "gdelt", ".txt": "gdelt"}
+
+
 def doc(name: str, url: str = "https://example.org/page", content_type: str = "text/html"):
-    return RawDocument(url=url, body=(FIXTURES / name).read_bytes(), content_type=content_type)
+    """A real sample from ../shared/samples as the document fetched from ``url``."""
+    folder = SAMPLE_FOLDERS[Path(name).suffix]
+    body = shared_sample(f"{folder}/{name}").read_bytes()
+    return RawDocument(url=url, body=body, content_type=content_type)
 
 
 def html(body: str, head: str = "") -> RawDocument:

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 import pandas as pd
 from bs4 import BeautifulSoup, Tag
 
-from ...schemas import TRADE_COLUMNS
+from ...schemas import TRADE_COLUMNS, country_by_name
 from ..errors import LayoutChanged
 from . import settings
 
@@ -351,7 +351,7 @@ def _figure(url, release, kind, name, row_unit, meaning, published, number, scal
         flow = meaning.get("flow")
         if flow is None:
             raise LayoutChanged(url, f"column {c} of a country table names no flow")
-        hs_code, partner = "TOTAL", settings.COUNTRY_M49.get(key.removeprefix("of which: "))
+        hs_code, partner = "TOTAL", country_by_name(key)
     else:
         measure = meaning.get("measure")
         if measure is None:

@@ -42,23 +42,6 @@ COMMODITY_HS = {
     "iron ores and concentrates": "2601",
     "iron ore and its concentrate": "2601",
 }
-# Country names as published → UN M49 code; "Total" is the world.
-COUNTRY_M49 = {
-    "total": 0,
-    "d.p.r. korea": 408,
-    "d.p.r.korea": 408,
-    "dpr korea": 408,
-    "korea, dpr": 408,
-    "democratic people's republic of korea": 408,
-    "r. o. korea": 410,
-    "republic of korea": 410,
-    "japan": 392,
-    "united states": 842,
-    "russian federation": 643,
-    "australia": 36,
-    "indonesia": 360,
-    "mongolia": 496,
-}
 # Value units (from the table's "Unit:" line) → currency and multiplier.
 VALUE_UNITS = {
     "us$1,000": ("USD", 1_000),

@@ -189,3 +189,5 @@ COMMODITY_HS = {
     "liquefied petroleum gas": "271111",
     "all goods": "TOTAL",
 }
+# Besides the country table's names: what Korean reporting calls North Korea.
+PARTNER_ALIASES = ((re.compile(r"\bthe\s+North\b"), 408),)

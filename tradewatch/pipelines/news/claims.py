@@ -25,7 +25,7 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 
-from ...schemas import Month
+from ...schemas import Month, find_countries
 from . import settings
 from .claim_words import (
     ALL_GOODS,
@@ -37,6 +37,7 @@ from .claim_words import (
     CONTRAST_BEFORE,
     DOWN,
     LOWER_BOUND,
+    PARTNER_ALIASES,
     PRICE_WORDS,
     TOTAL_TRADE,
     TOTAL_WORDS,
@@ -703,15 +704,18 @@ def _commodity_at(sentence: str, position: int) -> str | None:
     return mentions[0][1] if mentions else None
 
 
+def _mentions(sentence: str) -> list[tuple[int, int]]:
+    """(position, M49 code) of every country a sentence names, "the North" included."""
+    found = [(start, code) for start, _end, code in find_countries(sentence)]
+    found += [
+        (m.start(), code) for pattern, code in PARTNER_ALIASES for m in pattern.finditer(sentence)
+    ]
+    return sorted(found)
+
+
 def _countries(sentence: str) -> tuple[int | None, int | None]:
     """(importer, partner) named in a sentence; partner 0 when China's total is meant."""
-    found = sorted(
-        (match.start(), code)
-        for code, pattern in settings.COUNTRIES.items()
-        for match in [pattern.search(sentence)]
-        if match
-    )
-    codes = [code for _, code in found]
+    codes = [code for _, code in _mentions(sentence)]
     if settings.CHINA in codes:
         others = [c for c in codes if c != settings.CHINA]
         return settings.CHINA, (others[0] if others else 0)
@@ -723,13 +727,11 @@ def _countries(sentence: str) -> tuple[int | None, int | None]:
 def _countries_at(sentence: str, position: int) -> tuple[int | None, int | None]:
     """The partner named nearest before a figure in its clause, else in the sentence."""
     clause = _clause_start(sentence, position)
-    mentions = sorted(
-        (match.start(), code)
-        for code, pattern in settings.COUNTRIES.items()
-        for match in pattern.finditer(sentence)
-        if code != settings.CHINA
-    )
-    near = [code for start, code in mentions if clause <= start < position]
+    near = [
+        code
+        for start, code in _mentions(sentence)
+        if clause <= start < position and code != settings.CHINA
+    ]
     if near:
         return settings.CHINA, near[-1]
     return _countries(sentence)

@@ -22,28 +22,6 @@ TEXT_TYPES = ("text/plain",)
 MIN_BODY_CHARACTERS = 200
 
 CHINA = 156
-# UN M49 codes for the countries news reports about China's imports name most.
-COUNTRIES = {
-    156: re.compile(r"\b(?:China|Chinese|Beijing|PRC)\b"),
-    408: re.compile(
-        r"\b(?:North\s+Korean?|N\.\s*Korean?|DPRK|Pyongyang|Democratic\s+People's\s+Republic)"
-    ),
-    36: re.compile(r"\bAustralian?\b"),
-    360: re.compile(r"\bIndonesian?\b"),
-    496: re.compile(r"\bMongolian?\b"),
-    643: re.compile(r"\b(?:Russian?|Moscow)\b"),
-    842: re.compile(r"\b(?:United\s+States|U\.S\.|American)\b"),
-}
-COUNTRY_NAMES = {
-    0: "World",
-    36: "Australia",
-    156: "China",
-    360: "Indonesia",
-    408: "North Korea",
-    496: "Mongolia",
-    643: "Russia",
-    842: "United States",
-}
 # Parts of a page that are never the article's text.
 BOILERPLATE_TAGS = (
     "script",
