@@ -52,7 +52,7 @@ def test_html_holds_the_chart_and_the_figures_with_reversals(loaded, tmp_path):
     page = out.read_text()
     assert "<svg" in page
     assert "<td>2016-09</td><td>1,798,000</td><td>down</td><td>-27.1%</td>" in page
-    assert "China imports from Dem. People&#x27;s Rep. of Korea (comtrade)" in page
+    assert "China imports from North Korea (comtrade)" in page
 
 
 def test_nothing_to_draw_and_bad_names_are_clear_errors(loaded, tmp_path, capsys):
@@ -74,6 +74,6 @@ def test_nothing_to_draw_and_bad_names_are_clear_errors(loaded, tmp_path, capsys
         )
         == 1
     )
-    assert "unknown country code 'XXX'" in capsys.readouterr().err
+    assert "unknown country 'XXX'" in capsys.readouterr().err
     with pytest.raises(ValueError, match=r"\.png or \.html"):
         draw_series(loaded, tmp_path / "x.pdf", hs_code="2701")
