@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.samples import shared_sample
 from tradewatch.flows.cli import build_parser, format_rows, main
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -244,7 +245,7 @@ def test_news_extract_prints_one_json_object_with_its_claims(tmp_path, capsys):
 
 
 def test_news_extract_reads_an_html_page(capsys):
-    page = Path(__file__).parent / "pipelines/news/fixtures/trafilatura_reuters.com.parasite.html"
+    page = shared_sample("news_html/trafilatura_reuters.com.parasite.html")
     assert main(["news", "extract", str(page), "--format", "table"]) == 0
     out = capsys.readouterr().out
     assert "published_at: 2020-01-19T12:25:36+00:00" in out

@@ -6,6 +6,7 @@ from contextlib import closing
 import httpx
 import pytest
 
+from tests.samples import shared_sample
 from tradewatch.flows import IngestFailed, backfill, monthly_ingest
 from tradewatch.flows import gacc as gacc_flow
 from tradewatch.flows.cli import main
@@ -189,7 +190,7 @@ def test_the_current_year_index_is_also_read_without_the_year(
         "http://english.customs.gov.cn/statics/report/preliminary.html",
     ]
     assert len(index_urls("preliminary", 2018, dt.date(2026, 11, 29))) == 1
-    seed = RECORDINGS.parents[3] / "tests/pipelines/gacc/fixtures/meridian_seed_2026.html"
+    seed = shared_sample("gacc/meridian_seed_2026.html")
     asked = []
 
     def handler(request):

@@ -69,6 +69,7 @@ def test_migrations_are_recorded_and_applied_once(con):
         (5, "005_news.sql"),
         (6, "006_body_files.sql"),
         (7, "007_vintages_without_index.sql"),
+        (8, "008_claim_readings.sql"),
     ]
     assert migrate(con) == []
 

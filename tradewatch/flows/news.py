@@ -299,6 +299,10 @@ def _discover(
             failures.append(f"feed {feed_url}: {exc}")
             refuse(feed_url, str(exc))
             continue
+        for reason in entries.attrs.get("skipped", []):
+            # one bad entry costs that entry, not the feed or the month
+            get_run_logger().warning("feed %s: skipped %s", feed_url, reason)
+            refuse(feed_url, f"feed entry skipped: {reason}")
         for entry in entries.itertuples():
             if pd.isna(entry.published_at) or Month.of(entry.published_at.date()) != month:
                 continue

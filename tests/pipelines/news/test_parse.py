@@ -11,6 +11,7 @@ import pytest
 
 from tests.samples import shared_sample
 from tradewatch.pipelines.errors import LayoutChanged
+from tradewatch.pipelines.news import replay as news_recordings
 from tradewatch.pipelines.news.parse import (
     BadPage,
     GdeltError,
@@ -161,7 +162,7 @@ def test_the_rss_sample_gives_every_item_with_its_date_and_author():
     first = got.iloc[0]
     assert first["title"] == "GOP efforts to reach Black voters through RNC a ‘miscalculation’"
     assert first["published_at"] == "2024-07-19T09:30:00+00:00"
-    assert first["author"] == "Cheyanne M. Daniels"
+    assert first["author"] == "Cheyanne M. Daniels, Aris Folley"  # the item names two
 
 
 def test_an_atom_feed_is_read_too():
@@ -213,4 +214,69 @@ def test_a_single_sentence_of_plain_text_is_an_article_body():
     assert (article.title, article.text) == (
         "",
         "China only imported 1.8 million tons of coal from North Korea last month.",
+    )
+
+
+RSS_WITH_BAD_ENTRIES = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>Coal one</title><link>https://x.example/1</link>
+  <pubDate>23 October 2016</pubDate></item>
+<item><title>Coal two</title><link>https://x.example/2</link>
+  <pubDate>sometime next week</pubDate></item>
+<item><title>Coal three</title><pubDate>Mon, 24 Oct 2016 08:00:00 GMT</pubDate></item>
+<item><title>Coal four</title><link>https://x.example/4</link>
+  <pubDate>Mon, 24 Oct 2016 08:00:00 GMT</pubDate></item>
+</channel></rss>"""
+
+
+def test_a_feed_with_malformed_entries_loads_the_others_and_says_which_were_skipped():
+    entries = parse_feed(RawDocument("https://x.example/feed", RSS_WITH_BAD_ENTRIES))
+    assert list(entries["link"]) == ["https://x.example/1", "https://x.example/4"]
+    # a date in no standard format, as feeds write them, is still read
+    assert entries.loc[0, "published_at"] == dt.datetime(2016, 10, 23, tzinfo=dt.UTC)
+    assert entries.attrs["skipped"] == [
+        "'Coal two': unreadable date 'sometime next week'",
+        "'Coal three': no link",
+    ]
+
+
+def test_a_page_whose_only_date_is_in_its_address_gets_it_from_htmldate():
+    page = f"<html><body><article>{PARAGRAPHS}</article></body></html>".encode()
+    raw = RawDocument("https://news.example.org/2016/10/24/coal.html", page, "text/html")
+    article = parse_article(raw)
+    assert (article.published_at.date(), article.published_from) == (
+        dt.date(2016, 10, 24),
+        "htmldate",
+    )
+
+
+def test_a_json_ld_article_body_is_used_where_the_page_shows_less():
+    body = " ".join(["China's coal imports from North Korea fell in September."] * 8)
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": '
+        f'"2016-10-24T09:00:00Z", "articleBody": "{body}"}}</script>'
+    )
+    article = parse_article(html("<p>Subscribe to read.</p>", head))
+    assert article.text == body
+
+
+RECORDED_PAGES = Path(news_recordings.__file__).parent / "recordings" / "pages"
+BOILERPLATE = ("Home | Trade", "By Staff reporter", "Related:", "Most read:", "©")
+
+
+def test_every_recorded_article_page_is_read_and_only_the_video_page_refused():
+    refused, read = [], 0
+    for path in sorted(RECORDED_PAGES.rglob("*.html")):
+        url = "https://" + path.relative_to(RECORDED_PAGES).as_posix()
+        try:
+            article = parse_article(RawDocument(url, path.read_bytes(), "text/html"))
+        except BadPage as exc:
+            refused.append((path.name, exc.reason))
+            continue
+        read += 1
+        assert article.title and article.published_at.year in (2016, 2017), url
+        assert not any(words in article.text for words in BOILERPLATE), url
+        assert not article.text.startswith(article.title), url
+    assert (read, refused) == (
+        33,
+        [("dandong-bridge.html", "no article body (37 characters of text)")],
     )

@@ -62,6 +62,13 @@ DATELINE = re.compile(
 PER_MONTH = re.compile(
     r"(?:\s+[\w'’-]+){0,4}?\s+(?:a|per|each|every)\s+month\b|\s+monthly\b", re.IGNORECASE
 )
+CHANGE_OF = re.compile(
+    r"\s+(?:decrease|increase|drop|fall|rise|growth|decline|gain|jump|slump|surge)\s+of\s+"
+    r"(?:about\s+|around\s+|nearly\s+|almost\s+)?",
+    re.IGNORECASE,
+)
+# "USD 162.8 per tonne" is a price, not a trade value
+PER_UNIT = re.compile(r"\s*(?:a|per|/)\s*(?:metric\s+)?(?:tonne|ton|t|mt|kg)\b", re.IGNORECASE)
 PER_YEAR = re.compile(
     r"\s+(?:a|per|each|every)\s+year\b(?![- ]?(?:earlier|ago|before|on))|\s+annually\b",
     re.IGNORECASE,
@@ -116,6 +123,7 @@ class _Context:
     commodity: str | None = None
     reporter: int | None = None
     partner: int | None = None
+    any_partner: int | None = None
     published: Month = Month(2000, 1)
     focus: tuple[Month, Month] | None = None  # the months the last sentence was about
     last_month: tuple[Month, Month] | None = None  # the last single month named
@@ -147,7 +155,10 @@ def split_sentences(text: str) -> list[str]:
     for paragraph in re.split(r"\n\s*\n", text):
         paragraph = " ".join(paragraph.split())
         start = 0
-        for match in re.finditer(r"[.!?][\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])", paragraph):
+        # a full stop glued to the next sentence ("this year.The imports") ends one too
+        for match in re.finditer(
+            r"[.!?][\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])|(?<=[a-z]{2})\.(?=[A-Z][a-z])", paragraph
+        ):
             candidate = paragraph[start : match.start() + 1]
             if _ABBREVIATIONS.search(candidate):
                 continue
@@ -178,13 +189,26 @@ def _sentence_claims(original: str, published: Month, context: _Context) -> list
     text = normalize(original[dateline.end() :] if dateline else original)
     times = find_times(text, published)
     figures = find_figures(text, COMMODITIES)
-    if PRICE_WORDS.search(text) and not TRADE_WORDS.search(text):
-        figures = [f for f in figures if f.kind != "percent"]
+    figures = [f for f in figures if not _about_prices(text, f)]
     about_trade = bool(TRADE_WORDS.search(text) or _commodity(text) or context.talking)
     placed = _place(text, figures, times, context, published) if about_trade else []
     claims = [c for p in placed for c in _claims(text, original, p, context, placed)]
     _remember(text, times, placed, context, published)
     return claims
+
+
+def _about_prices(text: str, figure: Figure) -> bool:
+    """A price ("USD 162.8 per tonne") or a change of one ("prices rose 5%"), not trade."""
+    if figure.kind == "value" and PER_UNIT.match(text, figure.end):
+        return True
+    if figure.kind != "percent":
+        return False
+    clause = text[_clause_start(text, figure.start) : figure.start]
+    # an aside between dashes or brackets is not what changed
+    clause = re.sub(r"\s[-–—]{1,2}\s.*?\s[-–—]{1,2}\s|\([^)]*\)", " ", clause)
+    prices = [m.end() for m in PRICE_WORDS.finditer(clause)]
+    trade = [m.end() for m in TRADE_WORDS.finditer(clause)]
+    return bool(prices) and (not trade or prices[-1] > trade[-1])
 
 
 def _remember(text, times, placed, context: _Context, published: Month) -> None:
@@ -197,6 +221,8 @@ def _remember(text, times, placed, context: _Context, published: Month) -> None:
         context.reporter = reporter
     if partner:
         context.partner = partner
+    if partner is not None:
+        context.any_partner = partner  # the world (0) too, for reports about China's total
     for expr in times:
         if expr.role == "period" and expr.first:
             context.last_period = (expr.first, expr.last)
@@ -287,6 +313,18 @@ def _own_times(text: str, placed: list[_Placed], times: list[TimeExpr]) -> set[i
             if figure.kind != "percent" or item.relative is not None:
                 break
             reach = expr.end
+        if item.relative is None and figure.kind == "percent":
+            # "a year-on-year decrease of 14.1%", "month-on-month growth of 3%"
+            before = [
+                t
+                for t in times
+                if t.role == "relative"
+                and t.end <= figure.start
+                and CHANGE_OF.fullmatch(text[t.end : figure.start])
+            ]
+            if before:
+                item.relative = before[-1]
+                owned.add(id(before[-1]))
         if item.time is None and figure.kind != "percent":
             # "from a year-ago 1.52 million tonnes"; "from the previous month, when 60.57
             # million tons were brought in"
@@ -603,7 +641,7 @@ def _claims(text, original, item: _Placed, context: _Context, placed) -> list[Cl
     commodity = figure.commodity or _commodity_at(text, figure.start) or context.commodity
     reporter, partner = _countries_at(text, figure.start)
     if partner is None:
-        partner = context.partner
+        partner = context.partner if context.partner is not None else context.any_partner
     if partner == 0 and context.partner and not TOTAL_WORDS.search(text):
         partner = context.partner
     flow = _flow(text, figure.start)

@@ -8,15 +8,17 @@ with empty fields.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import hashlib
 import json
 import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+import feedparser
+import htmldate
 import pandas as pd
-from bs4 import BeautifulSoup, Tag
+import trafilatura
+from bs4 import BeautifulSoup
 
 from ..errors import LayoutChanged
 from . import settings
@@ -64,7 +66,7 @@ class Article:
     outlet: str | None
     author: str | None
     published_at: dt.datetime
-    published_from: str  # json-ld | article:published_time | og | feed | gdelt | given
+    published_from: str  # json-ld | article:published_time | og | feed | gdelt | given | htmldate
     text: str
     language: str | None = None
 
@@ -133,66 +135,54 @@ def _gdelt_time(value: str | None, url: str) -> dt.datetime | None:
 
 
 def parse_feed(raw: RawDocument) -> pd.DataFrame:
-    """Entries of an RSS 2.0 or Atom feed: title, link, published time, author, summary."""
-    soup = BeautifulSoup(raw.body, "xml")
-    root = soup.find(["rss", "feed", "RDF"])
-    if root is None:
+    """Entries of an RSS or Atom feed, read by feedparser: title, link, published time, author,
+    summary.
+
+    An entry without a link or with a date nobody can read is skipped, never the whole feed:
+    the reasons are in ``frame.attrs["skipped"]``. A document that is no feed at all is a
+    ``LayoutChanged``.
+    """
+    parsed = feedparser.parse(raw.body, response_headers={"content-location": raw.url})
+    if not parsed.get("version") and not parsed.entries:
         raise LayoutChanged(raw.url, "not an RSS or Atom feed")
-    rows = []
-    if root.name == "feed":
-        for entry in root.find_all("entry", recursive=False):
-            link = entry.find("link", rel="alternate") or entry.find("link")
-            rows.append(
-                {
-                    "title": _text(entry.find("title")),
-                    "link": link.get("href") if link else None,
-                    "published_at": _feed_time(
-                        _text(entry.find("published")) or _text(entry.find("updated")), raw.url
-                    ),
-                    "author": _text(entry.find("name")) or None,
-                    "summary": _strip_html(_text(entry.find("summary"))),
-                }
-            )
-    else:
-        for item in root.find_all("item"):
-            rows.append(
-                {
-                    "title": _text(item.find("title")),
-                    "link": _text(item.find("link")) or None,
-                    "published_at": _feed_time(
-                        _text(item.find("pubDate")) or _text(item.find("date")), raw.url
-                    ),
-                    "author": _text(item.find("creator")) or _text(item.find("author")) or None,
-                    "summary": _strip_html(_text(item.find("description"))),
-                }
-            )
+    rows, skipped = [], []
+    for index, entry in enumerate(parsed.entries):
+        link = entry.get("link")
+        # dict.get: feedparser's own get maps "updated" to "published" with a warning
+        stated = dict.get(entry, "published") or dict.get(entry, "updated")
+        when = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
+        label = entry.get("title") or f"entry {index}"
+        if not link:
+            skipped.append(f"{label!r}: no link")
+            continue
+        if stated and when is None:
+            skipped.append(f"{label!r}: unreadable date {stated!r}")
+            continue
+        rows.append(
+            {
+                "title": " ".join((entry.get("title") or "").split()),
+                "link": link,
+                "published_at": dt.datetime(*when[:6], tzinfo=dt.UTC) if when else None,
+                "author": _authors(entry),
+                "summary": _strip_html(entry.get("summary") or ""),
+            }
+        )
     frame = pd.DataFrame(rows, columns=FEED_COLUMNS)
-    missing = frame[frame["link"].isna()]
-    if len(missing):
-        raise LayoutChanged(raw.url, f"{len(missing)} feed entries have no link")
+    frame.attrs["skipped"] = skipped
     return frame
 
 
-def _text(node: Tag | None) -> str:
-    return node.get_text(strip=True) if node is not None else ""
+def _authors(entry) -> str | None:
+    """Every author an entry names ("A, B" for two ``dc:creator``s), or None."""
+    names = [a.get("name", "").strip() for a in entry.get("authors") or []]
+    names = [n for n in dict.fromkeys(names) if n] or [(entry.get("author") or "").strip()]
+    return ", ".join(n for n in names if n) or None
 
 
 def _strip_html(text: str) -> str:
     if "<" not in text:
         return " ".join(text.split())
     return " ".join(BeautifulSoup(text, "lxml").get_text(" ").split())
-
-
-def _feed_time(value: str, url: str) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        when = _iso_time(value)
-        if when is None:
-            raise LayoutChanged(url, f"unreadable feed date {value!r}") from None
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def _iso_time(value: str | None) -> dt.datetime | None:
@@ -240,6 +230,8 @@ def parse_article(
     if published is None and fallback_published is not None:
         published, published_from = fallback_published, fallback_from
     if published is None:
+        published, published_from = _htmldate(raw.body, raw.url), "htmldate"
+    if published is None:
         raise BadPage(raw.url, "no publication date")
     canonical = _canonical(soup, ld, meta, raw.url)
     title = (
@@ -247,7 +239,7 @@ def parse_article(
         or meta.get("og:title")
         or (soup.title.get_text(strip=True) if soup.title else "")
     ).strip()
-    text = _body_text(soup)
+    text = _without_headline(_body_text(raw.body, raw.url, ld), title)
     if len(text) < settings.MIN_BODY_CHARACTERS:
         raise BadPage(raw.url, f"no article body ({len(text)} characters of text)")
     return Article(
@@ -384,48 +376,48 @@ def _host(url: str) -> str | None:
     return host.removeprefix("www.") or None
 
 
-_BLOCKS = ("p", "h2", "h3", "h4", "blockquote", "li", "pre")
+def _body_text(html: bytes, url: str, ld: dict) -> str:
+    """The article's main text, paragraphs apart: trafilatura's, or JSON-LD's ``articleBody``
+    where the page has one and trafilatura finds less.
+
+    trafilatura runs favouring precision (no reporting credits, no trust badges), and again
+    favouring recall when that finds less than an article's worth of text.
+    """
+    text = ""
+    for precision in (True, False):
+        extracted = trafilatura.extract(
+            html,
+            url=url,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            favor_precision=precision,
+            favor_recall=not precision,
+        )
+        paragraphs = [" ".join(line.split()) for line in (extracted or "").splitlines()]
+        text = "\n\n".join(p for p in paragraphs if p)
+        if len(text) >= settings.MIN_BODY_CHARACTERS:
+            break
+    article_body = _ld_text(ld.get("articleBody"))
+    if len(article_body) > len(text):
+        text = "\n\n".join(" ".join(p.split()) for p in article_body.splitlines() if p.strip())
+    return text
 
 
-def _body_text(soup: BeautifulSoup) -> str:
-    """The article's paragraphs: boilerplate removed, from the element holding most of them."""
-    body = soup.body or soup
-    for tag in body.find_all(settings.BOILERPLATE_TAGS):
-        tag.decompose()
-    for tag in body.find_all(True):
-        if tag.decomposed or tag.name in ("html", "body", "article", "main"):
-            continue
-        marks = " ".join([*(tag.get("class") or []), tag.get("id") or "", tag.get("role") or ""])
-        if marks and settings.BOILERPLATE_CLASS.search(marks):
-            tag.decompose()
-    paragraphs = [p for p in body.find_all("p") if len(p.get_text(" ", strip=True)) >= 40]
-    if not paragraphs:
-        return ""
-    weight: dict[int, int] = {}
-    nodes: dict[int, Tag] = {}
-    for p in paragraphs:
-        size = len(p.get_text(" ", strip=True))
-        for parent in p.parents:
-            weight[id(parent)] = weight.get(id(parent), 0) + size
-            nodes[id(parent)] = parent
-    best = max(weight.values())
-    # The deepest element that still holds 80% of the paragraph text is the article body.
-    container = paragraphs[0]
-    for key, size in weight.items():
-        if size >= 0.8 * best and _depth(nodes[key]) > _depth(container.parent or container):
-            container = nodes[key]
-    if container.name == "p":
-        container = container.parent
-    blocks = []
-    for block in container.find_all(_BLOCKS):
-        if block.find_parent(_BLOCKS):
-            continue
-        text = " ".join(block.get_text(" ", strip=True).split())
-        text = re.sub(r"\s+([,.;:!?’”)])", r"\1", text)
-        if text:
-            blocks.append(text)
-    return "\n\n".join(blocks)
+def _without_headline(text: str, title: str) -> str:
+    """The body without the headline trafilatura keeps as its first paragraph: the title is
+    read apart, and its figures are not claims of their own."""
+    first, _, rest = text.partition("\n\n")
+    if rest and first and title.casefold().startswith(first.casefold()):
+        return rest
+    return text
 
 
-def _depth(tag: Tag) -> int:
-    return sum(1 for _ in tag.parents)
+def _htmldate(html: bytes, url: str) -> dt.datetime | None:
+    """The publication date htmldate finds in the page (URL, markup, text), or None."""
+    found = htmldate.find_date(
+        html.decode("utf-8", errors="replace"), url=url, original_date=True, extensive_search=True
+    )
+    if not found:
+        return None
+    return dt.datetime.combine(dt.date.fromisoformat(found), dt.time(), tzinfo=dt.UTC)

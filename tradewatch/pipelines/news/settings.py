@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 SOURCE = "news"
 GDELT_SOURCE = "gdelt"
 GDELT_HOST = "api.gdeltproject.org"
@@ -22,26 +20,3 @@ TEXT_TYPES = ("text/plain",)
 MIN_BODY_CHARACTERS = 200
 
 CHINA = 156
-# Parts of a page that are never the article's text.
-BOILERPLATE_TAGS = (
-    "script",
-    "style",
-    "noscript",
-    "nav",
-    "header",
-    "footer",
-    "aside",
-    "form",
-    "figure",
-    "figcaption",
-    "iframe",
-    "svg",
-    "button",
-    "template",
-)
-BOILERPLATE_CLASS = re.compile(
-    r"byline|read-?time|related|share|social|promo|newsletter|subscribe|advert|\bads?\b|attribution|"
-    r"ad-|sponsor|caption|footer|trust|standards|breadcrumb|tags?\b|comment|author-bio|"
-    r"most-?read|recommend|signup|sidebar|outbrain|taboola",
-    re.IGNORECASE,
-)

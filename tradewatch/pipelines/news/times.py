@@ -159,7 +159,7 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
         r"the\s+period)\b"
     )),
     ("month", re.compile(
-        rf"\b(?P<m1>{MONTH})(?:\s+(?i:of)\s+(?P<rel>(?i:this|last)\s+(?i:year))|,?\s+(?P<y1>{YEAR}))?"
+        rf"\b(?P<m1>{MONTH})(?:\s+(?:(?i:of)\s+)?(?P<rel>(?i:this|last)\s+(?i:year))|,?\s+(?P<y1>{YEAR}))?"
         rf"(?:'s)?\b"
     )),
     ("last_month", re.compile(r"\b(?i:last\s+month|this\s+month|a\s+month\s+ago)\b")),
