@@ -113,3 +113,21 @@ def test_webhook_from_the_environment_wins(monkeypatch):
 def test_bad_alert_settings_fail_naming_the_line(alerts, message):
     with pytest.raises(WatchlistError, match=message):
         watchlist.parse(f"[alerts]\n{alerts}\n" + GOOD, "w.toml")
+
+
+def test_countries_may_be_named_by_iso_code_or_name(tmp_path):
+    path = tmp_path / "named.toml"
+    path.write_text(
+        '[[series]]\nname = "coal"\nreporter = "CHN"\npartner = "North Korea"\nhs = "2701"\n'
+    )
+    (series,) = watchlist.load(str(path)).series
+    assert (series.reporter, series.partner) == (156, 408)
+
+
+def test_an_unknown_country_name_names_its_line(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        '[[series]]\nname = "coal"\nreporter = 156\npartner = "Atlantis"\nhs = "2701"\n'
+    )
+    with pytest.raises(WatchlistError, match="line 4: unknown country 'Atlantis'"):
+        watchlist.load(str(path))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .schemas import Series
+from .schemas import Series, country_code
 
 ENV_VAR = "TRADEWATCH_WATCHLIST"
 LOCAL_FILE = "tradewatch.toml"
@@ -225,10 +225,18 @@ def _series(table: dict, index: int, where: _Locator) -> Series:
     name = table["name"]
     if not isinstance(name, str) or not _NAME.match(name):
         raise fail("name", f"name must be lower-case letters, digits and dashes, got {name!r}")
+    codes = {}
     for key in ("reporter", "partner"):
         code = table[key]
+        if isinstance(code, str):
+            # "PRK" or "North Korea", through the same country table as the parsers
+            try:
+                code = country_code(code)
+            except ValueError as exc:
+                raise fail(key, str(exc)) from None
         if not isinstance(code, int) or isinstance(code, bool) or not 0 <= code <= 999:
             raise fail(key, f"{key} must be a UN M49 country code (0-999), got {code!r}")
+        codes[key] = code
     hs = table["hs"]
     if not isinstance(hs, str) or not _HS.match(hs):
         raise fail(
@@ -244,7 +252,7 @@ def _series(table: dict, index: int, where: _Locator) -> Series:
         if source not in KNOWN_SOURCES:
             raise fail("sources", f"unknown source {source!r} (known: {', '.join(KNOWN_SOURCES)})")
     if "gacc" in sources and hs != "TOTAL":
-        if table["partner"] != 0 or hs not in GACC_COMMODITIES:
+        if codes["partner"] != 0 or hs not in GACC_COMMODITIES:
             raise fail(
                 "sources",
                 "gacc publishes commodities only against the world (partner 0, hs "
@@ -256,8 +264,8 @@ def _series(table: dict, index: int, where: _Locator) -> Series:
         raise fail("news_terms", 'news_terms must be a list of words, e.g. ["coal", "North Korea"]')
     return Series(
         name,
-        table["reporter"],
-        table["partner"],
+        codes["reporter"],
+        codes["partner"],
         hs,
         flow,
         tuple(sources),
