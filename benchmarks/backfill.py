@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             [
                 sys.executable,
                 "-m",
-                "tradewatch.flows.cli",
+                "tradewatch.cli",
                 "backfill",
                 args.start,
                 args.end,

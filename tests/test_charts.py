@@ -5,7 +5,7 @@ import pytest
 from tests.conftest import recorded_records
 from tests.warehouse.test_reversals import put
 from tradewatch.charts import NoData, draw_series
-from tradewatch.flows.cli import main
+from tradewatch.cli import main
 from tradewatch.warehouse import connect
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.samples import shared_sample
-from tradewatch.flows.cli import build_parser, format_rows, main
+from tradewatch.cli import build_parser, format_rows, main
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -47,7 +47,7 @@ def test_bad_month_fails_with_one_line(capsys):
 def test_bad_watchlist_fails_before_any_work(tmp_path, capsys):
     bad = tmp_path / "w.toml"
     bad.write_text('[[series]]\nname = "x"\nreporter = 156\npartner = 408\nhs = "27011"\n')
-    assert main(["run", "--watchlist", str(bad), "--offline"]) == 1
+    assert main(["run", "--watchlist", str(bad), "--offline"]) == 2  # a configuration error
     assert "w.toml, line 5: hs must be" in capsys.readouterr().err
 
 
@@ -86,7 +86,7 @@ def as_user(tmp_path):
 
     def tradewatch(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-m", "tradewatch.flows.cli", *args],
+            [sys.executable, "-m", "tradewatch.cli", *args],
             capture_output=True,
             text=True,
             env=env,
@@ -144,7 +144,7 @@ def test_progress_is_plain_lines_off_a_terminal_and_a_bar_on_one(capsys):
     import datetime as dt
     import io
 
-    from tradewatch.flows.cli import ProgressPrinter
+    from tradewatch.cli import ProgressPrinter
     from tradewatch.flows.progress import ProgressEvent
 
     event = ProgressEvent(3, 36, "comtrade", dt.date(2015, 3, 1), "loaded")
@@ -281,3 +281,56 @@ def test_a_month_without_an_index_yet_is_no_error(tmp_path):
     run = as_user(tmp_path)("run", "--month", "2019-01", "--offline", timeout=300)
     assert_clean_run(run)
     assert "not yet published: comtrade 2019-01, gacc 2019-01" in run.stdout
+
+
+def test_version_and_exit_codes_are_documented(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.startswith("tradewatch 0.")
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "3 warehouse busy, 4 some months failed" in " ".join(capsys.readouterr().out.split())
+
+
+def test_each_kind_of_failure_has_its_exit_code():
+    from tradewatch.cli import EXIT_BUSY, EXIT_CONFIG, EXIT_MONTHS_FAILED, exit_code
+    from tradewatch.errors import IngestFailed
+    from tradewatch.warehouse import WarehouseBusy
+    from tradewatch.watchlist import WatchlistError
+
+    assert exit_code(WatchlistError("w.toml, line 3: bad")) == EXIT_CONFIG == 2
+    assert exit_code(WarehouseBusy("held")) == EXIT_BUSY == 3
+    assert exit_code(IngestFailed("comtrade 2016-09: HTTP 503")) == EXIT_MONTHS_FAILED == 4
+    assert exit_code(RuntimeError("anything else")) == 1
+
+
+def test_status_as_csv(tmp_path, capsys):
+    warehouse = str(tmp_path / "w.duckdb")
+    from contextlib import closing
+
+    from tradewatch.warehouse import connect
+
+    with closing(connect(warehouse)):
+        pass
+    code = main(["status", "--from", "2016-01", "--to", "2016-02", "--format", "csv",
+                 "--warehouse", warehouse])  # fmt: skip
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0 and lines[0].startswith("month,comtrade") and lines[1].startswith("2016-01,")
+
+
+def test_reading_commands_import_neither_prefect_nor_pandas(tmp_path):
+    """query, status and alerts answer at once: Prefect, pandas and pandera stay unloaded."""
+    warehouse = str(tmp_path / "w.duckdb")
+    script = (
+        "import sys\n"
+        "from tradewatch.cli import main\n"
+        "from tradewatch.warehouse import connect\n"
+        f"connect({warehouse!r}).close()\n"
+        "for argv in (['query', 'select 1'], ['status'], ['alerts']):\n"
+        f"    assert main([*argv, '--warehouse', {warehouse!r}]) == 0\n"
+        "heavy = sorted(m for m in ('prefect', 'pandas', 'pandera') if m in sys.modules)\n"
+        "print(heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

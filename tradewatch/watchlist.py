@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .schemas import Series, country_code
+from .schemas.series import Series
 
 ENV_VAR = "TRADEWATCH_WATCHLIST"
 LOCAL_FILE = "tradewatch.toml"
@@ -230,6 +230,8 @@ def _series(table: dict, index: int, where: _Locator) -> Series:
         code = table[key]
         if isinstance(code, str):
             # "PRK" or "North Korea", through the same country table as the parsers
+            from .schemas.countries import country_code  # pycountry only when names are used
+
             try:
                 code = country_code(code)
             except ValueError as exc:

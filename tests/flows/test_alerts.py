@@ -9,10 +9,10 @@ import httpx
 import pytest
 
 from tests.conftest import comtrade_body, recorded_records
+from tradewatch.cli import main
 from tradewatch.flows import alerts as alerts_module
 from tradewatch.flows import backfill, monthly_ingest
 from tradewatch.flows import ingest as ingest_module
-from tradewatch.flows.cli import main
 from tradewatch.pipelines.http import RetryPolicy, make_client
 from tradewatch.warehouse import connect
 

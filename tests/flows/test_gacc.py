@@ -7,9 +7,9 @@ import httpx
 import pytest
 
 from tests.samples import shared_sample
+from tradewatch.cli import main
 from tradewatch.flows import IngestFailed, backfill, monthly_ingest
 from tradewatch.flows import gacc as gacc_flow
-from tradewatch.flows.cli import main
 from tradewatch.pipelines.gacc.replay import RECORDINGS, replay
 from tradewatch.pipelines.http import ExchangeLog, ReplayTransport, RetryPolicy, make_client
 from tradewatch.warehouse import connect

@@ -121,7 +121,7 @@ def test_a_backfill_of_news_loads_every_month_once(warehouse_path):
 def test_status_shows_the_months_news(warehouse_path, capsys):
     import json
 
-    from tradewatch.flows.cli import main
+    from tradewatch.cli import main
 
     monthly_ingest(month="2016-10", offline=True, warehouse=warehouse_path)
     capsys.readouterr()

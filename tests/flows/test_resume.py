@@ -25,7 +25,7 @@ def stalling(*args, **kwargs):
         time.sleep(120)
     return real(*args, **kwargs)
 load._insert_ledger = stalling
-from tradewatch.flows.cli import main
+from tradewatch.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -95,7 +95,7 @@ def test_two_backfills_at_once_neither_loses_nor_doubles(tmp_path, reference):
     command = ["backfill", "2015-01", "2017-12", "--offline", "--warehouse", path]
     processes = [
         subprocess.Popen(
-            [sys.executable, "-m", "tradewatch.flows.cli", *command],
+            [sys.executable, "-m", "tradewatch.cli", *command],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

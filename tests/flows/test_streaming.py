@@ -105,7 +105,7 @@ def test_a_failure_mid_stream_leaves_the_warehouse_as_it_was(tmp_path):
 
 
 def test_load_file_from_the_command_line(tmp_path, capsys):
-    from tradewatch.flows.cli import main
+    from tradewatch.cli import main
 
     file = tmp_path / "bulk.json"
     file.write_bytes(payload())

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tradewatch.flows.cli import main
+from tradewatch.cli import main
 from tradewatch.warehouse import QueryRefused, connect, run_query
 
 # Each one must be refused or fail; none may write, attach, install or read outside the sandbox.

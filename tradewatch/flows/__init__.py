@@ -4,8 +4,9 @@ from .prefect_env import apply_prefect_defaults
 
 apply_prefect_defaults()  # before the modules below import Prefect, which reads them once
 
+from ..errors import IngestFailed  # noqa: E402
 from .backfill import backfill  # noqa: E402
-from .ingest import IngestFailed, IngestSummary  # noqa: E402
+from .ingest import IngestSummary  # noqa: E402
 from .monthly import monthly_ingest, previous_month  # noqa: E402
 
 __all__ = ["IngestFailed", "IngestSummary", "backfill", "monthly_ingest", "previous_month"]

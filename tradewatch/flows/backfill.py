@@ -11,6 +11,7 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.runtime import flow_run
 
 from .. import watchlist as watchlists
+from ..errors import IngestFailed
 from ..pipelines import comtrade, gacc, news
 from ..schemas import Month, Series
 from ..warehouse import MonthLoad, run_lock
@@ -19,7 +20,7 @@ from ..warehouse.status import loaded_series
 from . import progress
 from .alerts import alert_step
 from .gacc import ingest_gacc
-from .ingest import IngestFailed, IngestSummary, ingest_comtrade, writing
+from .ingest import IngestSummary, ingest_comtrade, writing
 from .monthly import comtrade_api_key
 from .news import ingest_news
 

@@ -42,10 +42,6 @@ def writing(warehouse: str | None) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
 
 
-class IngestFailed(RuntimeError):
-    """Some months could not be loaded; the message says which and why."""
-
-
 @dataclass
 class IngestSummary:
     """What a run did, by month and source."""

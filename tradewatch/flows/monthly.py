@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from .. import watchlist as watchlists
+from ..errors import IngestFailed
 from ..pipelines import comtrade, gacc
-from ..schemas import Month
+from ..schemas import Month, previous_month
 from ..warehouse import run_lock
 from .alerts import alert_step
 from .gacc import ingest_gacc
-from .ingest import IngestFailed, IngestSummary, ingest_comtrade
+from .ingest import IngestSummary, ingest_comtrade
 from .news import ingest_news
-
-
-def previous_month(today: dt.date | None = None) -> Month:
-    """The calendar month before ``today`` (UTC)."""
-    today = today or dt.datetime.now(dt.UTC).date()
-    return Month.of(today).shift(-1)
 
 
 def comtrade_api_key(secret_block: str | None, offline: bool) -> str | None:

@@ -16,8 +16,10 @@ DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "DO_NOT_TRACK": "1",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": str(EPHEMERAL_STARTUP_TIMEOUT_SECONDS),
-    # the HTTP layer's retry warnings reach the run's logs in the Prefect UI
+    # the HTTP layer's retry warnings reach the run's logs in the Prefect UI; outside a run
+    # (the library called directly, `news extract`) they stay local logs, without a warning
     "PREFECT_LOGGING_EXTRA_LOGGERS": "tradewatch",
+    "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
 }
 
 

@@ -1,20 +1,33 @@
-"""The contract between sources and the warehouse."""
+"""The contract between sources and the warehouse.
 
-from .countries import country_by_name, country_code, country_name, find_countries
-from .series import Month, Series, series_key
-from .trade import TRADE_COLUMNS, TRADE_KEY, TradeMonthly, ValidationResult, check_trade_rows
+Names load on first use (PEP 562), so that a command needing only ``Month`` does not import
+pandas and pandera.
+"""
 
-__all__ = [
-    "TRADE_COLUMNS",
-    "TRADE_KEY",
-    "Month",
-    "Series",
-    "TradeMonthly",
-    "ValidationResult",
-    "check_trade_rows",
-    "country_by_name",
-    "country_code",
-    "country_name",
-    "find_countries",
-    "series_key",
-]
+from importlib import import_module
+
+_HOMES = {
+    "Month": "series",
+    "Series": "series",
+    "series_key": "series",
+    "previous_month": "series",
+    "TRADE_COLUMNS": "trade",
+    "TRADE_KEY": "trade",
+    "TradeMonthly": "trade",
+    "ValidationResult": "trade",
+    "check_trade_rows": "trade",
+    "country_by_name": "countries",
+    "country_code": "countries",
+    "country_name": "countries",
+    "find_countries": "countries",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{_HOMES[name]}", __name__), name)
+    globals()[name] = value
+    return value

@@ -88,3 +88,9 @@ class Series:
 
 def series_key(reporter: int, partner: int, hs_code: str, flow: str) -> str:
     return f"{reporter}-{partner}-{hs_code}-{flow}"
+
+
+def previous_month(today: dt.date | None = None) -> Month:
+    """The calendar month before ``today`` (UTC)."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    return Month.of(today).shift(-1)

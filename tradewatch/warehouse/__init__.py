@@ -1,41 +1,37 @@
-"""The DuckDB warehouse: connect, migrate, load, query."""
+"""The DuckDB warehouse: connect, migrate, load, query.
 
-from .db import (
-    DEFAULT_PATH,
-    ENV_VAR,
-    WarehouseBusy,
-    WarehouseError,
-    connect,
-    lock_wait_seconds,
-    migrate,
-    resolve_path,
-    run_lock,
-)
-from .load import (
-    MonthLoad,
-    load_payload,
-    record_exchanges,
-    record_failure,
-    record_if_unchanged,
-)
-from .query import QueryError, QueryRefused, run_query
+Names load on first use (PEP 562): reading commands (``query``, ``status``, ``alerts``) import
+DuckDB and this package's connection code only, not the loaders' pandas and pandera.
+"""
 
-__all__ = [
-    "DEFAULT_PATH",
-    "ENV_VAR",
-    "MonthLoad",
-    "QueryError",
-    "QueryRefused",
-    "WarehouseBusy",
-    "WarehouseError",
-    "connect",
-    "load_payload",
-    "migrate",
-    "record_exchanges",
-    "record_failure",
-    "record_if_unchanged",
-    "lock_wait_seconds",
-    "resolve_path",
-    "run_lock",
-    "run_query",
-]
+from importlib import import_module
+
+_HOMES = {
+    "DEFAULT_PATH": "db",
+    "ENV_VAR": "db",
+    "WarehouseBusy": "db",
+    "WarehouseError": "db",
+    "connect": "db",
+    "lock_wait_seconds": "db",
+    "migrate": "db",
+    "resolve_path": "db",
+    "run_lock": "db",
+    "MonthLoad": "load",
+    "load_payload": "load",
+    "record_exchanges": "load",
+    "record_failure": "load",
+    "record_if_unchanged": "load",
+    "QueryError": "query",
+    "QueryRefused": "query",
+    "run_query": "query",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{_HOMES[name]}", __name__), name)
+    globals()[name] = value
+    return value

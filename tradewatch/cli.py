@@ -12,43 +12,82 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-WAREHOUSE_HELP = "DuckDB file (default: $TRADEWATCH_WAREHOUSE, else ./tradewatch.duckdb)"
-WAIT_HELP = "how long to wait for another run on the same warehouse (default 300)"
+# Exit codes, besides 0 (done) and 1 (failed, with a one-line reason); argparse's own usage
+# errors are 2 as well.
+EXIT_CONFIG = 2  # the watchlist or an argument is wrong: nothing was done
+EXIT_BUSY = 3  # another process holds the warehouse
+EXIT_MONTHS_FAILED = 4  # the run finished, but some months failed (named on stderr)
+
+FORMATS = ("table", "csv", "json")
+# Options several commands share, declared once: flags and argparse settings.
+SHARED = {
+    "warehouse": (
+        ("--warehouse",),
+        {"help": "DuckDB file (default: $TRADEWATCH_WAREHOUSE, else ./tradewatch.duckdb)"},
+    ),
+    "watchlist": (
+        ("--watchlist",),
+        {"help": "watchlist TOML (default: ./tradewatch.toml or built-in)"},
+    ),
+    "wait": (
+        ("--wait",),
+        {
+            "type": float,
+            "metavar": "SECONDS",
+            "help": "how long to wait for another run on the same warehouse (default 300)",
+        },
+    ),
+    "offline": (
+        ("--offline",),
+        {"action": "store_true", "help": "answer from the recordings shipped in the package"},
+    ),
+    "format": (("--format",), {"choices": FORMATS, "default": "table"}),
+    "from": (("--from",), {"dest": "start", "metavar": "YYYY-MM", "help": "first month"}),
+    "to": (("--to",), {"dest": "end", "metavar": "YYYY-MM", "help": "last month"}),
+}
+
+
+def _command(commands, name: str, handler, summary: str, description: str, *shared: str):
+    """A subcommand with its handler and the shared options it takes."""
+    parser = commands.add_parser(name, help=summary, description=description)
+    for option in shared:
+        flags, settings = SHARED[option]
+        parser.add_argument(*flags, **settings)
+    parser.set_defaults(handler=handler)
+    return parser
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = argparse.ArgumentParser(
         prog="tradewatch",
         description="Monthly customs statistics into a DuckDB warehouse.",
+        epilog="exit codes: 0 done, 1 failed, 2 configuration or usage error, "
+        "3 warehouse busy, 4 some months failed",
     )
+    parser.add_argument("--version", action="version", version=f"tradewatch {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser(
-        "run",
-        help="run monthly-ingest for a month and the months before it",
-        description="Fetch, validate and load the target month and its lookback window.",
-    )
+    run = _command(
+        commands, "run", cmd_run,
+        "run monthly-ingest for a month and the months before it",
+        "Fetch, validate and load the target month and its lookback window.",
+        "offline", "watchlist", "wait", "warehouse",
+    )  # fmt: skip
     run.add_argument("--month", help="target month YYYY-MM (default: last calendar month)")
-    run.add_argument(
-        "--offline", action="store_true", help="answer from the recordings shipped in the package"
-    )
-    run.add_argument("--watchlist", help="watchlist TOML (default: ./tradewatch.toml or built-in)")
     run.add_argument(
         "--window", type=int, help="months to load, ending with the target (default: watchlist)"
     )
-    run.add_argument("--wait", type=float, metavar="SECONDS", help=WAIT_HELP)
-    run.add_argument("--warehouse", help=WAREHOUSE_HELP)
-    run.set_defaults(handler=cmd_run)
 
-    backfill = commands.add_parser(
-        "backfill",
-        help="load every month of a range, skipping months already loaded",
-        description=(
-            "Run the pipeline for every month from START to END (YYYY-MM), oldest first, once "
-            "each. Months already loaded for a source are skipped unless --force; run it again "
-            "after an interruption and it finishes the job."
-        ),
-    )
+    backfill = _command(
+        commands, "backfill", cmd_backfill,
+        "load every month of a range, skipping months already loaded",
+        "Run the pipeline for every month from START to END (YYYY-MM), oldest first, once "
+        "each. Months already loaded for a source are skipped unless --force; run it again "
+        "after an interruption and it finishes the job.",
+        "offline", "watchlist", "wait", "warehouse",
+    )  # fmt: skip
     backfill.add_argument("start", help="first month, YYYY-MM")
     backfill.add_argument("end", help="last month, YYYY-MM")
     backfill.add_argument(
@@ -65,87 +104,57 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="deliver alerts for reversals found (default: record them only)",
     )
-    backfill.add_argument(
-        "--offline", action="store_true", help="answer from the recordings shipped in the package"
-    )
-    backfill.add_argument(
-        "--watchlist", help="watchlist TOML (default: ./tradewatch.toml or built-in)"
-    )
-    backfill.add_argument("--wait", type=float, metavar="SECONDS", help=WAIT_HELP)
-    backfill.add_argument("--warehouse", help=WAREHOUSE_HELP)
-    backfill.set_defaults(handler=cmd_backfill)
 
-    status = commands.add_parser(
-        "status",
-        help="months x sources: loaded, not yet published, missing, failed, never run",
-        description=(
-            "The state of every month and source: loaded (with quarantined rows), partial, "
-            "not yet published, missing (unpublished and past the lookback window), failed "
-            "(with the reason) or never run. Default range: the months any run has touched."
-        ),
-    )
-    status.add_argument("--from", dest="start", metavar="YYYY-MM", help="first month")
-    status.add_argument("--to", dest="end", metavar="YYYY-MM", help="last month")
-    status.add_argument("--format", choices=["table", "json"], default="table")
-    status.add_argument(
-        "--watchlist", help="watchlist TOML (default: ./tradewatch.toml or built-in)"
-    )
-    status.add_argument("--warehouse", help=WAREHOUSE_HELP)
-    status.set_defaults(handler=cmd_status)
+    _command(
+        commands, "status", cmd_status,
+        "months x sources: loaded, not yet published, missing, failed, never run",
+        "The state of every month and source: loaded (with quarantined rows), partial, "
+        "not yet published, missing (unpublished and past the lookback window), failed "
+        "(with the reason) or never run. Default range: the months any run has touched.",
+        "from", "to", "format", "watchlist", "warehouse",
+    )  # fmt: skip
 
-    alerts = commands.add_parser(
-        "alerts",
-        help="list reversal alerts: raised, retracted, delivered or not",
-        description="Alerts raised from the reversals view, with their figures and delivery.",
-    )
+    alerts = _command(
+        commands, "alerts", cmd_alerts,
+        "list reversal alerts: raised, retracted, delivered or not",
+        "Alerts raised from the reversals view, with their figures and delivery.",
+        "format", "warehouse",
+    )  # fmt: skip
     alerts.add_argument("--since", metavar="YYYY-MM", help="only months from this one on")
     alerts.add_argument("--status", choices=["raised", "retracted"])
-    alerts.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    alerts.add_argument("--warehouse", help=WAREHOUSE_HELP)
-    alerts.set_defaults(handler=cmd_alerts)
 
-    chart = commands.add_parser(
-        "chart",
-        help="draw a monthly series with its reversal months marked",
-        description="Draw monthly volumes (tonnes) with reversals marked, to PNG or HTML.",
-    )
+    chart = _command(
+        commands, "chart", cmd_chart,
+        "draw a monthly series with its reversal months marked",
+        "Draw monthly volumes (tonnes) with reversals marked, to PNG or HTML.",
+        "from", "to", "warehouse",
+    )  # fmt: skip
     chart.add_argument("--hs", required=True, help="HS code, e.g. 2701")
-    chart.add_argument("--partner", help="partner: ISO alpha-3 (PRK) or M49 code (408)")
-    chart.add_argument("--reporter", help="reporter: ISO alpha-3 (CHN) or M49 code (156)")
-    chart.add_argument("--from", dest="start", metavar="YYYY-MM", help="first month")
-    chart.add_argument("--to", dest="end", metavar="YYYY-MM", help="last month")
+    chart.add_argument("--partner", help="partner: ISO alpha-3 (PRK), M49 code (408) or name")
+    chart.add_argument("--reporter", help="reporter: ISO alpha-3 (CHN), M49 code (156) or name")
     chart.add_argument("--out", required=True, help="FILE.png or FILE.html")
-    chart.add_argument("--warehouse", help=WAREHOUSE_HELP)
-    chart.set_defaults(handler=cmd_chart)
 
-    serve = commands.add_parser(
-        "serve",
-        help="serve the monthly and backfill deployments from this process",
-        description=(
-            "Serve `monthly-ingest` on its schedule and `backfill` on demand from one process "
-            "(prefect.serve), for a setup without workers. Needs PREFECT_API_URL to reach a "
-            "Prefect server that stays up. Stop with Ctrl-C."
-        ),
-    )
-    serve.add_argument("--warehouse", help=WAREHOUSE_HELP)
-    serve.set_defaults(handler=cmd_serve)
+    _command(
+        commands, "serve", cmd_serve,
+        "serve the monthly and backfill deployments from this process",
+        "Serve `monthly-ingest` on its schedule and `backfill` on demand from one process "
+        "(prefect.serve), for a setup without workers. Needs PREFECT_API_URL to reach a "
+        "Prefect server that stays up. Stop with Ctrl-C.",
+        "warehouse",
+    )  # fmt: skip
 
-    load_file = commands.add_parser(
-        "load-file",
-        help="load a Comtrade payload saved on disk (a bulk download), streaming",
-        description=(
-            "Load a Comtrade JSON payload from a file in streaming mode: the file is kept "
-            "beside the warehouse, then parsed, validated and staged a batch at a time and "
-            "loaded in one transaction, so memory stays bounded whatever the file's size."
-        ),
-    )
+    load_file = _command(
+        commands, "load-file", cmd_load_file,
+        "load a Comtrade payload saved on disk (a bulk download), streaming",
+        "Load a Comtrade JSON payload from a file in streaming mode: the file is kept "
+        "beside the warehouse, then parsed, validated and staged a batch at a time and "
+        "loaded in one transaction, so memory stays bounded whatever the file's size.",
+        "wait", "warehouse",
+    )  # fmt: skip
     load_file.add_argument("path", metavar="FILE", help="the JSON payload, as the API returns it")
     load_file.add_argument(
         "--batch-mb", type=int, default=64, help="JSON read per batch, in MB (default 64)"
     )
-    load_file.add_argument("--wait", type=float, help=WAIT_HELP)
-    load_file.add_argument("--warehouse", help=WAREHOUSE_HELP)
-    load_file.set_defaults(handler=cmd_load_file)
 
     news = commands.add_parser(
         "news",
@@ -153,15 +162,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Read news reports and the trade figures they state.",
     )
     news_commands = news.add_subparsers(dest="news_command", required=True, metavar="ACTION")
-    extract = news_commands.add_parser(
-        "extract",
-        help="print an article's metadata and the figures it states, as JSON",
-        description=(
-            "Parse one article (an HTML page or a plain-text file, or an http(s) URL on a "
-            "public host) and print its metadata and claims as one JSON object. When the "
-            "warehouse exists, each claim is checked against its customs data."
-        ),
-    )
+    extract = _command(
+        news_commands, "extract", cmd_news_extract,
+        "print an article's metadata and the figures it states, as JSON",
+        "Parse one article (an HTML page or a plain-text file, or an http(s) URL on a "
+        "public host) and print its metadata and claims as one JSON object. When the "
+        "warehouse exists, each claim is checked against its customs data.",
+        "warehouse",
+    )  # fmt: skip
     extract.add_argument("source", metavar="PATH_OR_URL", help="HTML or text file, or URL")
     extract.add_argument(
         "--published",
@@ -169,26 +177,21 @@ def build_parser() -> argparse.ArgumentParser:
         "relative months such as 'last month' resolve against it",
     )
     extract.add_argument("--format", choices=["json", "table"], default="json")
-    extract.add_argument("--warehouse", help=WAREHOUSE_HELP)
-    extract.set_defaults(handler=cmd_news_extract)
-    news_list = news_commands.add_parser(
-        "list",
-        help="articles published in a month, with their claims' verdicts",
-        description="The month's articles in the warehouse, with how their figures check out.",
-    )
+    news_list = _command(
+        news_commands, "list", cmd_news_list,
+        "articles published in a month, with their claims' verdicts",
+        "The month's articles in the warehouse, with how their figures check out.",
+        "format", "warehouse",
+    )  # fmt: skip
     news_list.add_argument("--month", required=True, help="publication month YYYY-MM")
-    news_list.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    news_list.add_argument("--warehouse", help=WAREHOUSE_HELP)
-    news_list.set_defaults(handler=cmd_news_list)
 
-    query = commands.add_parser(
-        "query",
-        help="run read-only SQL against the warehouse",
-        description=(
-            "Run queries on a read-only connection cut off from files and the network: "
-            "anything but a query (or EXPLAIN of one) is refused."
-        ),
-    )
+    query = _command(
+        commands, "query", cmd_query,
+        "run read-only SQL against the warehouse",
+        "Run queries on a read-only connection cut off from files and the network: "
+        "anything but a query (or EXPLAIN of one) is refused.",
+        "format", "warehouse",
+    )  # fmt: skip
     query.add_argument("sql", help="the SQL to run")
     query.add_argument(
         "--allow-files",
@@ -197,16 +200,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="let the SQL read files in this folder (repeatable; default: none)",
     )
-    query.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    query.add_argument("--warehouse", help=WAREHOUSE_HELP)
-    query.set_defaults(handler=cmd_query)
     return parser
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .. import watchlist
-    from ..schemas import Month
-    from .monthly import monthly_ingest
+    from . import watchlist
+    from .flows.monthly import monthly_ingest
+    from .schemas import Month
 
     if args.month:
         Month.parse(args.month)
@@ -229,10 +229,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    from .. import watchlist
-    from ..schemas import Month
-    from . import progress
-    from .backfill import backfill
+    from . import watchlist
+    from .flows import progress
+    from .flows.backfill import backfill
+    from .schemas import Month
 
     Month.span(Month.parse(args.start), Month.parse(args.end))
     watchlist.load(args.watchlist)
@@ -317,17 +317,15 @@ class ProgressPrinter:
 def cmd_status(args: argparse.Namespace) -> int:
     from contextlib import closing
 
-    from .. import watchlist
-    from ..schemas import Month
-    from ..warehouse import connect
-    from ..warehouse.status import status_grid
-    from .backfill import SOURCES
-    from .monthly import previous_month
+    from . import watchlist
+    from .schemas.series import Month, previous_month
+    from .warehouse.db import connect, run_sql
+    from .warehouse.status import status_grid
 
     config = watchlist.load(args.watchlist)
     watched = {
         source: {s.key for s in config.for_source(source)}
-        for source in SOURCES
+        for source in watchlist.KNOWN_SOURCES
         if config.for_source(source)
     }
     if any(s.news_terms for s in config.series):
@@ -335,9 +333,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         watched["news"] = set()
     window_start = previous_month().shift(-(config.window_months - 1)).first_day
     with closing(connect(args.warehouse, read_only=True)) as con:
-        first, last = con.execute(
-            "select min(period), max(period) from ops.runs where period is not null"
-        ).fetchall()[0]
+        first, last = run_sql(con, "months_run").fetchall()[0]
         start = Month.parse(args.start) if args.start else Month.of(first or window_start)
         end = Month.parse(args.end) if args.end else Month.of(last or window_start)
         months = [m.first_day for m in Month.span(start, end)]
@@ -358,7 +354,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     sources = list(watched)
     grid = {(c.period, c.source): c for c in cells}
     rows = [(f"{m:%Y-%m}", *(_status_text(grid[(m, s)]) for s in sources)) for m in months]
-    sys.stdout.write(format_rows(["month", *sources], rows, "table"))
+    sys.stdout.write(format_rows(["month", *sources], rows, args.format))
     return 0
 
 
@@ -369,9 +365,9 @@ def _status_text(cell) -> str:
 def cmd_alerts(args: argparse.Namespace) -> int:
     from contextlib import closing
 
-    from ..schemas import Month
-    from ..warehouse import connect
-    from ..warehouse.db import run_sql
+    from .schemas import Month
+    from .warehouse import connect
+    from .warehouse.db import run_sql
 
     since = Month.parse(args.since).first_day if args.since else None
     with closing(connect(args.warehouse, read_only=True)) as con:
@@ -401,9 +397,9 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 
 def cmd_chart(args: argparse.Namespace) -> int:
-    from ..charts import draw_series
-    from ..schemas import Month
-    from ..schemas.countries import country_code
+    from .charts import draw_series
+    from .schemas import Month
+    from .schemas.countries import country_code
 
     out = draw_series(
         args.warehouse,
@@ -421,15 +417,15 @@ def cmd_chart(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from prefect import serve
 
-    from .schedules import build_deployments
+    from .flows.schedules import build_deployments
 
     serve(*build_deployments(warehouse=args.warehouse))
     return 0
 
 
 def cmd_load_file(args: argparse.Namespace) -> int:
-    from ..warehouse import run_lock
-    from .ingest import load_comtrade_file
+    from .flows.ingest import load_comtrade_file
+    from .warehouse import run_lock
 
     with run_lock(args.warehouse, wait_seconds=args.wait, holder=f"load-file {args.path}"):
         loads = load_comtrade_file(
@@ -441,11 +437,11 @@ def cmd_load_file(args: argparse.Namespace) -> int:
             f"{month}: {load.status}, {load.rows_fetched} rows, {load.rows_new} new vintages, "
             f"{load.rows_quarantined} quarantined" + (f" ({load.message})" if load.message else "")
         )
-    return 0 if all(load.status != "failed" for load in loads) else 1
+    return 0 if all(load.status != "failed" for load in loads) else EXIT_MONTHS_FAILED
 
 
 def cmd_news_extract(args: argparse.Namespace) -> int:
-    from .news import CLAIM_TABLE_COLUMNS, extract_report
+    from .flows.news import CLAIM_TABLE_COLUMNS, extract_report
 
     published = dt.date.fromisoformat(args.published) if args.published else None
     report = extract_report(args.source, published=published, warehouse=args.warehouse)
@@ -464,9 +460,9 @@ def cmd_news_extract(args: argparse.Namespace) -> int:
 def cmd_news_list(args: argparse.Namespace) -> int:
     from contextlib import closing
 
-    from ..schemas import Month
-    from ..warehouse import connect
-    from ..warehouse.db import run_sql
+    from .schemas import Month
+    from .warehouse import connect
+    from .warehouse.db import run_sql
 
     month = Month.parse(args.month)
     with closing(connect(args.warehouse, read_only=True)) as con:
@@ -480,7 +476,7 @@ def cmd_news_list(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from ..warehouse import run_query
+    from .warehouse import run_query
 
     columns, rows = run_query(args.sql, args.warehouse, allow_files=args.allow_files)
     sys.stdout.write(format_rows(columns, rows, args.format))
@@ -552,7 +548,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the CLI's one place to turn any failure into a one-line reason
         command = " ".join(filter(None, [args.command, getattr(args, "news_command", None)]))
         print(f"tradewatch {command}: {exc}", file=sys.stderr)
-        return 1
+        return exit_code(exc)
+
+
+def exit_code(exc: Exception) -> int:
+    """The documented exit code for a failure (see ``EXIT_*``)."""
+    from .errors import IngestFailed
+    from .warehouse.db import WarehouseBusy
+    from .watchlist import WatchlistError
+
+    if isinstance(exc, WatchlistError):
+        return EXIT_CONFIG
+    if isinstance(exc, WarehouseBusy):
+        return EXIT_BUSY
+    if isinstance(exc, IngestFailed):
+        return EXIT_MONTHS_FAILED
+    return 1
 
 
 if __name__ == "__main__":
