@@ -1,5 +1,7 @@
 import datetime as dt
+import threading
 from contextlib import closing
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -7,7 +9,7 @@ import pytest
 from tests.conftest import comtrade_body, recorded_records
 from tradewatch.flows import IngestFailed, monthly_ingest, previous_month
 from tradewatch.flows import ingest as ingest_module
-from tradewatch.pipelines.http import make_client
+from tradewatch.pipelines.http import RetryPolicy, make_client
 from tradewatch.schemas import Month
 from tradewatch.warehouse import connect
 
@@ -211,3 +213,56 @@ def test_an_unchanged_payload_is_not_parsed_again(warehouse_path, monkeypatch, p
         s == "loaded" and v == 2 and m.startswith("unchanged since") and n == 2
         for s, v, m, n in latest
     ), latest
+
+
+class Always503(BaseHTTPRequestHandler):
+    """A Comtrade that keeps failing, counting what it is asked."""
+
+    requests: list[str] = []
+
+    def do_GET(self):  # noqa: N802
+        Always503.requests.append(self.path)
+        self.send_response(503)
+        self.send_header("Content-Type", "text/plain")
+        self.end_headers()
+        self.wfile.write(b"Service Unavailable")
+
+    def log_message(self, *args):
+        pass
+
+
+class ToLocalServer(httpx.BaseTransport):
+    """Sends every request to the local server instead of its host, path and query kept."""
+
+    def __init__(self, port: int) -> None:
+        self._inner, self._port = httpx.HTTPTransport(), port
+
+    def handle_request(self, request):
+        request.url = request.url.copy_with(scheme="http", host="127.0.0.1", port=self._port)
+        return self._inner.handle_request(request)
+
+
+def test_a_persistent_503_costs_the_documented_requests_and_no_more(monkeypatch, warehouse_path,
+                                                                    prk_watchlist):  # fmt: skip
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Always503)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    Always503.requests = []
+    policy = RetryPolicy(sleep=lambda seconds: None)  # the default attempts, without the waits
+    monkeypatch.setattr(
+        ingest_module,
+        "comtrade_client",
+        lambda log, offline: make_client(
+            "comtrade", log, transport=ToLocalServer(server.server_port), retry=policy,
+            min_interval=0,
+        ),
+    )  # fmt: skip
+    try:
+        with pytest.raises(IngestFailed, match="503"):
+            monthly_ingest(
+                month="2016-09", warehouse=warehouse_path, window_months=1, watchlist=prk_watchlist
+            )
+    finally:
+        server.shutdown()
+    # one Comtrade call for the month's two series: RetryPolicy.attempts requests, no more
+    assert len(Always503.requests) == RetryPolicy().attempts == 4
+    assert len(set(Always503.requests)) == 1

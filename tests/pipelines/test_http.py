@@ -198,3 +198,62 @@ def test_the_body_is_hashed_as_it_arrives():
         client.get("https://comtradeapi.un.org/x")
     (exchange,) = log.drain()
     assert exchange.sha256 == hashlib.sha256(body).hexdigest()
+
+
+class SmallProxy(BaseHTTPRequestHandler):
+    """An HTTP proxy on 127.0.0.1 that answers plain requests itself and refuses tunnels,
+    keeping the request lines it saw."""
+
+    seen: list[str] = []
+
+    def do_GET(self):  # noqa: N802
+        SmallProxy.seen.append(self.requestline)
+        body = b"answered by the proxy"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_CONNECT(self):  # noqa: N802
+        SmallProxy.seen.append(self.requestline)
+        self.send_response(403)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def proxy(monkeypatch):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SmallProxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    SmallProxy.seen = []
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_live_requests_go_through_the_proxies_of_the_environment(proxy, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("HTTPS_PROXY", proxy)
+    with make_client("test", ExchangeLog(), min_interval=0) as client:
+        # nothing listens on localhost:9: only the proxy can answer
+        assert client.get("http://localhost:9/data").text == "answered by the proxy"
+        with pytest.raises(httpx.ProxyError):
+            client.get("https://localhost:9/data")
+    assert SmallProxy.seen == [
+        "GET http://localhost:9/data HTTP/1.1",
+        "CONNECT localhost:9 HTTP/1.1",
+    ]
+
+
+def test_no_proxy_hosts_are_reached_directly(proxy, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("NO_PROXY", "localhost")
+    retry = RetryPolicy(attempts=1)
+    with make_client("test", ExchangeLog(), min_interval=0, retry=retry) as client:
+        with pytest.raises(httpx.ConnectError):
+            client.get("http://localhost:9/data")
+    assert SmallProxy.seen == []

@@ -14,7 +14,7 @@ from ..pipelines.http import ExchangeLog, source_client
 from ..schemas import Month, Series, ValidationResult, check_trade_rows
 from ..warehouse import MonthLoad, load_payload, record_failure
 from ..warehouse.db import run_sql
-from .ingest import IngestSummary, note_failure, retry_if_transient, store_exchanges, writing
+from .ingest import IngestSummary, note_failure, store_exchanges, writing
 
 
 def gacc_client(log: ExchangeLog, offline: bool) -> httpx.Client:
@@ -36,9 +36,6 @@ def table_of(series: Series) -> str:
 
 @task(
     name="fetch-gacc-page",
-    retries=2,
-    retry_delay_seconds=[10, 60],
-    retry_condition_fn=retry_if_transient,
     cache_policy=NONE,
 )
 def fetch_gacc_page(client: httpx.Client, url: str) -> gacc.RawPage:
@@ -48,9 +45,6 @@ def fetch_gacc_page(client: httpx.Client, url: str) -> gacc.RawPage:
 
 @task(
     name="fetch-gacc-index",
-    retries=2,
-    retry_delay_seconds=[10, 60],
-    retry_condition_fn=retry_if_transient,
     cache_policy=NONE,
 )
 def fetch_gacc_index(client: httpx.Client, url: str) -> gacc.RawPage | None:

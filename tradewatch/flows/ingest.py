@@ -18,7 +18,6 @@ from prefect.cache_policies import NONE
 from prefect.futures import PrefectFuture
 
 from ..pipelines import comtrade
-from ..pipelines.errors import SourceHTTPError
 from ..pipelines.http import ExchangeLog, source_client
 from ..schemas import Month, ValidationResult, check_trade_rows
 from ..warehouse import (
@@ -108,19 +107,8 @@ class IngestSummary:
         )
 
 
-def retry_if_transient(task, task_run, state) -> bool:
-    """Retry a fetch only when waiting could help: network trouble, throttling, server errors."""
-    exc = state.data if isinstance(state.data, BaseException) else None
-    if isinstance(exc, httpx.TransportError):
-        return True
-    return isinstance(exc, SourceHTTPError) and exc.transient
-
-
 @task(
     name="fetch-comtrade",
-    retries=2,
-    retry_delay_seconds=[10, 60],
-    retry_condition_fn=retry_if_transient,
     cache_policy=NONE,
 )
 def fetch_comtrade(

@@ -15,6 +15,7 @@ from prefect.cache_policies import NONE
 from ..pipelines import news
 from ..pipelines.errors import LayoutChanged
 from ..pipelines.http import (
+    EnvironmentProxyTransport,
     ExchangeLog,
     NoRecording,
     ReplayTransport,
@@ -28,7 +29,7 @@ from ..warehouse import MonthLoad, resolve_path
 from ..warehouse.load import record_ledger
 from ..warehouse.news import check_against, load_article, record_discoveries, record_reject
 from ..watchlist import Watchlist
-from .ingest import IngestSummary, retry_if_transient, store_exchanges, writing
+from .ingest import IngestSummary, store_exchanges, writing
 
 # What fetching a page can still raise once its task has retried: the page is refused, the run
 # goes on (pages that are no article come back from their tasks as ``Refused``).
@@ -77,7 +78,7 @@ def news_clients(log: ExchangeLog, offline: bool) -> tuple[httpx.Client, httpx.C
         make_client(
             news.SOURCE,
             log,
-            transport=news.PublicOnlyTransport(httpx.HTTPTransport(), news.resolve_host),
+            transport=news.PublicOnlyTransport(EnvironmentProxyTransport(), news.resolve_host),
             min_interval=news.PAGE_MIN_INTERVAL_SECONDS,
             max_bytes=news.PAGE_MAX_BYTES,
         ),
@@ -86,9 +87,6 @@ def news_clients(log: ExchangeLog, offline: bool) -> tuple[httpx.Client, httpx.C
 
 @task(
     name="fetch-news-document",
-    retries=2,
-    retry_delay_seconds=[10, 60],
-    retry_condition_fn=retry_if_transient,
     cache_policy=NONE,
 )
 def fetch_news_document(client: httpx.Client, url: str) -> news.RawDocument:
@@ -106,9 +104,6 @@ class Refused:
 
 @task(
     name="fetch-news-page",
-    retries=2,
-    retry_delay_seconds=[10, 60],
-    retry_condition_fn=retry_if_transient,
     cache_policy=NONE,
 )
 def fetch_news_page(client: httpx.Client, url: str) -> news.RawDocument | Refused:

@@ -14,6 +14,7 @@ import random
 import re
 import threading
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -93,7 +94,13 @@ class ExchangeLog:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """When and how long to wait before asking again."""
+    """When and how long to wait before asking again: tradewatch's one retry layer.
+
+    Prefect tasks do not retry fetches on top of this, so a request that keeps failing costs at
+    most ``attempts`` (4) requests: waits of 0.5-1, 1-2 and 2-4 s between them (full jitter), or
+    what the server's ``Retry-After`` asks up to ``max_retry_after`` (120 s). Worst case per
+    request: 4 requests in about 7 s, or 6 minutes when every answer asks for 120 s.
+    """
 
     attempts: int = 4
     backoff_base: float = 1.0
@@ -317,6 +324,37 @@ class ReplayTransport(httpx.BaseTransport):
         return response
 
 
+class EnvironmentProxyTransport(httpx.BaseTransport):
+    """Direct, or through ``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY`` by the request's scheme,
+    ``NO_PROXY`` honoured — as httpx itself does only when no transport is given."""
+
+    def __init__(self, environment: Mapping[str, str] | None = None) -> None:
+        self._proxies = (
+            urllib.request.getproxies_environment() if environment is None else dict(environment)
+        )
+        self._direct = httpx.HTTPTransport()
+        self._through: dict[str, httpx.HTTPTransport] = {}
+
+    def proxy_for(self, url: httpx.URL) -> str | None:
+        """The proxy a request to ``url`` goes through, or None for a direct connection."""
+        proxy = self._proxies.get(url.scheme) or self._proxies.get("all")
+        if not proxy or urllib.request.proxy_bypass_environment(url.host, self._proxies):
+            return None
+        return proxy
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        proxy = self.proxy_for(request.url)
+        if proxy is None:
+            return self._direct.handle_request(request)
+        if proxy not in self._through:
+            self._through[proxy] = httpx.HTTPTransport(proxy=proxy)
+        return self._through[proxy].handle_request(request)
+
+    def close(self) -> None:
+        for transport in (self._direct, *self._through.values()):
+            transport.close()
+
+
 def make_client(
     source: str,
     log: ExchangeLog,
@@ -329,7 +367,7 @@ def make_client(
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Client:
     """A client for one source; pass a ``ReplayTransport`` for offline runs."""
-    inner = transport if transport is not None else httpx.HTTPTransport()
+    inner = transport if transport is not None else EnvironmentProxyTransport()
     polite = PoliteTransport(
         inner,
         source=source,
