@@ -85,6 +85,7 @@ def test_an_older_warehouse_is_upgraded_in_place(warehouse_path, monkeypatch):
             [f for f in real(folder) if f[0].startswith("001")] if folder == "migrations" else []
         ),
     )
+    monkeypatch.setattr(db, "schema_digest", lambda: "the older code's")
     with closing(connect(warehouse_path)) as old:
         old.execute(
             "insert into ops.runs (run_id, source, period, status, rows_fetched, rows_valid,"
@@ -206,7 +207,8 @@ def test_a_second_writer_waits_then_gets_a_clear_message(warehouse_path):
         assert holder.stdout.readline().strip() == "ok"
         from tradewatch.warehouse import WarehouseBusy
 
-        with pytest.raises(WarehouseBusy, match="in use by another tradewatch process"):
+        # the message names the real holder: its pid and command line
+        with pytest.raises(WarehouseBusy, match=rf"held by process {holder.pid} \(.*python"):
             connect(warehouse_path, wait_seconds=0.5)
     finally:
         holder.kill()
@@ -238,3 +240,18 @@ def test_a_load_that_would_duplicate_a_vintage_is_rolled_back(con, monkeypatch):
         load(con, comtrade_body(months_records("201609")), "e1")
     assert con.execute("select count(*) from trade_vintages").fetchall() == [(0,)]
     assert con.execute("select count(*) from ops.runs").fetchall() == [(0,)]
+
+
+def test_a_current_warehouse_is_not_migrated_again(warehouse_path, monkeypatch):
+    from tradewatch.warehouse import db
+
+    connect(warehouse_path).close()
+
+    def must_not_run(folder):
+        raise AssertionError(f"{folder} applied again on a current warehouse")
+
+    monkeypatch.setattr(db, "_ordered", must_not_run)
+    with closing(connect(warehouse_path)) as con:
+        assert con.execute("select digest from ops.schema_state").fetchall() == [
+            (db.schema_digest(),)
+        ]

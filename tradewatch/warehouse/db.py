@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
 import os
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -106,7 +106,7 @@ def connect(
                 raise WarehouseError(f"cannot open {target}: {exc}") from exc
             if time.monotonic() >= deadline:
                 raise WarehouseBusy(
-                    f"{target} is in use by another tradewatch process "
+                    f"{target} is held by {lock_holder(str(exc))} "
                     f"(waited {wait_seconds:.0f}s): {str(exc).splitlines()[0]}"
                 ) from exc
             time.sleep(0.2)
@@ -119,6 +119,20 @@ def connect(
         con.close()
         raise
     return con
+
+
+def lock_holder(message: str) -> str:
+    """The process DuckDB names in a lock error, with its command line where it can be read."""
+    found = re.search(r"\(PID (\d+)\)", message)
+    if not found:
+        return "another process"
+    pid = found.group(1)
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        command = " ".join(a.decode(errors="replace") for a in argv if a)
+    except OSError:
+        command = ""
+    return f"process {pid}" + (f" ({command[:200]})" if command else "")
 
 
 def sandbox(con: duckdb.DuckDBPyConnection, allow_files: Sequence[str | os.PathLike] = ()) -> None:
@@ -135,8 +149,29 @@ def sandbox(con: duckdb.DuckDBPyConnection, allow_files: Sequence[str | os.PathL
     con.execute("set lock_configuration = true")
 
 
+@cache
+def schema_digest() -> str:
+    """One hash of every migration and view this code would apply."""
+    texts = [text for folder in ("migrations", "views") for _, text in _ordered(folder)]
+    return hashlib.sha256("\0".join(texts).encode()).hexdigest()
+
+
+def _up_to_date(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        row = con.execute("select digest from ops.schema_state").fetchone()
+    except duckdb.CatalogException:
+        return False
+    return row is not None and row[0] == schema_digest()
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply pending migrations, each in its own transaction, then recreate every view."""
+    """Apply pending migrations, each in its own transaction, then recreate every view.
+
+    Once per warehouse and code: ``ops.schema_state`` keeps the digest of what was applied, so
+    a writer connecting again finds it current with one query instead of recreating the views.
+    """
+    if _up_to_date(con):
+        return []
     con.execute("create schema if not exists ops")
     con.execute(
         "create table if not exists ops.schema_migrations ("
@@ -170,6 +205,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     con.begin()
     for _name, text in _ordered("views"):
         con.execute(text)
+    con.execute("create table if not exists ops.schema_state (digest varchar not null)")
+    con.execute("delete from ops.schema_state")
+    con.execute("insert into ops.schema_state values (?)", [schema_digest()])
     con.commit()
     return done
 
@@ -187,6 +225,40 @@ def lock_wait_seconds(value: float | None = None) -> float:
         return float(raw) if raw else DEFAULT_LOCK_WAIT
     except ValueError as exc:
         raise WarehouseError(f"{LOCK_WAIT_ENV} must be a number of seconds, got {raw!r}") from exc
+
+
+def _try_lock(handle) -> bool:
+    """Take the operating system's exclusive lock on the open file, without waiting.
+
+    ``fcntl`` on POSIX, ``msvcrt`` on Windows, imported here so the package imports (and every
+    reading command works) on either; the lock dies with the process however it dies.
+    """
+    if os.name == "nt":
+        import msvcrt
+
+        handle.seek(0)
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _holder(handle) -> str:
+    """Who holds the lock: the run that wrote its name into the file, or say we do not know."""
+    try:
+        handle.seek(0)
+        written = handle.read().strip()
+    except OSError:  # Windows: the holder's locked byte cannot be read
+        written = ""
+    return written or "another process (it left no name: not a tradewatch run, or one starting)"
 
 
 @contextmanager
@@ -211,21 +283,18 @@ def run_lock(
     try:
         deadline, told = time.monotonic() + wait, False
         while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if _try_lock(handle):
                 break
-            except BlockingIOError:
-                handle.seek(0)
-                other = handle.read().strip() or "another tradewatch run"
-                if time.monotonic() >= deadline:
-                    raise WarehouseBusy(
-                        f"{target} is being written by {other}; waited {wait:.0f}s "
-                        f"(set --wait or {LOCK_WAIT_ENV} to wait longer)"
-                    ) from None
-                if on_wait and not told:
-                    on_wait(f"waiting for {other} to finish with {target}")
-                    told = True
-                time.sleep(0.5)
+            other = _holder(handle)
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    f"{target} is being written by {other}; waited {wait:.0f}s "
+                    f"(set --wait or {LOCK_WAIT_ENV} to wait longer)"
+                ) from None
+            if on_wait and not told:
+                on_wait(f"waiting for {other} to finish with {target}")
+                told = True
+            time.sleep(0.5)
         handle.seek(0)
         handle.truncate()
         stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
