@@ -158,10 +158,10 @@ def schema_digest() -> str:
 
 def _up_to_date(con: duckdb.DuckDBPyConnection) -> bool:
     try:
-        row = con.execute("select digest from ops.schema_state").fetchone()
+        rows = con.execute("select digest from ops.schema_state").fetchall()
     except duckdb.CatalogException:
         return False
-    return row is not None and row[0] == schema_digest()
+    return rows == [(schema_digest(),)]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
