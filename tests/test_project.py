@@ -65,3 +65,29 @@ def test_serve_builds_both_deployments_with_the_same_schedule():
     assert monthly.parameters == {"warehouse": "/data/tw.duckdb"}
     assert backfill.schedules in (None, [])
     assert monthly.concurrency_limit == backfill.concurrency_limit == 1
+
+
+SOURCES = sorted(
+    p.name for p in (ROOT / "tradewatch" / "pipelines").iterdir() if (p / "parse.py").exists()
+)
+
+
+def test_every_source_writes_through_its_own_warehouse_module():
+    assert SOURCES == ["comtrade", "gacc", "news"]
+    assert all((ROOT / "tradewatch" / "warehouse" / f"{s}.py").exists() for s in SOURCES)
+
+
+def test_the_shared_loader_takes_no_source_specific_parameter():
+    from tradewatch.warehouse import load
+
+    for function in (load.load_payload, load.load_payload_batches):
+        names = set(inspect.signature(function).parameters)
+        assert not names & {"release_url", "published_at", "also", "combined_keys"}, names
+        assert not any(source in name for name in names for source in SOURCES), names
+
+
+def test_flows_hold_no_sql():
+    for path in (ROOT / "tradewatch" / "flows").glob("*.py"):
+        text = path.read_text()
+        for marker in ("run_sql(", ".execute(", "select ", "insert into", "create table"):
+            assert marker not in text, f"{path.name} holds SQL ({marker!r})"

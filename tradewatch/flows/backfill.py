@@ -15,7 +15,7 @@ from ..errors import IngestFailed
 from ..pipelines import comtrade, gacc, news
 from ..schemas import Month, Series
 from ..warehouse import MonthLoad, run_lock
-from ..warehouse.db import run_sql
+from ..warehouse.news import news_loaded_months
 from ..warehouse.status import loaded_series
 from . import progress
 from .alerts import alert_step
@@ -156,14 +156,7 @@ def backfill(
 def _backfill_news(config, months, force, offline, warehouse, run_id, summary, advance) -> None:
     """Each month's news reports, skipping months whose news already loaded (unless force)."""
     with writing(warehouse) as con:
-        done = {
-            row[0]
-            for row in run_sql(
-                con,
-                "news_loaded_months",
-                {"start": months[0].first_day, "end": months[-1].first_day},
-            ).fetchall()
-        }
+        done = news_loaded_months(con, months[0].first_day, months[-1].first_day)
     for month in months:
         if not force and month.first_day in done:
             summary.skipped += 1

@@ -12,8 +12,8 @@ from prefect.cache_policies import NONE
 from ..pipelines import gacc
 from ..pipelines.http import ExchangeLog, source_client
 from ..schemas import Month, Series, ValidationResult, check_trade_rows
-from ..warehouse import MonthLoad, load_payload, record_failure
-from ..warehouse.db import run_sql
+from ..warehouse import MonthLoad, record_failure
+from ..warehouse import gacc as warehouse_gacc
 from .ingest import IngestSummary, note_failure, store_exchanges, writing
 
 
@@ -77,55 +77,20 @@ def load_release(
 ) -> list[MonthLoad]:
     """The release, its figures and its month's rows in one transaction, with ledger rows."""
     release, figures, valid = checked
-    months = (
-        [Month(release.year, 1), Month(release.year, 2)]
-        if release.combined
-        else [Month(release.year, release.month)]
-    )
-    combined_keys = None
-    if release.combined:
-        present = figures.dropna(subset=["hs_code", "partner_code"])
-        combined_keys = sorted(
-            {f"156-{int(r.partner_code)}-{r.hs_code}-{r.flow}" for r in present.itertuples()}
-            & set(series_keys)
-        )
-
-    def also(con, params):
-        con.register("incoming_figures", figures)
-        try:
-            run_sql(
-                con,
-                "insert_gacc_release",
-                {
-                    **params,
-                    "publication": link.publication,
-                    "table_kind": release.table,
-                    "title": release.title,
-                    "year": release.year,
-                    "month": release.month,
-                    "combined": release.combined,
-                    "currency": release.currency,
-                    "unit": release.unit,
-                },
-            )
-            run_sql(con, "insert_gacc_figures", params)
-        finally:
-            con.unregister("incoming_figures")
-
     with writing(warehouse) as con:
-        return load_payload(
+        return warehouse_gacc.load_release(
             con,
-            source=gacc.SOURCE,
+            release=release,
+            figures=figures,
+            checked=valid,
+            page_url=page.url,
+            exchange_id=page.exchange_id,
+            publication=link.publication,
+            months=gacc.release_months(release),
+            series_keys=series_keys,
+            combined_keys=gacc.combined_series(figures, series_keys) if release.combined else None,
             run_id=run_id,
             flow_run_id=flow_run_id,
-            exchange_id=page.exchange_id,
-            months=[m.first_day for m in months],
-            series_keys=series_keys,
-            checked=valid,
-            release_url=page.url,
-            published_at=release.release_date,
-            also=also,
-            combined_keys=combined_keys,
         )
 
 

@@ -23,12 +23,11 @@ from ..schemas import Month, ValidationResult, check_trade_rows
 from ..warehouse import (
     MonthLoad,
     connect,
-    load_payload,
     record_exchanges,
     record_failure,
     record_if_unchanged,
 )
-from ..warehouse.load import load_payload_batches, record_file
+from ..warehouse import comtrade as warehouse_comtrade
 
 # One writer at a time inside this process; DuckDB's file lock covers other processes.
 _WRITER = threading.Lock()
@@ -144,15 +143,14 @@ def load_checked(
 ) -> list[MonthLoad]:
     """Load one payload's rows, quarantine and ledger in one transaction."""
     with writing(warehouse) as con:
-        return load_payload(
+        return warehouse_comtrade.load_rows(
             con,
-            source=comtrade.SOURCE,
-            run_id=run_id,
-            flow_run_id=flow_run_id,
             exchange_id=raw.exchange_id,
             months=[m.first_day for m in raw.request.months],
             series_keys=raw.request.series_keys(),
             checked=checked,
+            run_id=run_id,
+            flow_run_id=flow_run_id,
         )
 
 
@@ -288,28 +286,18 @@ def load_comtrade_file(
     batch, whatever the file's size. ``months`` None: the ledger names every month it holds.
     """
     path = Path(path)
-    run_id = run_id or str(uuid.uuid4())
+
+    def batches(reader):
+        frames = comtrade.iter_payload_frames(path.as_uri(), reader, batch_bytes=batch_bytes)
+        return (check_trade_rows(frame) for frame in frames)
+
     with writing(warehouse) as con:
-        # DuckDB spills the staged rows to disk past this, so memory does not grow with the file.
-        con.execute(f"set memory_limit = '{memory_limit}'")
-        exchange_id = record_file(
-            con, path, source=comtrade.SOURCE, url=path.resolve().as_uri(), run_id=run_id
+        return warehouse_comtrade.load_file(
+            con,
+            path,
+            batches,
+            months=[m.first_day for m in months] if months is not None else None,
+            series_keys=series_keys,
+            run_id=run_id or str(uuid.uuid4()),
+            memory_limit=memory_limit,
         )
-        with open(path, "rb") as reader:
-            batches = (
-                check_trade_rows(frame)
-                for frame in comtrade.iter_payload_frames(
-                    path.as_uri(), reader, batch_bytes=batch_bytes
-                )
-            )
-            return load_payload_batches(
-                con,
-                source=comtrade.SOURCE,
-                run_id=run_id,
-                flow_run_id=None,
-                exchange_id=exchange_id,
-                months=[m.first_day for m in months] if months is not None else None,
-                series_keys=list(series_keys),
-                batches=batches,
-                commit_batches=True,
-            )

@@ -57,6 +57,29 @@ class MonthLoad:
     message: str | None = None
 
 
+@dataclass(frozen=True)
+class Document:
+    """A published document the rows come from (a release page): a vintage is added only for
+    values this document has not given before, so re-reading an older document after a newer
+    one revised it never makes it the latest again."""
+
+    url: str
+    published_at: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class MonthsAs:
+    """Months recorded with a status of their own (published together, say), not by counting."""
+
+    status: str
+    series_loaded: Sequence[str]
+    message: str
+
+
+# A source's own writes, run inside the load's transaction with its parameters.
+SourceWrites = Callable[[duckdb.DuckDBPyConnection, dict], None]
+
+
 def record_exchanges(
     con: duckdb.DuckDBPyConnection, exchanges: Iterable[ExchangeLike], run_id: str
 ) -> int:
@@ -137,18 +160,15 @@ def load_payload(
     months: Sequence[dt.date],
     series_keys: Sequence[str],
     checked: ValidationResult,
-    release_url: str | None = None,
-    published_at: dt.date | None = None,
-    also: Callable[[duckdb.DuckDBPyConnection, dict], None] | None = None,
-    combined_keys: Sequence[str] | None = None,
+    document: Document | None = None,
+    writes: SourceWrites | None = None,
+    months_as: MonthsAs | None = None,
 ) -> list[MonthLoad]:
     """Load one payload's validated rows and quarantine in one transaction, a ledger row a month.
 
-    Rows already loaded with the same values change nothing; a changed value adds a vintage.
-    A release page (``release_url``) adds a vintage only for values that release has not given
-    before. ``also`` writes more inside the same transaction (a source's own tables);
-    ``combined_keys`` marks the months as published together (January-February) with these
-    series present.
+    Rows already loaded with the same values change nothing; a changed value adds a vintage
+    (from a ``document``: only values it has not given before). ``writes`` adds a source's own
+    tables inside the same transaction; ``months_as`` records the months with that status.
     """
     return load_payload_batches(
         con,
@@ -159,10 +179,9 @@ def load_payload(
         months=months,
         series_keys=series_keys,
         batches=[checked],
-        release_url=release_url,
-        published_at=published_at,
-        also=also,
-        combined_keys=combined_keys,
+        document=document,
+        writes=writes,
+        months_as=months_as,
     )
 
 
@@ -176,10 +195,9 @@ def load_payload_batches(
     months: Sequence[dt.date] | None,
     series_keys: Sequence[str],
     batches: Iterable[ValidationResult],
-    release_url: str | None = None,
-    published_at: dt.date | None = None,
-    also: Callable[[duckdb.DuckDBPyConnection, dict], None] | None = None,
-    combined_keys: Sequence[str] | None = None,
+    document: Document | None = None,
+    writes: SourceWrites | None = None,
+    months_as: MonthsAs | None = None,
     commit_batches: bool = False,
 ) -> list[MonthLoad]:
     """``load_payload`` for a payload validated a batch at a time (streaming).
@@ -200,8 +218,8 @@ def load_payload_batches(
         "sha256": sha256,
         "fetched_at": fetched_at,
         "run_id": run_id,
-        "release_url": release_url,
-        "published_at": published_at,
+        "release_url": document.url if document else None,
+        "published_at": document.published_at if document else None,
     }
 
     def step():
@@ -226,8 +244,8 @@ def load_payload_batches(
                     months=months,
                     series_keys=series_keys,
                     params=params,
-                    also=also,
-                    combined_keys=combined_keys,
+                    writes=writes,
+                    months_as=months_as,
                 )
     finally:
         con.execute(sql("drop_incoming"))
@@ -244,14 +262,14 @@ def _load_staged(
     months: Sequence[dt.date] | None,
     series_keys: Sequence[str],
     params: dict,
-    also: Callable[[duckdb.DuckDBPyConnection, dict], None] | None,
-    combined_keys: Sequence[str] | None,
+    writes: SourceWrites | None,
+    months_as: MonthsAs | None,
 ) -> list[MonthLoad]:
     """The staged rows into the warehouse: vintages, quarantine, ledger (caller's transaction)."""
     if staged > 1:
         con.execute(sql("quarantine_cross_batch_duplicates"))
-    if also is not None:
-        also(con, params)
+    if writes is not None:
+        writes(con, params)
     run_sql(con, "stage_vintages", params)
     con.execute(sql("insert_vintages"))
     _check_vintages_unique(con)
@@ -259,11 +277,11 @@ def _load_staged(
     if months is None:  # every month the payload holds
         months = [row[0] for row in con.execute(sql("incoming_months")).fetchall()]
     loads = _month_loads(con, source, months, list(series_keys), exchange_id)
-    if combined_keys is not None:
+    if months_as is not None:
         for load in loads:
-            load.status, load.series_loaded = "combined", sorted(combined_keys)
+            load.status, load.series_loaded = months_as.status, sorted(months_as.series_loaded)
             load.series_found = len(load.series_loaded)
-            load.message = "January and February published together: cumulative only"
+            load.message = months_as.message
     _insert_ledger(con, loads, run_id, flow_run_id)
     return loads
 

@@ -135,3 +135,11 @@ def check_against(
 
 def _quoted(path: Path) -> str:
     return str(path).replace("'", "''")
+
+
+def news_loaded_months(
+    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date
+) -> set[dt.date]:
+    """The months from ``start`` to ``end`` whose news reports a run has already loaded."""
+    rows = run_sql(con, "news_loaded_months", {"start": start, "end": end}).fetchall()
+    return {row[0] for row in rows}

@@ -8,9 +8,11 @@ from .parse import (
     Release,
     ReleaseLink,
     UnknownUnit,
+    combined_series,
     parse_index,
     parse_release,
     preferred_links,
+    release_months,
     trade_rows,
 )
 from .replay import REPLAYERS
@@ -30,11 +32,13 @@ __all__ = [
     "Release",
     "ReleaseLink",
     "UnknownUnit",
+    "combined_series",
     "fetch_page",
     "index_url",
     "index_urls",
     "parse_index",
     "parse_release",
     "preferred_links",
+    "release_months",
     "trade_rows",
 ]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import pandas as pd
 from bs4 import BeautifulSoup, Tag
 
-from ...schemas import TRADE_COLUMNS, country_by_name
+from ...schemas import TRADE_COLUMNS, Month, country_by_name, series_key
 from ..errors import LayoutChanged
 from . import settings
 
@@ -441,3 +442,20 @@ def trade_rows(release: Release, figures: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame([r for _, r in rows], columns=TRADE_COLUMNS, dtype=object)
     frame.index = pd.Index([i for i, _ in rows], dtype="int64")
     return frame
+
+
+def release_months(release: Release) -> list[Month]:
+    """The months a release stands for: its month, or January and February published together."""
+    if release.combined:
+        return [Month(release.year, 1), Month(release.year, 2)]
+    return [Month(release.year, release.month)]
+
+
+def combined_series(figures: pd.DataFrame, watched: Sequence[str]) -> list[str]:
+    """The watched series a January-February release gives figures for (cumulative only)."""
+    present = figures.dropna(subset=["hs_code", "partner_code"])
+    given = {
+        series_key(settings.REPORTER, int(r.partner_code), r.hs_code, r.flow)
+        for r in present.itertuples()
+    }
+    return sorted(given & set(watched))
