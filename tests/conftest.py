@@ -92,3 +92,12 @@ def no_network(monkeypatch):
         return real(self, request)
 
     monkeypatch.setattr(httpx.HTTPTransport, "handle_request", guarded)
+
+
+def use_comtrade_client(monkeypatch, factory) -> None:
+    """Runs get their Comtrade client from ``factory(log, offline)`` instead of the real one."""
+    from dataclasses import replace
+
+    from tradewatch import sources
+
+    monkeypatch.setattr(sources, "COMTRADE", replace(sources.COMTRADE, client=factory))

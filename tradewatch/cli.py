@@ -424,7 +424,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_load_file(args: argparse.Namespace) -> int:
-    from .flows.ingest import load_comtrade_file
+    from .sources import load_comtrade_file
     from .warehouse import run_lock
 
     with run_lock(args.warehouse, wait_seconds=args.wait, holder=f"load-file {args.path}"):

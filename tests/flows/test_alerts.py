@@ -8,11 +8,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from tests.conftest import comtrade_body, recorded_records
+from tests.conftest import comtrade_body, recorded_records, use_comtrade_client
 from tradewatch.cli import main
 from tradewatch.flows import alerts as alerts_module
 from tradewatch.flows import backfill, monthly_ingest
-from tradewatch.flows import ingest as ingest_module
 from tradewatch.pipelines.http import RetryPolicy, make_client
 from tradewatch.warehouse import connect
 
@@ -112,9 +111,8 @@ def serve_revised(monkeypatch, changes):
             ),
         )
 
-    monkeypatch.setattr(
-        ingest_module,
-        "comtrade_client",
+    use_comtrade_client(
+        monkeypatch,
         lambda log, offline: make_client(
             "comtrade", log, transport=httpx.MockTransport(handler), min_interval=0
         ),

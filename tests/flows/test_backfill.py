@@ -5,8 +5,9 @@ from contextlib import closing
 import httpx
 import pytest
 
+from tests.conftest import use_comtrade_client
+from tradewatch import sources as registry
 from tradewatch.flows import IngestFailed, backfill, progress
-from tradewatch.flows import ingest as ingest_module
 from tradewatch.pipelines.comtrade.replay import replay
 from tradewatch.pipelines.http import make_client
 from tradewatch.warehouse import WarehouseBusy, connect
@@ -105,10 +106,9 @@ def test_a_failing_month_does_not_stop_the_others(warehouse_path, monkeypatch):
             return httpx.Response(400, text="period not available")
         return replay(request)
 
-    original = ingest_module.comtrade_client
-    monkeypatch.setattr(
-        ingest_module,
-        "comtrade_client",
+    original = registry.COMTRADE.client
+    use_comtrade_client(
+        monkeypatch,
         lambda log, offline: make_client(
             "comtrade", log, transport=httpx.MockTransport(handler), min_interval=0
         ),
@@ -122,7 +122,7 @@ def test_a_failing_month_does_not_stop_the_others(warehouse_path, monkeypatch):
     loaded = query(warehouse_path, "select year(period), count(*) from trade_monthly group by 1")
     assert sorted(loaded) == [(2015, 24), (2017, 24)]
     # Once the source answers again, a rerun loads just the failed year.
-    monkeypatch.setattr(ingest_module, "comtrade_client", original)
+    use_comtrade_client(monkeypatch, original)
     summary = backfill("2015-01", "2017-12", offline=True, warehouse=warehouse_path)
     assert (summary["skipped"], summary["rows_new"]) == (24, 24)
 

@@ -1,14 +1,15 @@
 import datetime as dt
 import threading
 from contextlib import closing
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 
-from tests.conftest import comtrade_body, recorded_records
+from tests.conftest import comtrade_body, recorded_records, use_comtrade_client
+from tradewatch import sources as registry
 from tradewatch.flows import IngestFailed, monthly_ingest, previous_month
-from tradewatch.flows import ingest as ingest_module
 from tradewatch.pipelines.http import RetryPolicy, make_client
 from tradewatch.schemas import Month
 from tradewatch.warehouse import connect
@@ -43,9 +44,8 @@ def serve(monkeypatch, records, status=200):
         picked = [r for r in records if r["period"] in periods and r["cmdCode"] in codes]
         return httpx.Response(200, content=comtrade_body(picked))
 
-    monkeypatch.setattr(
-        ingest_module,
-        "comtrade_client",
+    use_comtrade_client(
+        monkeypatch,
         lambda log, offline: make_client(
             "comtrade", log, transport=httpx.MockTransport(handler), min_interval=0
         ),
@@ -154,9 +154,8 @@ def test_an_unknown_layout_is_a_named_failure_and_other_calls_still_load(
             200, content=comtrade_body([r for r in records if r["period"] in periods])
         )
 
-    monkeypatch.setattr(
-        ingest_module,
-        "comtrade_client",
+    use_comtrade_client(
+        monkeypatch,
         lambda log, offline: make_client(
             "comtrade", log, transport=httpx.MockTransport(handler), min_interval=0
         ),
@@ -199,7 +198,7 @@ def test_an_unchanged_payload_is_not_parsed_again(warehouse_path, monkeypatch, p
     def must_not_parse(raw):
         raise AssertionError("an unchanged payload was parsed again")
 
-    monkeypatch.setattr(ingest_module, "check_comtrade", must_not_parse)
+    monkeypatch.setattr(registry, "COMTRADE", replace(registry.COMTRADE, check=must_not_parse))
     again = monthly_ingest(
         month="2016-09", offline=True, warehouse=warehouse_path, watchlist=prk_watchlist
     )
@@ -248,9 +247,8 @@ def test_a_persistent_503_costs_the_documented_requests_and_no_more(monkeypatch,
     threading.Thread(target=server.serve_forever, daemon=True).start()
     Always503.requests = []
     policy = RetryPolicy(sleep=lambda seconds: None)  # the default attempts, without the waits
-    monkeypatch.setattr(
-        ingest_module,
-        "comtrade_client",
+    use_comtrade_client(
+        monkeypatch,
         lambda log, offline: make_client(
             "comtrade", log, transport=ToLocalServer(server.server_port), retry=policy,
             min_interval=0,

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from dataclasses import replace
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.runtime import flow_run
 
+from .. import sources as registry
 from .. import watchlist as watchlists
 from ..errors import IngestFailed
 from ..pipelines import comtrade, gacc, news
@@ -20,7 +22,7 @@ from ..warehouse.status import loaded_series
 from . import progress
 from .alerts import alert_step
 from .gacc import ingest_gacc
-from .ingest import IngestSummary, ingest_comtrade, writing
+from .ingest import IngestSummary, ingest, writing
 from .monthly import comtrade_api_key
 from .news import ingest_news
 
@@ -129,13 +131,14 @@ def backfill(
                 ),
                 key=lambda r: (r.months[0], r.partner, r.hs_codes),
             )
-            ingest_comtrade(
+            api_key = comtrade_api_key(config.comtrade_api_key_secret, offline)
+            ingest(
+                replace(registry.COMTRADE, options={"api_key": api_key}),
                 requests,
                 offline=offline,
                 warehouse=warehouse,
                 run_id=run_id,
                 flow_run_id=flow_run.id,
-                api_key=comtrade_api_key(config.comtrade_api_key_secret, offline),
                 summary=summary,
                 on_loads=on_loads,
             )

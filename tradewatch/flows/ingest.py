@@ -1,15 +1,13 @@
-"""Prefect tasks and the per-source ingest step that ``monthly-ingest`` (and backfills) run."""
+"""The ingest engine: one generic set of Prefect tasks that runs any source (``SourceSpec``)."""
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from typing import Any
 
 import duckdb
 import httpx
@@ -17,9 +15,9 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.futures import PrefectFuture
 
-from ..pipelines import comtrade
-from ..pipelines.http import ExchangeLog, source_client
-from ..schemas import Month, ValidationResult, check_trade_rows
+from ..pipelines.contract import SourceSpec
+from ..pipelines.http import ExchangeLog
+from ..schemas import Month
 from ..warehouse import (
     MonthLoad,
     connect,
@@ -27,7 +25,6 @@ from ..warehouse import (
     record_failure,
     record_if_unchanged,
 )
-from ..warehouse import comtrade as warehouse_comtrade
 
 # One writer at a time inside this process; DuckDB's file lock covers other processes.
 _WRITER = threading.Lock()
@@ -106,21 +103,30 @@ class IngestSummary:
         )
 
 
-@task(
-    name="fetch-comtrade",
-    cache_policy=NONE,
-)
-def fetch_comtrade(
-    client: httpx.Client, request: comtrade.ComtradeRequest, api_key: str | None
-) -> comtrade.RawPayload:
-    """Download one Comtrade call's bytes."""
-    return comtrade.fetch_request(client, request, api_key)
+@task(name="fetch", task_run_name="fetch-{spec.name}", cache_policy=NONE)
+def fetch_request(spec: SourceSpec, client: httpx.Client, request: Any) -> Any:
+    """Download one request's bytes (I/O only); the source's one retry layer is its client."""
+    return spec.fetch(client, request, spec.options)
 
 
-@task(name="check-comtrade", cache_policy=NONE)
-def check_comtrade(raw: comtrade.RawPayload) -> ValidationResult:
-    """Parse a payload and validate its rows (pure)."""
-    return check_trade_rows(comtrade.parse_payload(raw))
+@task(name="check", task_run_name="check-{spec.name}", cache_policy=NONE)
+def check_raw(spec: SourceSpec, raw: Any) -> Any:
+    """Parse the raw answer and check it against the source's schema (pure)."""
+    return spec.check(raw)
+
+
+@task(name="load", task_run_name="load-{spec.name}", cache_policy=NONE)
+def load_checked(
+    spec: SourceSpec,
+    warehouse: str | None,
+    raw: Any,
+    checked: Any,
+    run_id: str,
+    flow_run_id: str | None,
+) -> list[MonthLoad]:
+    """The checked rows, quarantine and ledger rows, in one transaction."""
+    with writing(warehouse) as con:
+        return spec.load(con, raw, checked, run_id, flow_run_id)
 
 
 @task(name="store-exchanges", cache_policy=NONE)
@@ -133,27 +139,6 @@ def store_exchanges(warehouse: str | None, log: ExchangeLog, run_id: str) -> int
         return record_exchanges(con, exchanges, run_id)
 
 
-@task(name="load-payload", cache_policy=NONE)
-def load_checked(
-    warehouse: str | None,
-    raw: comtrade.RawPayload,
-    checked: ValidationResult,
-    run_id: str,
-    flow_run_id: str | None,
-) -> list[MonthLoad]:
-    """Load one payload's rows, quarantine and ledger in one transaction."""
-    with writing(warehouse) as con:
-        return warehouse_comtrade.load_rows(
-            con,
-            exchange_id=raw.exchange_id,
-            months=[m.first_day for m in raw.request.months],
-            series_keys=raw.request.series_keys(),
-            checked=checked,
-            run_id=run_id,
-            flow_run_id=flow_run_id,
-        )
-
-
 @task(name="record-failure", cache_policy=NONE)
 def note_failure(
     warehouse: str | None,
@@ -162,7 +147,7 @@ def note_failure(
     run_id: str,
     flow_run_id: str | None,
     exchange_id: str | None = None,
-    source: str = comtrade.SOURCE,
+    source: str = "comtrade",
 ) -> list[MonthLoad]:
     """Ledger rows for months that could not be loaded."""
     with writing(warehouse) as con:
@@ -177,127 +162,84 @@ def note_failure(
         )
 
 
-def comtrade_client(log: ExchangeLog, offline: bool) -> httpx.Client:
-    """The Comtrade client: one request a second live, or the shipped recordings offline."""
-    return source_client(
-        comtrade.SOURCE,
-        log,
-        offline=offline,
-        replayers=comtrade.REPLAYERS,
-        min_interval=comtrade.MIN_INTERVAL_SECONDS,
-    )
-
-
-def ingest_comtrade(
-    requests: Sequence[comtrade.ComtradeRequest],
+def ingest(
+    spec: SourceSpec,
+    requests: Sequence[Any],
     *,
     offline: bool,
     warehouse: str | None,
     run_id: str,
     flow_run_id: str | None,
-    api_key: str | None,
     summary: IngestSummary,
     on_loads: Callable[[list[MonthLoad]], None] | None = None,
     in_flight: int = 3,
 ) -> None:
-    """Fetch, check and load these Comtrade calls, oldest first.
+    """Run any source's requests, oldest first: fetch → keep the bytes → check → load → ledger.
 
     Up to ``in_flight`` fetches overlap (the client still keeps its per-host interval); loads
-    happen one at a time, in request order, each holding the writer only while it writes.
+    happen one at a time, in request order, each holding the writer only while it writes. An
+    answer whose bytes were loaded before adds ledger rows only. A failure at any step is its
+    months' ``failed`` ledger rows, with every byte fetched kept; the other requests go on.
     """
     logger = get_run_logger()
     log = ExchangeLog()
     queue = iter(requests)
-    pending: deque[tuple[comtrade.ComtradeRequest, PrefectFuture]] = deque()
+    pending: deque[tuple[Any, PrefectFuture]] = deque()
 
     def submit_next() -> None:
         request = next(queue, None)
         if request is not None:
-            pending.append((request, fetch_comtrade.submit(client, request, api_key)))
+            pending.append((request, fetch_request.submit(spec, client, request)))
 
     def done(loads: list[MonthLoad]) -> None:
         summary.add(loads)
         if on_loads:
             on_loads(loads)
 
-    with comtrade_client(log, offline) as client:
+    def failed(request: Any, message: str, exchange_id: str | None = None) -> None:
+        months = spec.months(request)
+        done(note_failure(warehouse, months, message, run_id, flow_run_id, exchange_id, spec.name))
+
+    with spec.client(log, offline) as client:
         for _ in range(in_flight):
             submit_next()
         while pending:
             request, future = pending.popleft()
             submit_next()
-            label = f"comtrade {request.months[0]}..{request.months[-1]} hs {request.hs_codes}"
+            label = spec.label(request)
             try:
                 raw = future.result()
             except Exception as exc:
-                # Every byte is kept even when the fetch fails; the months are marked failed.
                 summary.exchanges += store_exchanges(warehouse, log, run_id)
                 logger.warning("%s: fetch failed: %s", label, exc)
-                done(note_failure(warehouse, request.months, str(exc), run_id, flow_run_id))
+                failed(request, str(exc))
                 continue
             summary.exchanges += store_exchanges(warehouse, log, run_id)
             with writing(warehouse) as con:
                 unchanged = record_if_unchanged(
                     con,
-                    source=comtrade.SOURCE,
+                    source=spec.name,
                     run_id=run_id,
                     flow_run_id=flow_run_id,
                     exchange_id=raw.exchange_id,
-                    months=[m.first_day for m in request.months],
+                    months=[m.first_day for m in spec.months(request)],
                 )
             if unchanged is not None:
                 done(unchanged)
                 continue
             try:
-                checked = check_comtrade(raw)
+                checked = check_raw(spec, raw)
             except Exception as exc:
                 logger.warning("%s: %s", label, exc)
-                done(
-                    note_failure(
-                        warehouse, request.months, str(exc), run_id, flow_run_id, raw.exchange_id
-                    )
-                )
+                failed(request, str(exc), raw.exchange_id)
                 continue
-            loads = load_checked(warehouse, raw, checked, run_id, flow_run_id)
+            loads = load_checked(spec, warehouse, raw, checked, run_id, flow_run_id)
             done(loads)
             for load in loads:
                 if load.rows_quarantined:
                     logger.warning(
-                        "comtrade %s: %d rows quarantined (see ops.quarantine)",
+                        "%s %s: %d rows quarantined (see ops.quarantine)",
+                        spec.name,
                         Month.of(load.period) if load.period else "(no month)",
                         load.rows_quarantined,
                     )
-
-
-def load_comtrade_file(
-    path: str | os.PathLike,
-    *,
-    warehouse: str | None,
-    months: Sequence[Month] | None = None,
-    series_keys: Sequence[str] = (),
-    run_id: str | None = None,
-    batch_bytes: int = 64 * 2**20,
-    memory_limit: str = "512MB",
-) -> list[MonthLoad]:
-    """Load a Comtrade payload saved on disk (a bulk download) in streaming mode.
-
-    The file is kept once (read in chunks, compressed beside the warehouse), then parsed,
-    validated and staged a batch at a time and loaded in one transaction: memory holds one
-    batch, whatever the file's size. ``months`` None: the ledger names every month it holds.
-    """
-    path = Path(path)
-
-    def batches(reader):
-        frames = comtrade.iter_payload_frames(path.as_uri(), reader, batch_bytes=batch_bytes)
-        return (check_trade_rows(frame) for frame in frames)
-
-    with writing(warehouse) as con:
-        return warehouse_comtrade.load_file(
-            con,
-            path,
-            batches,
-            months=[m.first_day for m in months] if months is not None else None,
-            series_keys=series_keys,
-            run_id=run_id or str(uuid.uuid4()),
-            memory_limit=memory_limit,
-        )

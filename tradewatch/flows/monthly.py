@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
+from .. import sources as registry
 from .. import watchlist as watchlists
 from ..errors import IngestFailed
 from ..pipelines import comtrade, gacc
@@ -14,7 +16,7 @@ from ..schemas import Month, previous_month
 from ..warehouse import run_lock
 from .alerts import alert_step
 from .gacc import ingest_gacc
-from .ingest import IngestSummary, ingest_comtrade
+from .ingest import IngestSummary, ingest
 from .news import ingest_news
 
 
@@ -65,13 +67,14 @@ def monthly_ingest(
     series = config.for_source(comtrade.SOURCE)
     holder = f"monthly-ingest {target}"
     with run_lock(warehouse, wait_seconds=lock_wait, holder=holder, on_wait=logger.info):
-        ingest_comtrade(
+        api_key = comtrade_api_key(config.comtrade_api_key_secret, offline)
+        ingest(
+            replace(registry.COMTRADE, options={"api_key": api_key}),
             comtrade.plan_requests(series, months),
             offline=offline,
             warehouse=warehouse,
             run_id=run_id,
             flow_run_id=flow_run.id,
-            api_key=comtrade_api_key(config.comtrade_api_key_secret, offline),
             summary=summary,
         )
         gacc_series = config.for_source(gacc.SOURCE)
