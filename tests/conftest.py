@@ -94,10 +94,14 @@ def no_network(monkeypatch):
     monkeypatch.setattr(httpx.HTTPTransport, "handle_request", guarded)
 
 
-def use_comtrade_client(monkeypatch, factory) -> None:
-    """Runs get their Comtrade client from ``factory(log, offline)`` instead of the real one."""
+def use_source_client(monkeypatch, name: str, factory) -> None:
+    """Runs get source ``name``'s client from ``factory(log, offline)``, not the real one."""
     from dataclasses import replace
 
     from tradewatch import sources
 
-    monkeypatch.setattr(sources, "COMTRADE", replace(sources.COMTRADE, client=factory))
+    monkeypatch.setattr(sources, name, replace(getattr(sources, name), client=factory))
+
+
+def use_comtrade_client(monkeypatch, factory) -> None:
+    use_source_client(monkeypatch, "COMTRADE", factory)

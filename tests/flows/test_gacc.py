@@ -6,10 +6,12 @@ from contextlib import closing
 import httpx
 import pytest
 
+from tests.conftest import use_source_client
 from tests.samples import shared_sample
+from tradewatch import sources as registry
 from tradewatch.cli import main
 from tradewatch.flows import IngestFailed, backfill, monthly_ingest
-from tradewatch.flows import gacc as gacc_flow
+from tradewatch.pipelines import gacc as gacc_pipeline
 from tradewatch.pipelines.gacc.replay import RECORDINGS, replay
 from tradewatch.pipelines.http import ExchangeLog, ReplayTransport, RetryPolicy, make_client
 from tradewatch.warehouse import connect
@@ -35,9 +37,9 @@ def serve_changed(monkeypatch, url_path: str, change):
             return httpx.Response(200, content=change(response.content))
         return response
 
-    monkeypatch.setattr(
-        gacc_flow,
-        "gacc_client",
+    use_source_client(
+        monkeypatch,
+        "GACC",
         lambda log, offline: make_client(
             "gacc",
             log,
@@ -174,7 +176,7 @@ def test_a_month_left_blank_is_derived_from_two_cumulatives_and_marked(warehouse
 
 
 def test_live_client_is_polite():
-    client = gacc_flow.gacc_client(ExchangeLog(), offline=False)
+    client = registry.GACC.client(ExchangeLog(), offline=False)
     with client:
         assert client._transport._min_interval == 2.0
         assert client.headers["User-Agent"].startswith("tradewatch/")
@@ -199,9 +201,9 @@ def test_the_current_year_index_is_also_read_without_the_year(
             return httpx.Response(200, content=seed.read_bytes())
         return httpx.Response(404, text="404 Not Found")
 
-    monkeypatch.setattr(
-        gacc_flow,
-        "gacc_client",
+    use_source_client(
+        monkeypatch,
+        "GACC",
         lambda log, offline: make_client(
             "gacc",
             log,
@@ -211,7 +213,7 @@ def test_the_current_year_index_is_also_read_without_the_year(
         ),
     )
     monkeypatch.setattr(
-        gacc_flow.gacc,
+        gacc_pipeline,
         "index_urls",
         lambda publication, year: index_urls(publication, year, dt.date(2026, 11, 29)),
     )

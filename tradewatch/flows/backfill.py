@@ -21,7 +21,6 @@ from ..warehouse.news import news_loaded_months
 from ..warehouse.status import loaded_series
 from . import progress
 from .alerts import alert_step
-from .gacc import ingest_gacc
 from .ingest import IngestSummary, ingest, writing
 from .monthly import comtrade_api_key
 from .news import ingest_news
@@ -112,9 +111,12 @@ def backfill(
                     advance(source, month.first_day, "already loaded")
             logger.info("%s: %d of %d months to load", source, len(todo), len(months))
             if source == gacc.SOURCE:
-                ingest_gacc(
-                    sorted({s for group in groups.values() for s in group}, key=lambda s: s.key),
-                    sorted(todo),
+                ingest(
+                    registry.GACC,
+                    series=sorted(
+                        {s for group in groups.values() for s in group}, key=lambda s: s.key
+                    ),
+                    months=sorted(todo),
                     offline=offline,
                     warehouse=warehouse,
                     run_id=run_id,

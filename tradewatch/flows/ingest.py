@@ -162,10 +162,39 @@ def note_failure(
         )
 
 
+@task(name="record-months", cache_policy=NONE)
+def note_months(
+    warehouse: str | None,
+    source: str,
+    months: Sequence[Month],
+    message: str,
+    status: str,
+    series_keys: Sequence[str] | None,
+    exchange_id: str | None,
+    run_id: str,
+    flow_run_id: str | None,
+) -> list[MonthLoad]:
+    """Ledger rows for months a source answered without rows: failed, or not published yet."""
+    with writing(warehouse) as con:
+        return record_failure(
+            con,
+            source=source,
+            run_id=run_id,
+            flow_run_id=flow_run_id,
+            months=[m.first_day for m in months],
+            message=message,
+            exchange_id=exchange_id,
+            status=status,
+            series_keys=list(series_keys) if series_keys is not None else None,
+        )
+
+
 def ingest(
     spec: SourceSpec,
-    requests: Sequence[Any],
+    requests: Sequence[Any] | None = None,
     *,
+    series: Sequence[Any] = (),
+    months: Sequence[Month] = (),
     offline: bool,
     warehouse: str | None,
     run_id: str,
@@ -180,10 +209,11 @@ def ingest(
     happen one at a time, in request order, each holding the writer only while it writes. An
     answer whose bytes were loaded before adds ledger rows only. A failure at any step is its
     months' ``failed`` ledger rows, with every byte fetched kept; the other requests go on.
+    Without ``requests`` the source plans them from ``series`` and ``months``.
     """
     logger = get_run_logger()
     log = ExchangeLog()
-    queue = iter(requests)
+    queue = iter(())
     pending: deque[tuple[Any, PrefectFuture]] = deque()
 
     def submit_next() -> None:
@@ -200,7 +230,27 @@ def ingest(
         months = spec.months(request)
         done(note_failure(warehouse, months, message, run_id, flow_run_id, exchange_id, spec.name))
 
+    def note(
+        months_noted: Sequence[Month],
+        message: str,
+        status: str = "failed",
+        series_keys: Sequence[str] | None = None,
+        exchange_id: str | None = None,
+    ) -> None:
+        if status == "failed":
+            logger.warning("%s %s: %s", spec.name, ", ".join(map(str, months_noted)), message)
+        done(
+            note_months(
+                warehouse, spec.name, months_noted, message, status, series_keys,
+                exchange_id, run_id, flow_run_id,
+            )
+        )  # fmt: skip
+
     with spec.client(log, offline) as client:
+        if requests is None:
+            requests = spec.plan(client, series, months, note) if spec.plan else []
+            summary.exchanges += store_exchanges(warehouse, log, run_id)
+        queue = iter(requests)
         for _ in range(in_flight):
             submit_next()
         while pending:
@@ -215,18 +265,19 @@ def ingest(
                 failed(request, str(exc))
                 continue
             summary.exchanges += store_exchanges(warehouse, log, run_id)
-            with writing(warehouse) as con:
-                unchanged = record_if_unchanged(
-                    con,
-                    source=spec.name,
-                    run_id=run_id,
-                    flow_run_id=flow_run_id,
-                    exchange_id=raw.exchange_id,
-                    months=[m.first_day for m in spec.months(request)],
-                )
-            if unchanged is not None:
-                done(unchanged)
-                continue
+            if spec.skip_unchanged:
+                with writing(warehouse) as con:
+                    unchanged = record_if_unchanged(
+                        con,
+                        source=spec.name,
+                        run_id=run_id,
+                        flow_run_id=flow_run_id,
+                        exchange_id=raw.exchange_id,
+                        months=[m.first_day for m in spec.months(request)],
+                    )
+                if unchanged is not None:
+                    done(unchanged)
+                    continue
             try:
                 checked = check_raw(spec, raw)
             except Exception as exc:

@@ -15,7 +15,6 @@ from ..pipelines import comtrade, gacc
 from ..schemas import Month, previous_month
 from ..warehouse import run_lock
 from .alerts import alert_step
-from .gacc import ingest_gacc
 from .ingest import IngestSummary, ingest
 from .news import ingest_news
 
@@ -79,9 +78,10 @@ def monthly_ingest(
         )
         gacc_series = config.for_source(gacc.SOURCE)
         if gacc_series:
-            ingest_gacc(
-                gacc_series,
-                months,
+            ingest(
+                registry.GACC,
+                series=gacc_series,
+                months=months,
                 offline=offline,
                 warehouse=warehouse,
                 run_id=run_id,

@@ -36,4 +36,11 @@ class SourceSpec:
     months: Callable[[Any], Sequence[Month]]
     # a request as a log line names it
     label: Callable[[Any], str] = str
+    # the requests for watched series and months: (client, series, months, note) -> requests.
+    # It may read index pages (their bytes are kept like any other) and ``note`` ledger rows
+    # for months it already knows the answer to (``note(months, message, status, keys)``).
+    plan: Callable[..., Sequence[Any]] | None = None
+    # an answer whose bytes were loaded before adds ledger rows only (False: load it again,
+    # for sources whose months are only known once the answer is parsed)
+    skip_unchanged: bool = True
     options: Mapping[str, Any] = field(default_factory=dict)

@@ -12,7 +12,9 @@ from .parse import (
     parse_index,
     parse_release,
     preferred_links,
+    release_month,
     release_months,
+    table_of,
     trade_rows,
 )
 from .replay import REPLAYERS
@@ -39,6 +41,8 @@ __all__ = [
     "parse_index",
     "parse_release",
     "preferred_links",
+    "release_month",
     "release_months",
+    "table_of",
     "trade_rows",
 ]

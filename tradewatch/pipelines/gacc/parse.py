@@ -459,3 +459,15 @@ def combined_series(figures: pd.DataFrame, watched: Sequence[str]) -> list[str]:
         for r in present.itertuples()
     }
     return sorted(given & set(watched))
+
+
+def table_of(series) -> str:
+    """The kind of GACC table that publishes a watched series."""
+    if series.hs_code == "TOTAL":
+        return "country"
+    return "commodity_imports" if series.flow == "M" else "commodity_exports"
+
+
+def release_month(month: Month) -> int:
+    """The release a month's figures come in: January's with February's, combined."""
+    return 2 if month.month == 1 else month.month
