@@ -106,7 +106,7 @@ YEAR = r"(?:19|20)\d{2}"
 YEAR_EARLIER = (
     r"(?P<cmp>\b(?:from|than|over|on|versus|vs\.?|against|compared\s+(?:with|to))\s+)?"
     r"(?:(?:a|one)\s+year\s+(?:earlier|ago|before)|the\s+same\s+(?:month|period|time|quarter)\s+"
-    r"(?:a\s+year\s+(?:earlier|ago)|last\s+year|of\s+(?:the\s+previous|last)\s+year|in\s+"
+    r"(?:a\s+year\s+(?:earlier|ago)|last\s+year|of\s+(?:the\s+previous|last)\s+year|(?:in|of)\s+"
     rf"(?:{YEAR}|the\s+previous\s+year|last\s+year)|(?:of\s+)?(?:the\s+)?(?:previous|prior)\s+year)"
     r"|(?:a\s+)?year[- ]earlier(?:\s+levels?)?|year[- ]ago(?:\s+levels?)?)"
     r"|(?P<cmp2>\b(?:from|than|over|versus|vs\.?|against|compared\s+(?:with|to))\s+)"

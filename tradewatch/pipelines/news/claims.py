@@ -69,6 +69,8 @@ CHANGE_OF = re.compile(
 )
 # "USD 162.8 per tonne" is a price, not a trade value
 PER_UNIT = re.compile(r"\s*(?:a|per|/)\s*(?:metric\s+)?(?:tonne|ton|t|mt|kg)\b", re.IGNORECASE)
+# "total annual exports of $3 billion": a yearly rate too
+ANNUAL_BEFORE = re.compile(r"\bannual\s+(?:[\w-]+\s+){0,3}(?:of\s+|at\s+)?$", re.IGNORECASE)
 PER_YEAR = re.compile(
     r"\s+(?:a|per|each|every)\s+year\b(?![- ]?(?:earlier|ago|before|on))|\s+annually\b",
     re.IGNORECASE,
@@ -241,7 +243,8 @@ def _remember(text, times, placed, context: _Context, published: Month) -> None:
         context.assumed = mains[0].how == "publication" or (
             mains[0].how == "report" and context.assumed
         )
-    elif periods:
+    elif periods and not placed:
+        # a sentence of comparisons only ("up from $99.3 million in April") keeps the focus
         context.focus = (periods[0].first, periods[0].last)
         context.assumed = False
     # the next sentence may go on about the same trade without naming it ("They dropped...")
@@ -658,7 +661,9 @@ def _claims(text, original, item: _Placed, context: _Context, placed) -> list[Cl
     china = settings.CHINA if partner is not None else None
     value_words = figure.kind == "percent" and VALUE_WORDS.search(text)
     measure = "value" if figure.kind == "value" or value_words else "weight"
-    if PER_YEAR.match(text, figure.end):
+    if PER_YEAR.match(text, figure.end) or ANNUAL_BEFORE.search(
+        text, max(0, figure.start - 60), figure.start
+    ):
         spans = [(None, None)]  # "$1 billion a year": a rate, not any month's figure
     out = []
     for first, last in spans:

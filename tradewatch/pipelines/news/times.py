@@ -94,7 +94,7 @@ def _period(kind, start, end, first, last, **extra) -> TimeExpr:
 # Each pattern: (name, regex); earlier ones win where they overlap.
 PATTERNS: list[tuple[str, re.Pattern]] = [
     ("ignored_since", re.compile(
-        rf"\b(?i:since|as\s+of|before|after)\s+(?:(?i:at\s+least)\s+)?(?:(?i:the\s+(?:start|end|"
+        rf"\b(?i:since|as\s+of|before|after|(?:going|dating)\s+back\s+to)\s+(?:(?i:at\s+least)\s+)?(?:(?i:the\s+(?:start|end|"
         rf"beginning)\s+of)\s+)?(?:{MONTH}(?:\s+\d{{1,2}}\b)?,?\s*)?(?:{YEAR})?"
     )),
     ("ignored_date", re.compile(
@@ -190,7 +190,21 @@ def find_times(sentence: str, published: Month) -> list[TimeExpr]:
                 continue
             found.append(expr)
             taken.append((match.start(), match.end()))
-    return sorted(found, key=lambda t: t.start)
+    found.sort(key=lambda t: t.start)
+    # "from a year ago and April": a month listed after a comparison is compared against too
+    for index in range(1, len(found)):
+        before, expr = found[index - 1], found[index]
+        if (
+            before.role == "relative"
+            and expr.role == "period"
+            and expr.kind == "month"
+            and re.fullmatch(r"\s+(?:and|or)\s+", sentence[before.end : expr.start])
+        ):
+            found[index] = TimeExpr(
+                expr.start, expr.end, "relative", named=expr.first.month,
+                named_year=None, compare=True,
+            )  # fmt: skip
+    return found
 
 
 def _build(name: str, match: re.Match, published: Month) -> TimeExpr | None:  # noqa: C901
