@@ -15,6 +15,7 @@ claim matches one figure at most. Precision is the share of claims that match an
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections import defaultdict
@@ -38,14 +39,17 @@ class Sentence:
     claims: list[Claim] = field(default_factory=list)
 
 
-def read_corpus(path: Path) -> dict[str, tuple[Month, list[Sentence]]]:
+def read_corpus(path: Path) -> dict[str, tuple[Month | dt.date, list[Sentence]]]:
     """Articles in corpus order: their publication month and their sentences."""
     articles: dict[str, tuple[Month, list[Sentence]]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         row = json.loads(line)
-        published = Month.parse((row.get("published") or row["published_inferred"])[:7])
+        stated = row.get("published") or row["published_inferred"]
+        # a full date when the corpus gives one (the publication day matters to a report that
+        # names no month); "2017-03" or a range of dates: the first month written
+        published = dt.date.fromisoformat(stated) if len(stated) == 10 else Month.parse(stated[:7])
         sentence = Sentence(row["id"], row["sentence"], row["expected"], row.get("optional") or [])
         articles.setdefault(row["article_id"], (published, []))[1].append(sentence)
     return articles

@@ -192,3 +192,23 @@ def test_claims_that_cannot_be_held_against_customs_say_why(con, sentence, verdi
         "select verdict, coalesce(unclear_reason, no_data_reason) from claim_checks"
     ).fetchall()
     assert got == verdict and why in reason
+
+
+def test_an_amount_of_change_is_checked_as_the_difference(con):
+    """2016-09 1,798,000 t against 2016-08 2,465,000 t: down 667,000 t on the month."""
+    ((got,),) = [
+        (r[4],)
+        for r in checked(
+            con,
+            "Coal imports from North Korea were 1.798 million tonnes in September, down "
+            "month-on-month by 667,000 tonnes.",
+        )
+        if r[0] == "667,000 tonnes"
+    ]
+    assert got == "agrees"
+    rows = checked(
+        con,
+        "Coal imports from North Korea were 1.798 million tonnes in September, up "
+        "month-on-month by 667,000 tonnes.",
+    )
+    assert [r[4] for r in rows if r[0] == "667,000 tonnes"] == ["disagrees"]

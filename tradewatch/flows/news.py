@@ -142,7 +142,7 @@ def article_frames(article: news.Article) -> tuple[pd.DataFrame, pd.DataFrame, l
     frame = pd.DataFrame([{k: row[k] for k in ARTICLE_COLUMNS}])
     frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
     valid_article = check_article(frame)
-    published = Month.of(article.published_at.astimezone(dt.UTC).date())
+    published = article.published_at.astimezone(dt.UTC).date()
     claims = news.extract_claims(article.text, published, title=article.title)
     records = [{**c.as_record(), "claim_no": n} for n, c in enumerate(claims)]
     claim_frame = claims_frame(records)

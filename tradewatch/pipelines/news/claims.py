@@ -21,6 +21,7 @@ August" gives X August. Words, patterns and phrases are data in ``claim_words``.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
@@ -61,6 +62,12 @@ DATELINE = re.compile(
 # "1.8 million tonnes a month": the months' average; "$1 billion a year": a rate, no month's
 PER_MONTH = re.compile(
     r"(?:\s+[\w'’-]+){0,4}?\s+(?:a|per|each|every)\s+month\b|\s+monthly\b", re.IGNORECASE
+)
+# "up month-on-month by 5.8 million tons", "rose by $2 million", "up 24.9m tonnes or 13.8%"
+CHANGE_BEFORE = re.compile(
+    r"\b(?:up|down|rose|fell|increased|decreased|grew|dropped|declined|higher|lower|gained|lost)"
+    r"\s+(?:[\w-]+\s+){0,2}?by\s*$|\b(?:up|down)\s*$",
+    re.IGNORECASE,
 )
 CHANGE_OF = re.compile(
     r"\s+(?:decrease|increase|drop|fall|rise|growth|decline|gain|jump|slump|surge)\s+of\s+"
@@ -127,6 +134,7 @@ class _Context:
     partner: int | None = None
     any_partner: int | None = None
     published: Month = Month(2000, 1)
+    published_day: dt.date | None = None
     focus: tuple[Month, Month] | None = None  # the months the last sentence was about
     last_month: tuple[Month, Month] | None = None  # the last single month named
     last_period: tuple[Month, Month] | None = None  # the last months named, of any span
@@ -145,6 +153,7 @@ class _Placed:
     time: TimeExpr | None = None  # its own time expression
     relative: TimeExpr | None = None  # a percent's "on-year", "from December"
     contrast: bool = False  # "up from $X", "versus X": the figure compared against
+    change: bool = False  # "up by 5.8 million tons": an amount of change, not a level
     basis: tuple[str, Month, Month] | None = None
     months: tuple[Month, ...] = field(default_factory=tuple)  # a list time: one claim each
     position: int | None = None  # "in February and March, respectively": which one
@@ -171,9 +180,15 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def extract_claims(text: str, published: Month, title: str | None = None) -> list[Claim]:
-    """Every trade figure in ``text``; months resolve against the publication month."""
-    context = _Context(published=published)
+def extract_claims(text: str, published: Month | dt.date, title: str | None = None) -> list[Claim]:
+    """Every trade figure in ``text``; months resolve against the publication month.
+
+    Given the publication day too, a report that names no month is read as the latest month
+    China's customs had published by then (see ``assumed_month``).
+    """
+    day = published if isinstance(published, dt.date) else None
+    published = Month.of(published) if day else published
+    context = _Context(published=published, published_day=day)
     if title:
         # A headline sets the scene (commodity, countries, months); its figures are repeated in
         # the text, so they are not claims of their own.
@@ -308,14 +323,26 @@ def _own_times(text: str, placed: list[_Placed], times: list[TimeExpr]) -> set[i
                         item.relative, reach = expr, expr.end
                         owned.add(id(expr))
                     continue
-                if expr.compare or (next_start is not None and next_start - expr.end <= 3):
-                    continue
+                if expr.compare or (
+                    next_start is not None
+                    and re.fullmatch(r"\s*(?:by\s*|of\s*)?", text[expr.end : next_start])
+                ):
+                    continue  # "up year-on-year by 300,000 tons": the next figure's
             if item.time is None:
                 item.time = expr
                 owned.add(id(expr))
             if figure.kind != "percent" or item.relative is not None:
                 break
             reach = expr.end
+        if figure.kind != "percent" and CHANGE_BEFORE.search(
+            text, _clause_start(text, figure.start), figure.start
+        ):
+            # "down month-on-month by 5.8 million tons", "up 24.9m tonnes": a change, not a level
+            item.change = True
+            before = [t for t in times if t.role == "relative" and t.end <= figure.start]
+            if before and figure.start - before[-1].end <= 12:
+                item.relative = before[-1]
+                owned.add(id(before[-1]))
         if item.relative is None and figure.kind == "percent":
             # "a year-on-year decrease of 14.1%", "month-on-month growth of 3%"
             before = [
@@ -420,7 +447,7 @@ def _months_of(item: _Placed, index, placed, mains, taken, text, context: _Conte
         if months:
             item.first, item.last, item.how = *months, "own"
             return
-    if (expr is not None and expr.role == "relative") or item.contrast:
+    if ((expr is not None and expr.role == "relative") or item.contrast) and not item.change:
         item.how = "contrast"  # its months follow from the figure it is compared with
         return
     relative = item.relative
@@ -449,8 +476,9 @@ def _months_of(item: _Placed, index, placed, mains, taken, text, context: _Conte
         item.first, item.last, item.how = *context.focus, "report"
     else:
         # a report that names no month at all speaks of the latest month customs had
-        # published: the one before the report's (an assumption, and marked as one)
-        month = context.published.shift(-1)
+        # published by then (an assumption, and marked as one)
+        by_partner = bool(_countries(text)[1] or context.partner)
+        month = assumed_month(context.published, context.published_day, by_partner)
         item.first, item.last, item.how = month, month, "publication"
 
 
@@ -581,6 +609,17 @@ def _basis_of(item: _Placed, index: int, placed: list[_Placed], text: str) -> No
         item.basis = ("named month", expr.first, expr.first)
         item.first = item.last = expr.last
         return
+    # "down by 5.8 million tons (-27%)": a percent in brackets after a change shares its basis
+    previous = placed[index - 1] if index else None
+    if (
+        previous is not None
+        and previous.change
+        and previous.relative is not None
+        and re.fullmatch(r"\s*\(\s*[-+−]?\s*", text[previous.figure.end : item.figure.start])
+    ):
+        first, last = resolve_relative(previous.relative, item.first, item.last)
+        item.basis = (_basis_name(previous.relative), first, last)
+        return
     # "up 3% from 91.52 million tonnes in May": against the figure it is compared with
     following = placed[index + 1] if index + 1 < len(placed) else None
     if following is not None and following.contrast and following.first:
@@ -667,7 +706,9 @@ def _claims(text, original, item: _Placed, context: _Context, placed) -> list[Cl
         spans = [(None, None)]  # "$1 billion a year": a rate, not any month's figure
     out = []
     for first, last in spans:
-        if figure.kind != "percent":
+        if figure.kind != "percent" and item.change:
+            basis_name, basis_first, basis_last = _change_basis(item, first, last)
+        elif figure.kind != "percent":
             basis_name = _amount_basis(first, last)
         elif basis_first is not None and len(spans) > 1:
             back = 12 if basis_name == "year earlier" else 1
@@ -690,8 +731,8 @@ def _claims(text, original, item: _Placed, context: _Context, placed) -> list[Cl
                 high=_float(high),
                 tolerance=float(figure.tolerance),
                 basis=basis_name,
-                basis_period=basis_first if figure.kind == "percent" else None,
-                basis_period_end=basis_last if figure.kind == "percent" else None,
+                basis_period=basis_first if figure.kind == "percent" or item.change else None,
+                basis_period_end=basis_last if figure.kind == "percent" or item.change else None,
                 per_month=bool(PER_MONTH.match(text, figure.end)),
                 measure=measure,
                 flow=flow,
@@ -700,6 +741,17 @@ def _claims(text, original, item: _Placed, context: _Context, placed) -> list[Cl
             )
         )  # fmt: skip
     return out
+
+
+def _change_basis(item: _Placed, first: Month | None, last: Month | None):
+    """What an amount of change is measured against: what the text says, else unstated."""
+    if first is None:
+        return None, None, None
+    expr = item.relative
+    if expr is None:
+        return "change unstated", first.shift(-1), last.shift(-1)
+    begin, end = resolve_relative(expr, first, last)
+    return "change on " + _basis_name(expr), begin, end
 
 
 def _amount_basis(first: Month | None, last: Month | None) -> str | None:
@@ -711,6 +763,19 @@ def _amount_basis(first: Month | None, last: Month | None) -> str | None:
     if first.month == 1 and first.year == last.year and last.month < 12:
         return "year to date"
     return "sum"
+
+
+def assumed_month(published: Month, day: dt.date | None, by_partner: bool) -> Month:
+    """The latest month China's customs had published by the report's day.
+
+    Its preliminary totals come out around the 10th of the next month, the detail by partner
+    around the 20th: a report on the 8th of December about a partner is about October. Without
+    the day, the month before publication.
+    """
+    if day is None:
+        return published.shift(-1)
+    ready_by = settings.DETAIL_RELEASE_DAY if by_partner else settings.TOTALS_RELEASE_DAY
+    return published.shift(-1 if day.day >= ready_by else -2)
 
 
 def _source(item: _Placed, context: _Context) -> str:

@@ -77,6 +77,8 @@ compared as (
         case
             when claims.kind = 'percent'
                 then round(100 * (claimed.total / nullif(basis.total, 0) - 1), 2)
+            -- "up by 5.8 million tons": the change itself
+            when claims.basis like 'change%' then claimed.total - basis.total
             when claims.per_month then claimed.total / claimed.months
             else claimed.total
         end as customs_figure,
@@ -102,7 +104,9 @@ judged as (
         *,
         -- An unsigned percent ("a 27 percent change") is judged on its size alone.
         case
-            when kind = 'percent' and direction is null then abs(customs_figure)
+            when (kind = 'percent' or basis like 'change%') and direction is null
+                then abs(customs_figure)
+            when basis like 'change%' and direction = 'down' then -customs_figure
             else customs_figure
         end as judged_figure,
         case
@@ -117,7 +121,8 @@ judged as (
             when coalesce(months_found, 0) < months
                 then 'customs data missing for ' || (months - coalesce(months_found, 0))
                 || ' of ' || months || ' months'
-            when kind = 'percent' and coalesce(basis_months_found, 0) < basis_months
+            when (kind = 'percent' or basis like 'change%')
+                and coalesce(basis_months_found, 0) < basis_months
                 then 'customs data missing for the basis months'
             when kind = 'percent' and coalesce(basis_total, 0) = 0
                 then 'the basis is zero: no percent change'
@@ -173,13 +178,14 @@ select
         when unread_reason is not null then 'unclear'
         when no_data_reason is not null then 'no data'
         when within then 'agrees'
-        when basis = 'unstated' or period_source = 'publication' then 'unclear'
+        when basis in ('unstated', 'change unstated') or period_source = 'publication'
+            then 'unclear'
         else 'disagrees'
     end as verdict,
     case
         when unread_reason is not null then unread_reason
         when no_data_reason is not null or within then null
-        when basis = 'unstated'
+        when basis in ('unstated', 'change unstated')
             then 'the report does not say what the change is measured against; '
             || 'against the previous month it does not hold'
         when period_source = 'publication'
