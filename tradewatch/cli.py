@@ -441,7 +441,7 @@ def cmd_load_file(args: argparse.Namespace) -> int:
 
 
 def cmd_news_extract(args: argparse.Namespace) -> int:
-    from .flows.news import CLAIM_TABLE_COLUMNS, extract_report
+    from .sources.news import CLAIM_TABLE_COLUMNS, extract_report
 
     published = dt.date.fromisoformat(args.published) if args.published else None
     report = extract_report(args.source, published=published, warehouse=args.warehouse)

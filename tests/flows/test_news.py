@@ -7,10 +7,11 @@ from contextlib import closing
 import httpx
 import pytest
 
+from tests.conftest import use_source_client
 from tradewatch.flows import IngestFailed, monthly_ingest
-from tradewatch.flows import news as news_flow
 from tradewatch.pipelines.http import ExchangeLog, ReplayTransport, RetryPolicy, make_client
 from tradewatch.pipelines.news import PublicOnlyTransport, replay
+from tradewatch.sources.news import NewsClients
 from tradewatch.warehouse import connect
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -86,9 +87,9 @@ def test_a_gdelt_error_fails_the_run_naming_it(warehouse_path, monkeypatch):
         replayers = {**replay.replayers(), "api.gdeltproject.org": gdelt}
         transport = PublicOnlyTransport(ReplayTransport(replayers), None)
         quick = {"retry": RetryPolicy(attempts=1), "min_interval": 0, "transport": transport}
-        return make_client("gdelt", log, **quick), make_client("news", log, **quick)
+        return NewsClients(make_client("gdelt", log, **quick), make_client("news", log, **quick))
 
-    monkeypatch.setattr(news_flow, "news_clients", clients)
+    use_source_client(monkeypatch, "NEWS", clients)
     with pytest.raises(IngestFailed, match="too short, too long or too common"):
         monthly_ingest(month="2017-10", offline=True, warehouse=warehouse_path)
     (status,) = query(warehouse_path, "select status from ops.runs where source = 'news'")

@@ -8,8 +8,8 @@ from contextlib import closing
 import pytest
 
 from tests.warehouse.test_reversals import put
-from tradewatch.flows.news import article_frames
 from tradewatch.pipelines.news import Article
+from tradewatch.sources.news import article_frames
 from tradewatch.warehouse import connect
 from tradewatch.warehouse.news import check_against, load_article
 

@@ -23,7 +23,6 @@ from . import progress
 from .alerts import alert_step
 from .ingest import IngestSummary, ingest, writing
 from .monthly import comtrade_api_key
-from .news import ingest_news
 
 SOURCES = (comtrade.SOURCE, gacc.SOURCE, news.SOURCE)
 # News is backfilled only when asked for (--source news): GDELT allows a request every 5 s.
@@ -160,6 +159,8 @@ def backfill(
 
 def _backfill_news(config, months, force, offline, warehouse, run_id, summary, advance) -> None:
     """Each month's news reports, skipping months whose news already loaded (unless force)."""
+    if not any(s.news_terms for s in config.series):
+        return
     with writing(warehouse) as con:
         done = news_loaded_months(con, months[0].first_day, months[-1].first_day)
     for month in months:
@@ -168,9 +169,10 @@ def _backfill_news(config, months, force, offline, warehouse, run_id, summary, a
             advance(news.SOURCE, month.first_day, "already loaded")
             continue
         failed_before = len(summary.failed)
-        ingest_news(
-            config,
-            month,
+        ingest(
+            replace(registry.NEWS, options=registry.news_options(config, offline)),
+            series=[s for s in config.series if s.news_terms],
+            months=[month],
             offline=offline,
             warehouse=warehouse,
             run_id=run_id,

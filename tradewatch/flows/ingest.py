@@ -15,7 +15,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.futures import PrefectFuture
 
-from ..pipelines.contract import SourceSpec
+from ..pipelines.contract import Note, Refused, SourceSpec
 from ..pipelines.http import ExchangeLog
 from ..schemas import Month
 from ..warehouse import (
@@ -226,9 +226,25 @@ def ingest(
         if on_loads:
             on_loads(loads)
 
+    notes: list[Note] = []
+    outcomes: list[tuple[Any, Any]] = []
+
     def failed(request: Any, message: str, exchange_id: str | None = None) -> None:
-        months = spec.months(request)
-        done(note_failure(warehouse, months, message, run_id, flow_run_id, exchange_id, spec.name))
+        months_failed = spec.months(request)
+        if spec.finish is not None:  # the source writes its months' one ledger row at the end
+            notes.append(Note(months_failed, message, exchange_id=exchange_id))
+            return
+        done(
+            note_failure(
+                warehouse, months_failed, message, run_id, flow_run_id, exchange_id, spec.name
+            )
+        )
+
+    def refused(request: Any, outcome: Refused) -> None:
+        logger.warning("%s: refused: %s", spec.label(request), outcome.reason)
+        with writing(warehouse) as con:
+            spec.refuse(con, request, outcome, run_id, months)
+        outcomes.append((request, outcome))
 
     def note(
         months_noted: Sequence[Month],
@@ -236,9 +252,13 @@ def ingest(
         status: str = "failed",
         series_keys: Sequence[str] | None = None,
         exchange_id: str | None = None,
+        url: str | None = None,
     ) -> None:
         if status == "failed":
             logger.warning("%s %s: %s", spec.name, ", ".join(map(str, months_noted)), message)
+        if spec.finish is not None:
+            notes.append(Note(months_noted, message, status, series_keys, exchange_id, url))
+            return
         done(
             note_months(
                 warehouse, spec.name, months_noted, message, status, series_keys,
@@ -248,7 +268,7 @@ def ingest(
 
     with spec.client(log, offline) as client:
         if requests is None:
-            requests = spec.plan(client, series, months, note) if spec.plan else []
+            requests = spec.plan(client, series, months, note, spec.options) if spec.plan else []
             summary.exchanges += store_exchanges(warehouse, log, run_id)
         queue = iter(requests)
         for _ in range(in_flight):
@@ -265,6 +285,9 @@ def ingest(
                 failed(request, str(exc))
                 continue
             summary.exchanges += store_exchanges(warehouse, log, run_id)
+            if isinstance(raw, Refused):
+                refused(request, raw)
+                continue
             if spec.skip_unchanged:
                 with writing(warehouse) as con:
                     unchanged = record_if_unchanged(
@@ -284,7 +307,13 @@ def ingest(
                 logger.warning("%s: %s", label, exc)
                 failed(request, str(exc), raw.exchange_id)
                 continue
+            if isinstance(checked, Refused):
+                refused(request, checked)
+                continue
             loads = load_checked(spec, warehouse, raw, checked, run_id, flow_run_id)
+            if spec.finish is not None:
+                outcomes.append((request, loads))
+                continue
             done(loads)
             for load in loads:
                 if load.rows_quarantined:
@@ -294,3 +323,9 @@ def ingest(
                         Month.of(load.period) if load.period else "(no month)",
                         load.rows_quarantined,
                     )
+    if spec.finish is not None:
+        with writing(warehouse) as con:
+            loads, counters = spec.finish(con, outcomes, notes, months, run_id, flow_run_id)
+        done(loads)
+        for name, count in counters.items():
+            setattr(summary, name, getattr(summary, name) + count)

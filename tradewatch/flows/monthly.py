@@ -16,7 +16,6 @@ from ..schemas import Month, previous_month
 from ..warehouse import run_lock
 from .alerts import alert_step
 from .ingest import IngestSummary, ingest
-from .news import ingest_news
 
 
 def comtrade_api_key(secret_block: str | None, offline: bool) -> str | None:
@@ -88,15 +87,18 @@ def monthly_ingest(
                 flow_run_id=flow_run.id,
                 summary=summary,
             )
-        ingest_news(
-            config,
-            target,
-            offline=offline,
-            warehouse=warehouse,
-            run_id=run_id,
-            flow_run_id=flow_run.id,
-            summary=summary,
-        )
+        news_series = [s for s in config.series if s.news_terms]
+        if news_series:
+            ingest(
+                replace(registry.NEWS, options=registry.news_options(config, offline)),
+                series=news_series,
+                months=[target],
+                offline=offline,
+                warehouse=warehouse,
+                run_id=run_id,
+                flow_run_id=flow_run.id,
+                summary=summary,
+            )
         summary.add_alerts(
             alert_step(warehouse, config, run_id, notify, f"monthly-ingest {target}")
         )

@@ -19,6 +19,28 @@ from .http import ExchangeLog
 
 
 @dataclass(frozen=True)
+class Refused:
+    """An answer that is not kept, and why — an outcome of its request, not a failed month (a
+    news page with no article on it, say). ``fetch`` or ``check`` return it instead of data."""
+
+    reason: str
+    exchange_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Note:
+    """What a source noted about months while planning or running: a failure, or months it knows
+    are not published, with the address it concerns where there is one."""
+
+    months: Sequence[Month]
+    message: str
+    status: str = "failed"
+    series_keys: Sequence[str] | None = None
+    exchange_id: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class SourceSpec:
     """One source, as the engine sees it."""
 
@@ -36,11 +58,18 @@ class SourceSpec:
     months: Callable[[Any], Sequence[Month]]
     # a request as a log line names it
     label: Callable[[Any], str] = str
-    # the requests for watched series and months: (client, series, months, note) -> requests.
+    # the requests for watched series and months: (client, series, months, note, options)
+    # -> requests.
     # It may read index pages (their bytes are kept like any other) and ``note`` ledger rows
     # for months it already knows the answer to (``note(months, message, status, keys)``).
     plan: Callable[..., Sequence[Any]] | None = None
     # an answer whose bytes were loaded before adds ledger rows only (False: load it again,
     # for sources whose months are only known once the answer is parsed)
     skip_unchanged: bool = True
+    # a ``Refused`` answer recorded: (connection, request, refused, run_id, months) -> None
+    refuse: Callable[..., None] | None = None
+    # for sources whose ledger is one row for the months, written once every request ran:
+    # (connection, [(request, load outcome)], [Note], months, run_id, flow_run_id)
+    #   -> (the months' loads, counters to add to the run's summary)
+    finish: Callable[..., tuple[list, Mapping[str, int]]] | None = None
     options: Mapping[str, Any] = field(default_factory=dict)

@@ -1,63 +1,15 @@
-"""The registry of sources: each source's pipeline and warehouse parts, put together once.
-
-The only place that knows every source by name; ``flows/engine.py`` runs any of them.
-"""
+"""China's customs (GACC) as the ingest engine runs it: index pages plan the release pages."""
 
 from __future__ import annotations
 
 import logging
-import os
-import uuid
-from collections.abc import Sequence
-from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
 
-from .pipelines import comtrade, gacc
-from .pipelines.contract import SourceSpec
-from .pipelines.http import source_client
-from .schemas import Month, check_trade_rows
-from .warehouse import comtrade as warehouse_comtrade
-from .warehouse import gacc as warehouse_gacc
-from .warehouse.db import connect
-from .warehouse.load import MonthLoad
-
-
-def _comtrade_client(log, offline: bool):
-    """One request a second live, or the shipped recordings offline."""
-    return source_client(
-        comtrade.SOURCE,
-        log,
-        offline=offline,
-        replayers=comtrade.REPLAYERS,
-        min_interval=comtrade.MIN_INTERVAL_SECONDS,
-    )
-
-
-def _comtrade_load(con, raw, checked, run_id, flow_run_id):
-    return warehouse_comtrade.load_rows(
-        con,
-        exchange_id=raw.exchange_id,
-        months=[m.first_day for m in raw.request.months],
-        series_keys=raw.request.series_keys(),
-        checked=checked,
-        run_id=run_id,
-        flow_run_id=flow_run_id,
-    )
-
-
-COMTRADE = SourceSpec(
-    name=comtrade.SOURCE,
-    client=_comtrade_client,
-    fetch=lambda client, request, options: comtrade.fetch_request(
-        client, request, options.get("api_key")
-    ),
-    check=lambda raw: check_trade_rows(comtrade.parse_payload(raw)),
-    load=_comtrade_load,
-    months=lambda request: request.months,
-    label=lambda r: f"comtrade {r.months[0]}..{r.months[-1]} hs {r.hs_codes}",
-)
-
+from ..pipelines import gacc
+from ..pipelines.contract import SourceSpec
+from ..pipelines.http import source_client
+from ..schemas import Month, check_trade_rows
+from ..warehouse import gacc as warehouse_gacc
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +45,7 @@ def _gacc_client(log_, offline: bool):
     )
 
 
-def _gacc_plan(client, series, months, note) -> list[GaccRequest]:
+def _gacc_plan(client, series, months, note, options=None) -> list[GaccRequest]:
     """Read the index pages of the months' years and pick each wanted release page once.
 
     Months before the English archive, and months without a linked release yet, are noted
@@ -202,37 +154,3 @@ GACC = SourceSpec(
     # a January-February page is only known to be one once parsed: always load it again
     skip_unchanged=False,
 )
-
-
-def load_comtrade_file(
-    path: str | os.PathLike,
-    *,
-    warehouse: str | None,
-    months: Sequence[Month] | None = None,
-    series_keys: Sequence[str] = (),
-    run_id: str | None = None,
-    batch_bytes: int = 64 * 2**20,
-    memory_limit: str = "512MB",
-) -> list[MonthLoad]:
-    """Load a Comtrade payload saved on disk (a bulk download) in streaming mode.
-
-    The file is kept once (read in chunks, compressed beside the warehouse), then parsed,
-    validated and staged a batch at a time and loaded in one transaction: memory holds one
-    batch, whatever the file's size. ``months`` None: the ledger names every month it holds.
-    """
-    path = Path(path)
-
-    def batches(reader):
-        frames = comtrade.iter_payload_frames(path.as_uri(), reader, batch_bytes=batch_bytes)
-        return (check_trade_rows(frame) for frame in frames)
-
-    with closing(connect(warehouse)) as con:
-        return warehouse_comtrade.load_file(
-            con,
-            path,
-            batches,
-            months=[m.first_day for m in months] if months is not None else None,
-            series_keys=series_keys,
-            run_id=run_id or str(uuid.uuid4()),
-            memory_limit=memory_limit,
-        )
