@@ -241,7 +241,7 @@ def ingest(
         )
 
     def refused(request: Any, outcome: Refused) -> None:
-        logger.warning("%s: refused: %s", spec.label(request), outcome.reason)
+        logger.warning("%s: refused %s: %s", spec.name, spec.label(request), outcome.reason)
         with writing(warehouse) as con:
             spec.refuse(con, request, outcome, run_id, months)
         outcomes.append((request, outcome))
