@@ -91,3 +91,11 @@ def test_flows_hold_no_sql():
         text = path.read_text()
         for marker in ("run_sql(", ".execute(", "select ", "insert into", "create table"):
             assert marker not in text, f"{path.name} holds SQL ({marker!r})"
+
+
+def test_flows_name_no_source_but_ask_the_registry():
+    for path in (ROOT / "tradewatch" / "flows").glob("*.py"):
+        text = path.read_text()
+        for source in SOURCES:
+            for marker in (f"pipelines import {source}", f'"{source}"', f"{source}.SOURCE"):
+                assert marker not in text, f"{path.name} names {source} ({marker!r})"

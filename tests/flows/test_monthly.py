@@ -181,15 +181,16 @@ def test_an_unknown_layout_is_a_named_failure_and_other_calls_still_load(
 def test_api_key_comes_from_the_environment_or_a_secret_block(monkeypatch):
     from prefect.blocks.system import Secret
 
-    from tradewatch.flows.monthly import comtrade_api_key
+    from tradewatch.flows.monthly import load_secret
+    from tradewatch.sources.comtrade import api_key
 
     monkeypatch.setenv("COMTRADE_API_KEY", "from-env")
-    assert comtrade_api_key("comtrade-key", offline=False) == "from-env"
-    assert comtrade_api_key("comtrade-key", offline=True) is None
+    assert api_key("comtrade-key", offline=False, secret=load_secret) == "from-env"
+    assert api_key("comtrade-key", offline=True, secret=load_secret) is None
     monkeypatch.delenv("COMTRADE_API_KEY")
-    assert comtrade_api_key(None, offline=False) is None
+    assert api_key(None, offline=False, secret=load_secret) is None
     Secret(value="from-block").save("comtrade-key", overwrite=True)
-    assert comtrade_api_key("comtrade-key", offline=False) == "from-block"
+    assert api_key("comtrade-key", offline=False, secret=load_secret) == "from-block"
 
 
 def test_an_unchanged_payload_is_not_parsed_again(warehouse_path, monkeypatch, prk_watchlist):

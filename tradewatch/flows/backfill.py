@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import defaultdict
-from dataclasses import replace
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
@@ -14,31 +12,12 @@ from prefect.runtime import flow_run
 from .. import sources as registry
 from .. import watchlist as watchlists
 from ..errors import IngestFailed
-from ..pipelines import comtrade, gacc, news
-from ..schemas import Month, Series
+from ..schemas import Month
 from ..warehouse import MonthLoad, run_lock
-from ..warehouse.news import news_loaded_months
-from ..warehouse.status import loaded_series
 from . import progress
 from .alerts import alert_step
 from .ingest import IngestSummary, ingest, writing
-from .monthly import comtrade_api_key
-
-SOURCES = (comtrade.SOURCE, gacc.SOURCE, news.SOURCE)
-# News is backfilled only when asked for (--source news): GDELT allows a request every 5 s.
-DEFAULT_SOURCES = (comtrade.SOURCE, gacc.SOURCE)
-
-
-def pending_months(
-    series: list[Series], months: list[Month], loaded: dict[dt.date, set[str]], force: bool
-) -> dict[tuple[Month, ...], list[Series]]:
-    """Group series by the months each still needs, so every month is fetched once per series."""
-    groups: dict[tuple[Month, ...], list[Series]] = defaultdict(list)
-    for s in series:
-        needed = tuple(m for m in months if force or s.key not in loaded.get(m.first_day, set()))
-        if needed:
-            groups[needed].append(s)
-    return dict(groups)
+from .monthly import load_secret
 
 
 @flow(name="backfill")
@@ -63,10 +42,7 @@ def backfill(
     logger = get_run_logger()
     config = watchlists.load(watchlist)
     months = Month.span(Month.parse(start), Month.parse(end))
-    chosen = list(sources) if sources else [s for s in DEFAULT_SOURCES if config.for_source(s)]
-    unknown = sorted(set(chosen) - set(SOURCES))
-    if unknown:
-        raise ValueError(f"unknown source {', '.join(unknown)} (known: {', '.join(SOURCES)})")
+    chosen = registry.backfill_sources(config, sources)
     run_id = str(flow_run.id or uuid.uuid4())
     summary = IngestSummary(months=[str(m) for m in months])
     total = len(months) * len(chosen)
@@ -96,26 +72,22 @@ def backfill(
         warehouse, wait_seconds=lock_wait, holder=f"backfill {start}..{end}", on_wait=logger.info
     ):
         for source in chosen:
-            if source == news.SOURCE:
-                _backfill_news(config, months, force, offline, warehouse, run_id, summary, advance)
-                continue
-            series = config.for_source(source)
             with writing(warehouse) as con:
-                loaded = loaded_series(con, source, months[0].first_day, months[-1].first_day)
-            groups = pending_months(series, months, loaded, force)
-            todo = {m for needed in groups for m in needed}
-            for month in months:
-                if month not in todo:
-                    summary.skipped += 1
-                    advance(source, month.first_day, "already loaded")
-            logger.info("%s: %d of %d months to load", source, len(todo), len(months))
-            if source == gacc.SOURCE:
+                runs, skipped = registry.backfill_runs(
+                    source, con, config, months, force=force, offline=offline, secret=load_secret
+                )
+            for month in skipped:
+                summary.skipped += 1
+                advance(source, month.first_day, "already loaded")
+            logger.info(
+                "%s: %d of %d months to load", source, len(months) - len(skipped), len(months)
+            )
+            for run in runs:
                 ingest(
-                    registry.GACC,
-                    series=sorted(
-                        {s for group in groups.values() for s in group}, key=lambda s: s.key
-                    ),
-                    months=sorted(todo),
+                    run.spec,
+                    run.requests,
+                    series=run.series,
+                    months=run.months,
                     offline=offline,
                     warehouse=warehouse,
                     run_id=run_id,
@@ -123,26 +95,6 @@ def backfill(
                     summary=summary,
                     on_loads=on_loads,
                 )
-                continue
-            requests = sorted(
-                (
-                    r
-                    for needed, group in groups.items()
-                    for r in comtrade.plan_requests(group, needed)
-                ),
-                key=lambda r: (r.months[0], r.partner, r.hs_codes),
-            )
-            api_key = comtrade_api_key(config.comtrade_api_key_secret, offline)
-            ingest(
-                replace(registry.COMTRADE, options={"api_key": api_key}),
-                requests,
-                offline=offline,
-                warehouse=warehouse,
-                run_id=run_id,
-                flow_run_id=flow_run.id,
-                summary=summary,
-                on_loads=on_loads,
-            )
         summary.add_alerts(
             alert_step(warehouse, config, run_id, notify, f"backfill {start}..{end}")
         )
@@ -155,32 +107,3 @@ def backfill(
             f"backfill: {len(summary.failed)} months failed: " + summary.failure_text()
         )
     return summary.as_dict()
-
-
-def _backfill_news(config, months, force, offline, warehouse, run_id, summary, advance) -> None:
-    """Each month's news reports, skipping months whose news already loaded (unless force)."""
-    if not any(s.news_terms for s in config.series):
-        return
-    with writing(warehouse) as con:
-        done = news_loaded_months(con, months[0].first_day, months[-1].first_day)
-    for month in months:
-        if not force and month.first_day in done:
-            summary.skipped += 1
-            advance(news.SOURCE, month.first_day, "already loaded")
-            continue
-        failed_before = len(summary.failed)
-        ingest(
-            replace(registry.NEWS, options=registry.news_options(config, offline)),
-            series=[s for s in config.series if s.news_terms],
-            months=[month],
-            offline=offline,
-            warehouse=warehouse,
-            run_id=run_id,
-            flow_run_id=flow_run.id,
-            summary=summary,
-        )
-        advance(
-            news.SOURCE,
-            month.first_day,
-            "failed" if len(summary.failed) > failed_before else "loaded",
-        )

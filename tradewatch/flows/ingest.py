@@ -146,8 +146,8 @@ def note_failure(
     message: str,
     run_id: str,
     flow_run_id: str | None,
-    exchange_id: str | None = None,
-    source: str = "comtrade",
+    exchange_id: str | None,
+    source: str,
 ) -> list[MonthLoad]:
     """Ledger rows for months that could not be loaded."""
     with writing(warehouse) as con:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
@@ -11,23 +10,17 @@ from prefect.runtime import flow_run
 from .. import sources as registry
 from .. import watchlist as watchlists
 from ..errors import IngestFailed
-from ..pipelines import comtrade, gacc
 from ..schemas import Month, previous_month
 from ..warehouse import run_lock
 from .alerts import alert_step
 from .ingest import IngestSummary, ingest
 
 
-def comtrade_api_key(secret_block: str | None, offline: bool) -> str | None:
-    """``COMTRADE_API_KEY``, else the named Prefect Secret block, else none (keyless preview)."""
-    if offline:
-        return None
-    key = comtrade.api_key_from_env()
-    if key or not secret_block:
-        return key
+def load_secret(name: str) -> str | None:
+    """The value of a Prefect Secret block (a source's key, named in the watchlist)."""
     from prefect.blocks.system import Secret
 
-    return str(Secret.load(secret_block).get()).strip() or None
+    return str(Secret.load(name).get())
 
 
 @flow(name="monthly-ingest")
@@ -62,37 +55,16 @@ def monthly_ingest(
         "offline replay" if offline else "live",
     )
     summary = IngestSummary(months=[str(m) for m in months])
-    series = config.for_source(comtrade.SOURCE)
     holder = f"monthly-ingest {target}"
     with run_lock(warehouse, wait_seconds=lock_wait, holder=holder, on_wait=logger.info):
-        api_key = comtrade_api_key(config.comtrade_api_key_secret, offline)
-        ingest(
-            replace(registry.COMTRADE, options={"api_key": api_key}),
-            comtrade.plan_requests(series, months),
-            offline=offline,
-            warehouse=warehouse,
-            run_id=run_id,
-            flow_run_id=flow_run.id,
-            summary=summary,
-        )
-        gacc_series = config.for_source(gacc.SOURCE)
-        if gacc_series:
+        for run in registry.monthly_runs(
+            config, target, months, offline=offline, secret=load_secret
+        ):
             ingest(
-                registry.GACC,
-                series=gacc_series,
-                months=months,
-                offline=offline,
-                warehouse=warehouse,
-                run_id=run_id,
-                flow_run_id=flow_run.id,
-                summary=summary,
-            )
-        news_series = [s for s in config.series if s.news_terms]
-        if news_series:
-            ingest(
-                replace(registry.NEWS, options=registry.news_options(config, offline)),
-                series=news_series,
-                months=[target],
+                run.spec,
+                run.requests,
+                series=run.series,
+                months=run.months,
                 offline=offline,
                 warehouse=warehouse,
                 run_id=run_id,

@@ -48,6 +48,7 @@ COMTRADE = SourceSpec(
     ),
     check=lambda raw: check_trade_rows(comtrade.parse_payload(raw)),
     load=_comtrade_load,
+    plan=lambda client, series, months, note, options: comtrade.plan_requests(series, months),
     months=lambda request: request.months,
     label=lambda r: f"comtrade {r.months[0]}..{r.months[-1]} hs {r.hs_codes}",
 )
@@ -85,3 +86,13 @@ def load_comtrade_file(
             run_id=run_id or str(uuid.uuid4()),
             memory_limit=memory_limit,
         )
+
+
+def api_key(secret_block: str | None, offline: bool, secret) -> str | None:
+    """``COMTRADE_API_KEY``, else the named secret (``secret(name)``), else none (keyless)."""
+    if offline:
+        return None
+    key = comtrade.api_key_from_env()
+    if key or not secret_block:
+        return key
+    return (secret(secret_block) or "").strip() or None
