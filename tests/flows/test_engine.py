@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from prefect import flow
 
+from tradewatch.flows import monthly_ingest
 from tradewatch.flows.ingest import IngestSummary, ingest
 from tradewatch.pipelines.contract import SourceSpec
 from tradewatch.pipelines.http import EXCHANGE_ID, make_client
@@ -129,3 +130,18 @@ def test_a_source_defined_outside_flows_runs_through_the_engine(warehouse_path):
 
 def tiny_body() -> bytes:
     return "\n".join(json.dumps(r) for r in ROWS).encode()
+
+
+def test_the_monthly_flow_runs_a_source_the_registry_hands_it(warehouse_path, monkeypatch):
+    """monthly-ingest composes whatever runs the registry gives: a new source needs no flow."""
+    from tradewatch import sources
+
+    month = Month(2016, 9)
+    runs = [sources.Run(TINY, [], [month], requests=[month])]
+    monkeypatch.setattr(sources, "monthly_runs", lambda *args, **kwargs: runs)
+    summary = monthly_ingest(month="2016-09", window_months=1, warehouse=warehouse_path)
+    assert (summary["rows_valid"], summary["rows_new"], summary["rows_quarantined"]) == (1, 1, 1)
+    with closing(connect(warehouse_path)) as con:
+        assert con.execute(
+            "select source, status from ops.runs where source = 'tiny'"
+        ).fetchall() == [("tiny", "partial")]
