@@ -4,7 +4,7 @@ Names load on first use (PEP 562): reading commands (``query``, ``status``, ``al
 DuckDB and this package's connection code only, not the loaders' pandas and pandera.
 """
 
-from importlib import import_module
+from ..lazy import lazy_names
 
 _HOMES = {
     "DEFAULT_PATH": "db",
@@ -29,9 +29,4 @@ _HOMES = {
 __all__ = sorted(_HOMES)
 
 
-def __getattr__(name: str):
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{_HOMES[name]}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _HOMES, globals())
