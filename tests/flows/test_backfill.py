@@ -157,3 +157,34 @@ def test_a_second_run_on_the_same_warehouse_waits_then_fails_clearly(warehouse_p
 def test_unknown_source_is_refused(warehouse_path):
     with pytest.raises(ValueError, match="unknown source wto"):
         backfill("2016-01", "2016-02", sources=["wto"], offline=True, warehouse=warehouse_path)
+
+
+def test_a_reader_holding_the_file_for_a_minute_does_not_break_a_backfill(warehouse_path):
+    """A notebook's read-only connection open for 60 s: the backfill waits, then loads it all."""
+    connect(warehouse_path).close()
+    reader = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time, duckdb\n"
+            "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+            "print('open', flush=True)\n"
+            "time.sleep(60)\n",
+            warehouse_path,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert reader.stdout.readline().strip() == "open"
+        summary = backfill("2016-01", "2016-12", offline=True, warehouse=warehouse_path)
+    finally:
+        reader.kill()
+        reader.wait()
+    assert summary["failed"] == []
+    with closing(connect(warehouse_path)) as con:
+        loaded = con.execute(
+            "select count(distinct period) from ops.runs where source = 'comtrade'"
+            " and status = 'loaded'"
+        ).fetchall()
+    assert loaded == [(12,)]

@@ -16,7 +16,7 @@ from ..schemas import Month
 from ..warehouse import MonthLoad, run_lock
 from . import progress
 from .alerts import alert_step
-from .ingest import IngestSummary, ingest, writing
+from .ingest import IngestSummary, ingest, set_writer_wait, writing
 from .monthly import load_secret
 
 
@@ -68,6 +68,7 @@ def backfill(
                 advance(load.source, load.period, load.status, load.message or "")
         update_progress_artifact(artifact, 100.0 * state["done"] / max(total, 1))
 
+    set_writer_wait(lock_wait)
     with run_lock(
         warehouse, wait_seconds=lock_wait, holder=f"backfill {start}..{end}", on_wait=logger.info
     ):

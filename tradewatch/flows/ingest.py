@@ -20,7 +20,9 @@ from ..pipelines.http import ExchangeLog
 from ..schemas import Month
 from ..warehouse import (
     MonthLoad,
+    WarehouseBusy,
     connect,
+    lock_wait_seconds,
     record_exchanges,
     record_failure,
     record_if_unchanged,
@@ -30,10 +32,26 @@ from ..warehouse import (
 _WRITER = threading.Lock()
 
 
+# How long a write waits for another process (a notebook, a long query) to let go of the file:
+# the run's --wait, set by the flow (a process-wide setting, as tasks run in threads).
+_WRITER_WAIT: dict[str, float | None] = {"seconds": None}
+
+
+def set_writer_wait(seconds: float | None) -> None:
+    """Writes of this run wait this long (default: ``lock_wait_seconds``) for the file."""
+    _WRITER_WAIT["seconds"] = lock_wait_seconds(seconds)
+
+
 @contextmanager
 def writing(warehouse: str | None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A writer connection held only for the block, one writer at a time in this process."""
-    with _WRITER, closing(connect(warehouse)) as con:
+    """A writer connection held only for the block, one writer at a time in this process.
+
+    Another process holding the file (a reader in a notebook) is waited for, with backoff, up to
+    the run's wait; then the write fails with a message naming that process.
+    """
+    wait = _WRITER_WAIT["seconds"]
+    wait = lock_wait_seconds() if wait is None else wait
+    with _WRITER, closing(connect(warehouse, wait_seconds=wait)) as con:
         yield con
 
 
@@ -310,7 +328,13 @@ def ingest(
             if isinstance(checked, Refused):
                 refused(request, checked)
                 continue
-            loads = load_checked(spec, warehouse, raw, checked, run_id, flow_run_id)
+            try:
+                loads = load_checked(spec, warehouse, raw, checked, run_id, flow_run_id)
+            except WarehouseBusy as exc:
+                # held past the run's wait: this request's months fail, the others still load
+                logger.warning("%s: %s", label, exc)
+                failed(request, str(exc), raw.exchange_id)
+                continue
             if spec.finish is not None:
                 outcomes.append((request, loads))
                 continue

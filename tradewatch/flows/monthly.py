@@ -13,7 +13,7 @@ from ..errors import IngestFailed
 from ..schemas import Month, previous_month
 from ..warehouse import run_lock
 from .alerts import alert_step
-from .ingest import IngestSummary, ingest
+from .ingest import IngestSummary, ingest, set_writer_wait
 
 
 def load_secret(name: str) -> str | None:
@@ -56,6 +56,7 @@ def monthly_ingest(
     )
     summary = IngestSummary(months=[str(m) for m in months])
     holder = f"monthly-ingest {target}"
+    set_writer_wait(lock_wait)
     with run_lock(warehouse, wait_seconds=lock_wait, holder=holder, on_wait=logger.info):
         for run in registry.monthly_runs(
             config, target, months, offline=offline, secret=load_secret

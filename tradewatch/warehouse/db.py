@@ -96,7 +96,7 @@ def connect(
     target = resolve_path(path)
     if read_only and not target.exists():
         raise WarehouseError(f"no warehouse at {target}: load one first with `tradewatch run`")
-    deadline = time.monotonic() + wait_seconds
+    deadline, pause = time.monotonic() + wait_seconds, 0.1
     while True:
         try:
             con = duckdb.connect(str(target), read_only=read_only, config=NO_AUTOLOAD)
@@ -109,7 +109,8 @@ def connect(
                     f"{target} is held by {lock_holder(str(exc))} "
                     f"(waited {wait_seconds:.0f}s): {str(exc).splitlines()[0]}"
                 ) from exc
-            time.sleep(0.2)
+            time.sleep(min(pause, max(deadline - time.monotonic(), 0.05)))
+            pause = min(pause * 1.5, 2.0)  # back off: a reader may hold the file for minutes
     try:
         if read_only:
             sandbox(con, allow_files)
