@@ -57,7 +57,7 @@ class AlertSettings:
         return (os.environ.get(WEBHOOK_ENV) or "").strip() or self.webhook_url
 
 
-_HS = re.compile(r"^(\d{2}|\d{4}|\d{6}|TOTAL)$")
+_HS = re.compile(r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|TOTAL)$")  # ASCII digits only
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 

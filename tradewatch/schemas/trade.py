@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
 from dataclasses import dataclass
+from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
@@ -26,10 +30,15 @@ TRADE_COLUMNS = [
     "value_usd",
 ]
 NUMERIC_COLUMNS = ["reporter_code", "partner_code", "net_weight_kg", "quantity", "value_usd"]
+CODE_COLUMNS = ("reporter_code", "partner_code")
+# The months a customs figure can be for: UN Comtrade's monthly data start in 1962; nothing is
+# published for more than a year ahead.
+FIRST_PERIOD = pd.Timestamp("1962-01-01")
+LAST_PERIOD = pd.Timestamp(dt.date.today().replace(day=1)) + pd.DateOffset(years=1)
 # What a failed check means, in words an analyst can act on.
 _EXPLAIN = {
     "freq": "not a monthly row (annual rows, refMonth 52, do not belong to a monthly series)",
-    "period": "period is not the first day of a month",
+    "period": "period is not the first day of a month from 1962 to a year ahead",
     "net_weight_kg": "net weight must be a non-negative number of kilograms",
     "quantity": "quantity must be non-negative",
     "value_usd": "value must be a non-negative amount of USD",
@@ -42,10 +51,11 @@ class TradeMonthly(pa.DataFrameModel):
     source: Series[str] = pa.Field(str_length={"min_value": 1})
     reporter_code: Series[int] = pa.Field(ge=0, le=999)
     partner_code: Series[int] = pa.Field(ge=0, le=999)
-    hs_code: Series[str] = pa.Field(str_matches=r"^(\d{2}|\d{4}|\d{6}|TOTAL)$")
+    # ASCII digits only: "２７０１" or "٢٧٠١" is no HS code, though \d would match it
+    hs_code: Series[str] = pa.Field(str_matches=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|TOTAL)$")
     flow: Series[str] = pa.Field(isin=["M", "X", "RM", "RX"])
     freq: Series[str] = pa.Field(isin=["M"])
-    period: Series[pd.Timestamp]
+    period: Series[pd.Timestamp] = pa.Field(ge=FIRST_PERIOD, le=LAST_PERIOD)
     net_weight_kg: Series[float] = pa.Field(ge=0, nullable=True)
     quantity: Series[float] = pa.Field(ge=0, nullable=True)
     quantity_unit: Series[str] = pa.Field(nullable=True)
@@ -95,20 +105,22 @@ def check_trade_rows(rows: pd.DataFrame) -> ValidationResult:
     failures: list[dict] = []
     for column in [c for c in NUMERIC_COLUMNS if c in coerced.columns]:
         raw = coerced[column]
-        if pd.api.types.is_float_dtype(raw.dtype):
+        if pd.api.types.is_float_dtype(raw.dtype) or pd.api.types.is_integer_dtype(raw.dtype):
             continue  # typed by the parser: every value is a number or null
-        numbers = pd.to_numeric(raw, errors="coerce")
-        bad = raw.notna() & numbers.isna()
-        for index in raw.index[bad]:
-            failures.append(
-                _failure(index, column, "is_number", raw[index], f"{column} is not a number")
-            )
-        coerced[column] = numbers.astype("float64")
+        numbers = []
+        for index, value in raw.items():
+            number, reason = _strict_number(value, column)
+            if reason:
+                failures.append(_failure(index, column, "is_number", value, reason))
+            numbers.append(number)
+        coerced[column] = pd.Series(numbers, index=raw.index, dtype="float64")
     if "period" in coerced.columns and not pd.api.types.is_datetime64_any_dtype(
         coerced["period"].dtype
     ):
         raw = coerced["period"]
-        dates = pd.to_datetime(raw, errors="coerce", format="ISO8601")
+        # only text or dates are dates: a number would be read as an offset from 1970
+        texts = raw.where(raw.map(lambda v: isinstance(v, str | dt.date | pd.Timestamp)))
+        dates = pd.to_datetime(texts, errors="coerce", format="ISO8601")
         for index in raw.index[raw.notna() & dates.isna()]:
             failures.append(
                 _failure(index, "period", "is_date", raw[index], "period is not a date")
@@ -151,6 +163,27 @@ def check_trade_rows(rows: pd.DataFrame) -> ValidationResult:
         json.dumps(originals.loc[i].to_dict(), default=str) for i in quarantine["row_index"]
     ]
     return ValidationResult(valid=valid, quarantine=quarantine)
+
+
+def _strict_number(value, column: str) -> tuple[float | None, str | None]:
+    """A JSON number as published, or None and the reason it is not one: text ("1e6"),
+    booleans, NaN or infinity, a code that is not a whole number from 0 to 999 — nothing is
+    converted silently."""
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return None, None
+    if isinstance(value, bool | np.bool_):
+        return None, f"{column} is not a number (true or false)"
+    if not isinstance(value, int | float | Decimal | np.integer | np.floating):
+        return None, f"{column} is not a number"
+    number = float(value)
+    if not math.isfinite(number):
+        return None, f"{column} is not a finite number"
+    if column in CODE_COLUMNS:
+        if not isinstance(value, int | np.integer):
+            return None, f"{column} must be a whole number, got {value!r}"
+        if not 0 <= value <= 999:
+            return None, f"{column} must be a UN M49 code from 0 to 999, got {value!r}"
+    return number, None
 
 
 def _failure(index, column: str, check: str, value, reason: str) -> dict:

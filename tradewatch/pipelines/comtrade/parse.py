@@ -169,10 +169,13 @@ def _codes(values: list, typed: bool = False) -> np.ndarray:
     if typed:
         try:
             return np.array(values, dtype=np.int64)
-        except TypeError:  # a null among them
+        except (TypeError, OverflowError):  # a null among them, or a code past 64 bits
             return np.array(values, dtype=object)
     if infer_dtype(values, skipna=False) == "integer":
-        return np.array(values, dtype=np.int64)
+        try:
+            return np.array(values, dtype=np.int64)
+        except OverflowError:  # a code past 64 bits: kept as published, for the schema to refuse
+            pass
     return np.array(values, dtype=object)
 
 
