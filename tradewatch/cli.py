@@ -431,6 +431,8 @@ def cmd_load_file(args: argparse.Namespace) -> int:
         loads = load_comtrade_file(
             args.path, warehouse=args.warehouse, batch_bytes=args.batch_mb * 2**20
         )
+    if not loads:
+        print(f"{args.path}: no rows — the payload holds no data (not published)")
     for load in loads:
         month = f"{load.period:%Y-%m}" if load.period else "(no month)"
         print(

@@ -115,3 +115,16 @@ def test_load_file_from_the_command_line(tmp_path, capsys):
     assert [line[:7] for line in out] == [f"2016-{m:02d}" for m in range(1, 13)]
     quarantined = sum(int(line.split(", ")[-1].split()[0]) for line in out)
     assert quarantined == 3  # the negative weight, and the duplicate pair
+
+
+def test_an_empty_answer_an_error_and_a_relative_path(tmp_path, monkeypatch, capsys):
+    """ "data": [] is no data, not a broken file; an error the answer states is its message."""
+    from tradewatch.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty.json").write_text('{"count": 0, "data": [], "error": ""}')
+    (tmp_path / "err.json").write_text('{"count": 0, "data": null, "error": "Invalid period"}')
+    assert main(["load-file", "empty.json", "--warehouse", "w.duckdb"]) == 0
+    assert "no rows — the payload holds no data" in capsys.readouterr().out
+    assert main(["load-file", "err.json", "--warehouse", "w.duckdb"]) == 1
+    assert "Comtrade error: Invalid period" in capsys.readouterr().err

@@ -70,7 +70,7 @@ def load_comtrade_file(
     validated and staged a batch at a time and loaded in one transaction: memory holds one
     batch, whatever the file's size. ``months`` None: the ledger names every month it holds.
     """
-    path = Path(path)
+    path = Path(path).resolve()  # relative paths too: the file is named by its URI
 
     def batches(reader):
         frames = comtrade.iter_payload_frames(path.as_uri(), reader, batch_bytes=batch_bytes)

@@ -481,6 +481,8 @@ def _exchange_of(con: duckdb.DuckDBPyConnection, exchange_id: str) -> tuple | No
 def _insert_ledger(
     con: duckdb.DuckDBPyConnection, loads: list[MonthLoad], run_id: str, flow_run_id: str | None
 ) -> None:
+    if not loads:  # a payload holding no month: nothing to record
+        return
     frame = pd.DataFrame([asdict(load) for load in loads]).astype(
         {"series_keys": object, "series_loaded": object}
     )

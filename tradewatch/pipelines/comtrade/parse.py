@@ -242,6 +242,9 @@ def iter_payload_frames(
     ``error``, for one) is read once the array has been.
     """
     head, buffer = _read_head(url, reader, batch_bytes)
+    if buffer.startswith(b"]"):  # "data": [] — nothing published
+        _check_document(url, head + buffer + reader.read())
+        return
     offset = 0
     exhausted, starved = False, False
     while True:
@@ -283,6 +286,8 @@ def _read_head(url: str, reader: BinaryIO, size: int) -> tuple[bytes, bytes]:
         if found:
             return buffer[: found.end()], buffer[found.end() :].lstrip()
         if not more or len(buffer) > size * 4:
+            if not more:
+                _check_document(url, buffer)  # an error the answer states, verbatim
             raise LayoutChanged(url, "response has no 'data' list")
 
 
