@@ -2,8 +2,10 @@ import argparse
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -334,3 +336,29 @@ def test_reading_commands_import_neither_prefect_nor_pandas(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_sigterm_stops_the_run_and_prefects_temporary_server(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(TRADEWATCH_WAREHOUSE=str(tmp_path / "tw.duckdb"), PREFECT_HOME=str(tmp_path / "ph"))
+    run = subprocess.Popen(
+        [sys.executable, "-m", "tradewatch.cli", "backfill", "2015-01", "2017-12", "--offline"],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        for line in run.stderr:
+            if "Beginning flow run" in line:  # the temporary server is up and serving
+                break
+        children = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(run.pid)], capture_output=True, text=True
+        ).stdout.split()
+        assert children, "the run started no temporary server"
+        run.send_signal(signal.SIGTERM)
+        assert run.wait(timeout=60) != 0
+    finally:
+        run.kill()
+        run.wait()
+    time.sleep(1)
+    alive = [pid for pid in children if Path(f"/proc/{pid}").exists()]
+    states = [Path(f"/proc/{pid}/stat").read_text().split()[2] for pid in alive]
+    assert all(state == "Z" for state in states), f"still running: {alive}"

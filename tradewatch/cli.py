@@ -542,6 +542,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tradewatch`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    stop_on_sigterm()
     try:
         return args.handler(args)
     except KeyboardInterrupt:
@@ -551,6 +552,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = " ".join(filter(None, [args.command, getattr(args, "news_command", None)]))
         print(f"tradewatch {command}: {exc}", file=sys.stderr)
         return exit_code(exc)
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM (a service manager stopping a run) ends the run as Ctrl-C does: the transaction
+    in progress rolls back and the exit handlers run — Prefect's among them, which stops the
+    temporary server it started (killed outright, the server would live on)."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, interrupt)
 
 
 def exit_code(exc: Exception) -> int:
