@@ -362,3 +362,39 @@ def test_sigterm_stops_the_run_and_prefects_temporary_server(tmp_path):
     alive = [pid for pid in children if Path(f"/proc/{pid}").exists()]
     states = [Path(f"/proc/{pid}/stat").read_text().split()[2] for pid in alive]
     assert all(state == "Z" for state in states), f"still running: {alive}"
+
+
+def test_after_a_kill_9_the_next_run_stops_the_orphaned_server_and_clears_half_files(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    warehouse = tmp_path / "tw.duckdb"
+    env.update(TRADEWATCH_WAREHOUSE=str(warehouse), PREFECT_HOME=str(tmp_path / "ph"))
+    killed = subprocess.Popen(
+        [sys.executable, "-m", "tradewatch.cli", "backfill", "2015-01", "2017-12", "--offline"],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        lock = Path(f"{warehouse}.lock")
+        for _ in range(600):
+            if lock.exists() and "server pid" in lock.read_text():
+                break
+            time.sleep(0.1)
+        servers = re.findall(r"server pid (\d+)", lock.read_text())
+        assert servers, lock.read_text()
+        killed.kill()  # kill -9: no exit handler runs; the server lives on
+        killed.wait()
+    finally:
+        killed.kill()
+    time.sleep(1)
+    assert all(Path(f"/proc/{pid}").exists() for pid in servers)
+    (Path(f"{warehouse}.bodies")).mkdir(exist_ok=True)
+    (Path(f"{warehouse}.bodies") / ".incoming.half").write_bytes(b"x" * 1000)
+    run = subprocess.run(
+        [sys.executable, "-m", "tradewatch.cli", "run", "--month", "2016-12", "--offline"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    time.sleep(1)
+    for pid in servers:
+        stat = Path(f"/proc/{pid}/stat")
+        assert not stat.exists() or stat.read_text().split()[2] == "Z", f"orphan {pid} alive"
+    assert not list(Path(f"{warehouse}.bodies").glob(".incoming.*"))

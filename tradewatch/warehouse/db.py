@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -228,6 +229,49 @@ def lock_wait_seconds(value: float | None = None) -> float:
         raise WarehouseError(f"{LOCK_WAIT_ENV} must be a number of seconds, got {raw!r}") from exc
 
 
+def prefect_servers(parent: int) -> list[int]:
+    """The temporary Prefect servers a process started (its children running Prefect's server),
+    where the operating system lets us see them (/proc)."""
+    found = []
+    for child in _children(parent):
+        try:
+            argv = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        if b"prefect" in argv and (b"server" in argv or b"uvicorn" in argv):
+            found.append(child)
+    return found
+
+
+def _children(parent: int) -> list[int]:
+    try:
+        tasks = Path(f"/proc/{parent}/task").iterdir()
+        return [int(p) for t in tasks for p in (t / "children").read_text().split()]
+    except OSError:
+        return []
+
+
+def clean_after(previous_holder: str, target: Path) -> None:
+    """What a run killed outright (kill -9) left behind: the temporary Prefect server it started,
+    still running with no parent, and half-written body files. Called holding the run lock, so
+    no other run is writing either."""
+    holder = re.search(r"\(pid (\d+)", previous_holder)
+    if holder and not Path(f"/proc/{holder.group(1)}").exists():
+        for pid in re.findall(r"server pid (\d+)", previous_holder):
+            try:
+                argv = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue  # gone already
+            if b"prefect" in argv:
+                try:
+                    os.kill(int(pid), signal.SIGTERM)
+                except OSError:
+                    pass
+    bodies = target.with_name(target.name + ".bodies")
+    for stale in bodies.glob(".incoming.*") if bodies.is_dir() else ():
+        stale.unlink(missing_ok=True)
+
+
 def _try_lock(handle) -> bool:
     """Take the operating system's exclusive lock on the open file, without waiting.
 
@@ -297,9 +341,13 @@ def run_lock(
                 told = True
             time.sleep(0.5)
         handle.seek(0)
+        previous = handle.read()
+        clean_after(previous, target)
+        handle.seek(0)
         handle.truncate()
         stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        handle.write(f"{holder} (pid {os.getpid()}, since {stamp})")
+        servers = "".join(f", server pid {pid}" for pid in prefect_servers(os.getpid()))
+        handle.write(f"{holder} (pid {os.getpid()}, since {stamp}{servers})")
         handle.flush()
         yield
     finally:
