@@ -398,3 +398,10 @@ def test_after_a_kill_9_the_next_run_stops_the_orphaned_server_and_clears_half_f
         stat = Path(f"/proc/{pid}/stat")
         assert not stat.exists() or stat.read_text().split()[2] == "Z", f"orphan {pid} alive"
     assert not list(Path(f"{warehouse}.bodies").glob(".incoming.*"))
+
+
+def test_news_extract_caps_local_files_like_pages(tmp_path, capsys):
+    big = tmp_path / "big.html"
+    big.write_bytes(b"<html><body>" + b"<p>coal</p>" * 600_000 + b"</body></html>")
+    assert main(["news", "extract", str(big), "--warehouse", str(tmp_path / "none.duckdb")]) == 1
+    assert "more than the 5 MB a page may be" in capsys.readouterr().err

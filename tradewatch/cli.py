@@ -177,6 +177,12 @@ def build_parser() -> argparse.ArgumentParser:
         "relative months such as 'last month' resolve against it",
     )
     extract.add_argument("--format", choices=["json", "table"], default="json")
+    extract.add_argument(
+        "--max-mb",
+        type=float,
+        default=5.0,
+        help="read a local file up to this size (default 5, the cap on fetched pages)",
+    )
     news_list = _command(
         news_commands, "list", cmd_news_list,
         "articles published in a month, with their claims' verdicts",
@@ -446,7 +452,10 @@ def cmd_news_extract(args: argparse.Namespace) -> int:
     from .sources.news import CLAIM_TABLE_COLUMNS, extract_report
 
     published = dt.date.fromisoformat(args.published) if args.published else None
-    report = extract_report(args.source, published=published, warehouse=args.warehouse)
+    max_bytes = int(args.max_mb * 1_000_000)
+    report = extract_report(
+        args.source, published=published, warehouse=args.warehouse, max_bytes=max_bytes
+    )
     if args.format == "json":
         sys.stdout.write(json.dumps(report, default=_json_value, indent=1, ensure_ascii=False))
         sys.stdout.write("\n")

@@ -318,14 +318,23 @@ CLAIM_TABLE_COLUMNS = [
 ]
 
 
-def read_source(source: str) -> news.RawDocument:
-    """A local file's bytes, or a public http(s) URL fetched politely (nothing is stored)."""
+def read_source(source: str, max_bytes: int = news.PAGE_MAX_BYTES) -> news.RawDocument:
+    """A local file's bytes, or a public http(s) URL fetched politely (nothing is stored).
+
+    A file is capped like a page (5 MB): a larger one is refused unless ``max_bytes`` allows it.
+    """
     if source.startswith(("http://", "https://")):
         with news_clients(ExchangeLog(), offline=False) as clients:
             return news.fetch_page(clients.pages, source, news.resolve_host)
     path = Path(source)
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {source}")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ValueError(
+            f"{source} is {size / 1e6:.1f} MB, more than the {max_bytes / 1e6:.0f} MB a page may "
+            "be (--max-mb reads a larger file)"
+        )
     suffix = path.suffix.lower()
     content_type = (
         "text/html" if suffix in (".html", ".htm") else "text/plain" if suffix == ".txt" else ""
@@ -336,10 +345,14 @@ def read_source(source: str) -> news.RawDocument:
 
 
 def extract_report(
-    source: str, *, published: dt.date | None = None, warehouse: str | None = None
+    source: str,
+    *,
+    published: dt.date | None = None,
+    warehouse: str | None = None,
+    max_bytes: int = news.PAGE_MAX_BYTES,
 ) -> dict:
     """An article's metadata and claims (checked against the warehouse when there is one)."""
-    raw = read_source(source)
+    raw = read_source(source, max_bytes)
     fallback = (
         dt.datetime.combine(published, dt.time(), tzinfo=dt.UTC) if published is not None else None
     )
