@@ -157,29 +157,6 @@ def store_exchanges(warehouse: str | None, log: ExchangeLog, run_id: str) -> int
         return record_exchanges(con, exchanges, run_id)
 
 
-@task(name="record-failure", cache_policy=NONE)
-def note_failure(
-    warehouse: str | None,
-    months: Sequence[Month],
-    message: str,
-    run_id: str,
-    flow_run_id: str | None,
-    exchange_id: str | None,
-    source: str,
-) -> list[MonthLoad]:
-    """Ledger rows for months that could not be loaded."""
-    with writing(warehouse) as con:
-        return record_failure(
-            con,
-            source=source,
-            run_id=run_id,
-            flow_run_id=flow_run_id,
-            months=[m.first_day for m in months],
-            message=message,
-            exchange_id=exchange_id,
-        )
-
-
 @task(name="record-months", cache_policy=NONE)
 def note_months(
     warehouse: str | None,
@@ -253,10 +230,11 @@ def ingest(
             notes.append(Note(months_failed, message, exchange_id=exchange_id))
             return
         done(
-            note_failure(
-                warehouse, months_failed, message, run_id, flow_run_id, exchange_id, spec.name
+            note_months(
+                warehouse, spec.name, months_failed, message, "failed", None,
+                exchange_id, run_id, flow_run_id,
             )
-        )
+        )  # fmt: skip
 
     def refused(request: Any, outcome: Refused) -> None:
         logger.warning("%s: refused %s: %s", spec.name, spec.label(request), outcome.reason)

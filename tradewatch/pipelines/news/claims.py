@@ -30,15 +30,22 @@ from ...schemas import Month, find_countries
 from . import settings
 from .claim_words import (
     ALL_GOODS,
+    ANNUAL_BEFORE,
     APPROXIMATE,
     APPROXIMATE_MARGIN,
     BELOW_ONLY,
+    CHANGE_BEFORE,
+    CHANGE_OF,
     COMMODITIES,
     COMMODITY_HS,
     CONTRAST_BEFORE,
+    DATELINE,
     DOWN,
     LOWER_BOUND,
     PARTNER_ALIASES,
+    PER_MONTH,
+    PER_UNIT,
+    PER_YEAR,
     PRICE_WORDS,
     TOTAL_TRADE,
     TOTAL_WORDS,
@@ -53,34 +60,6 @@ from .times import TimeExpr, find_times, resolve_relative
 _ABBREVIATIONS = re.compile(
     r"\b(?:Mr|Mrs|Ms|Dr|St|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|U\.S|U\.N|"
     r"U\.K|Inc|Corp|Co|Ltd|vs|approx|est)\.$"
-)
-# "BEIJING, May 23 (Reuters) -": where and when the report was filed, never a figure's period.
-DATELINE = re.compile(
-    r"^\s*[A-Z][A-Z/ .]{2,40}(?:,?\s+[A-Z][a-z]{2,4}\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*"
-    r"(?:\([^)]{1,40}\))?\s*(?:-|–|—|--)\s+"
-)
-# "1.8 million tonnes a month": the months' average; "$1 billion a year": a rate, no month's
-PER_MONTH = re.compile(
-    r"(?:\s+[\w'’-]+){0,4}?\s+(?:a|per|each|every)\s+month\b|\s+monthly\b", re.IGNORECASE
-)
-# "up month-on-month by 5.8 million tons", "rose by $2 million", "up 24.9m tonnes or 13.8%"
-CHANGE_BEFORE = re.compile(
-    r"\b(?:up|down|rose|fell|increased|decreased|grew|dropped|declined|higher|lower|gained|lost)"
-    r"\s+(?:[\w-]+\s+){0,2}?by\s*$|\b(?:up|down)\s*$",
-    re.IGNORECASE,
-)
-CHANGE_OF = re.compile(
-    r"\s+(?:decrease|increase|drop|fall|rise|growth|decline|gain|jump|slump|surge)\s+of\s+"
-    r"(?:about\s+|around\s+|nearly\s+|almost\s+)?",
-    re.IGNORECASE,
-)
-# "USD 162.8 per tonne" is a price, not a trade value
-PER_UNIT = re.compile(r"\s*(?:a|per|/)\s*(?:metric\s+)?(?:tonne|ton|t|mt|kg)\b", re.IGNORECASE)
-# "total annual exports of $3 billion": a yearly rate too
-ANNUAL_BEFORE = re.compile(r"\bannual\s+(?:[\w-]+\s+){0,3}(?:of\s+|at\s+)?$", re.IGNORECASE)
-PER_YEAR = re.compile(
-    r"\s+(?:a|per|each|every)\s+year\b(?![- ]?(?:earlier|ago|before|on))|\s+annually\b",
-    re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(r";|\bwhile\b|\bbut\b|\bwhereas\b|\bmeanwhile\b", re.IGNORECASE)
 _OWN_GAP = 48  # characters between a figure and a time expression that is its own
