@@ -81,13 +81,18 @@ def prk_watchlist(tmp_path) -> str:
 
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch):
-    """Tests never use the network: any request beyond loopback fails at once, by name."""
+    """Tests never use the network: any request beyond loopback fails at once, by name.
+
+    Names under ``.test`` (reserved by RFC 6761, never in public DNS) are let through: tests
+    resolve them with their own resolver to loopback addresses.
+    """
     import httpx
 
     real = httpx.HTTPTransport.handle_request
 
     def guarded(self, request):
-        if request.url.host not in ("127.0.0.1", "localhost", "::1"):
+        host = request.url.host
+        if host not in ("127.0.0.1", "localhost", "::1") and not host.endswith(".test"):
             raise RuntimeError(f"tests never use the network: {request.url}")
         return real(self, request)
 

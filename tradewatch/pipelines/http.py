@@ -328,11 +328,15 @@ class EnvironmentProxyTransport(httpx.BaseTransport):
     """Direct, or through ``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY`` by the request's scheme,
     ``NO_PROXY`` honoured — as httpx itself does only when no transport is given."""
 
-    def __init__(self, environment: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        environment: Mapping[str, str] | None = None,
+        direct: httpx.HTTPTransport | None = None,
+    ) -> None:
         self._proxies = (
             urllib.request.getproxies_environment() if environment is None else dict(environment)
         )
-        self._direct = httpx.HTTPTransport()
+        self._direct = direct or httpx.HTTPTransport()
         self._through: dict[str, httpx.HTTPTransport] = {}
 
     def proxy_for(self, url: httpx.URL) -> str | None:

@@ -109,7 +109,12 @@ def news_clients(log_: ExchangeLog, offline: bool) -> NewsClients:
         make_client(
             news.SOURCE,
             log_,
-            transport=news.PublicOnlyTransport(EnvironmentProxyTransport(), news.resolve_host),
+            # Checked before each request (redirects too), and pinned: a direct connection goes to
+            # the very addresses that were checked. Through a proxy, the proxy resolves.
+            transport=news.PublicOnlyTransport(
+                EnvironmentProxyTransport(direct=news.PinnedTransport(news.resolve_host)),
+                news.resolve_host,
+            ),
             min_interval=news.PAGE_MIN_INTERVAL_SECONDS,
             max_bytes=news.PAGE_MAX_BYTES,
         ),

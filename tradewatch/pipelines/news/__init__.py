@@ -5,6 +5,8 @@ from .claims import Claim, extract_claims, split_sentences
 from .fetch import (
     NewsHTTPError,
     NotPublicURL,
+    PinnedTransport,
+    PublicOnlyBackend,
     PublicOnlyTransport,
     check_public_url,
     fetch_document,
@@ -12,6 +14,7 @@ from .fetch import (
     gdelt_covers,
     gdelt_query,
     gdelt_url,
+    non_public,
     resolve_host,
 )
 from .parse import (
@@ -44,9 +47,12 @@ __all__ = [
     "GdeltError",
     "NewsHTTPError",
     "NotPublicURL",
+    "PinnedTransport",
+    "PublicOnlyBackend",
     "PublicOnlyTransport",
     "RawDocument",
     "check_public_url",
+    "non_public",
     "extract_claims",
     "fetch_document",
     "fetch_page",

@@ -9,6 +9,7 @@ import socket
 from collections.abc import Callable, Sequence
 from urllib.parse import urlencode, urlsplit
 
+import httpcore
 import httpx
 
 from ...schemas import Month
@@ -18,6 +19,7 @@ from . import settings
 from .parse import RawDocument
 
 Resolver = Callable[[str], Sequence[str]]
+Allow = Callable[[str], bool]
 
 
 class NewsHTTPError(SourceHTTPError):
@@ -62,9 +64,98 @@ def check_public_url(url: str, resolve: Resolver | None = resolve_host) -> None:
         except OSError as exc:
             raise httpx.ConnectError(f"{url}: cannot resolve {host}: {exc}") from exc
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global:
-            raise NotPublicURL(url, f"{host} is a non-public address ({ip})")
+        reason = non_public(address)
+        if reason:
+            raise NotPublicURL(url, f"{host} is {reason}")
+
+
+# IPv6 forms that carry an IPv4 address a router or the kernel may deliver to (RFC 6052, 8215,
+# 3056, 4380, 4291): the IPv4 inside must be public too.
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    if ip.sixtofour:
+        return ip.sixtofour
+    if ip.teredo:
+        return ip.teredo[1]
+    if any(ip in net for net in _NAT64) or (ip in _IPV4_COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def non_public(address: str) -> str | None:
+    """Why ``address`` must not be fetched from ("a non-public address (10.0.0.7)"), or None."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if not ip.is_global:
+        return f"a non-public address ({ip})"
+    inner = _embedded_ipv4(ip) if ip.version == 6 else None
+    if inner is not None and not inner.is_global:
+        return f"a non-public address ({ip} carries {inner})"
+    return None
+
+
+class PublicOnlyBackend(httpcore.NetworkBackend):
+    """Connects only to public addresses: resolves once, checks, and connects to what it checked.
+
+    Checking a name and letting the socket layer resolve it again leaves a gap a rebinding DNS
+    server can use (public when checked, 127.0.0.1 when connected). Here the addresses that are
+    checked are the ones connected to; the request's Host header and the TLS server name (SNI)
+    still carry the name, as httpcore sets them from the URL, not from the socket.
+    """
+
+    def __init__(self, resolve: Resolver = resolve_host, allow: Allow | None = None) -> None:
+        self._resolve = resolve
+        self._allow = allow  # tests: let a loopback server through to see pinning itself
+        self._sync = httpcore.SyncBackend()
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        try:
+            addresses = [str(ipaddress.ip_address(host))]
+        except ValueError:
+            try:
+                addresses = list(self._resolve(host))
+            except OSError as exc:
+                raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        if not addresses:
+            raise httpcore.ConnectError(f"{host} resolves to no address")
+        for address in addresses:
+            reason = None if self._allow and self._allow(address) else non_public(address)
+            if reason:
+                raise NotPublicURL(f"{host}:{port}", f"{host} is {reason} when connecting")
+        failure: Exception | None = None
+        for address in addresses:
+            try:
+                return self._sync.connect_tcp(
+                    address.split("%")[0], port, timeout, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        raise failure
+
+    def connect_unix_socket(self, path, timeout=None, socket_options=None):
+        raise httpcore.ConnectError("unix sockets are never used for news pages")
+
+    def sleep(self, seconds: float) -> None:
+        self._sync.sleep(seconds)
+
+
+class PinnedTransport(httpx.HTTPTransport):
+    """httpx's own transport, connecting through ``PublicOnlyBackend`` (direct connections)."""
+
+    def __init__(self, resolve: Resolver = resolve_host, allow: Allow | None = None) -> None:
+        super().__init__()
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=PublicOnlyBackend(resolve, allow),
+        )
 
 
 class PublicOnlyTransport(httpx.BaseTransport):
