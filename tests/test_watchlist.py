@@ -105,7 +105,7 @@ def test_webhook_from_the_environment_wins(monkeypatch):
         ("min_trend_months = 0", "line 2: min_trend_months must be 1-24"),
         ("low_base_tonnes = -1", "line 2: low_base_tonnes must be 0 or more"),
         ('webhook_url = "ftp://x"', "line 2: webhook_url must be an http"),
-        ('notification_block = "alerts"', "line 2: notification_block is 'block-type/name'"),
+        ('notification_block = "alerts"', "line 2: notification_block must be 'block-type/name'"),
         ("notify_low_base = 1", "line 2: notify_low_base must be true or false"),
         ("thresh = 0.1", "line 2: unknown key 'thresh' in \\[alerts\\]"),
     ],
@@ -131,3 +131,81 @@ def test_an_unknown_country_name_names_its_line(tmp_path):
     )
     with pytest.raises(WatchlistError, match="line 4: unknown country 'Atlantis'"):
         watchlist.load(str(path))
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        # codes are ASCII digits: full-width and Arabic-Indic digits are refused
+        (('hs = "2601"', 'hs = "\uff12\uff16\uff10\uff11"'), "line 15: hs must be an HS code"),
+        (('hs = "2601"', 'hs = "\u0662\u0666\u0660\u0661"'), "line 15: hs must be an HS code"),
+        # true is not 1, 156.0 is not 156, a number is not a name
+        (
+            (
+                'reporter = 156\npartner = 408\nhs = "2601"',
+                'reporter = true\npartner = 408\nhs = "2601"',
+            ),
+            "line 13: reporter must",
+        ),
+        (('partner = 408\nhs = "2601"', 'partner = 408.0\nhs = "2601"'), "line 14: partner must"),
+        (('name = "iron"', "name = 5"), "line 12: name must be lower-case"),
+        (('flow = "M"', 'flow = "m"'), "line 16: flow must be 'M'"),
+        (("window_months = 4", "window_months = 4.0"), "line 3: window_months must be a whole"),
+        (("window_months = 4", "window_months = true"), "line 3: window_months must be a whole"),
+        (
+            ("[run]", "[[run]]"),
+            "line 2: \\[run\\] is one table: write \\[run\\], not \\[\\[run\\]\\]",
+        ),
+        (
+            ("window_months = 4", "window_months = 4\n[comtrade]\napi_key_secret = 5"),
+            "line 5: api_key_secret must be the name of a Prefect Secret",
+        ),
+        (
+            ("window_months = 4", 'window_months = 4\n[comtrade]\napi_key_secret = "My Key"'),
+            "line 5: api_key_secret must",
+        ),
+        (
+            ("window_months = 4", 'window_months = 4\n[news]\nfeeds = "https://x.org/rss"'),
+            "line 5: feeds must be a list of http",
+        ),
+        (
+            ("window_months = 4", "window_months = 4\n[alerts]\nlow_base_tonnes = inf"),
+            "line 5: low_base_tonnes must be 0 or more",
+        ),
+        (
+            ("window_months = 4", "window_months = 4\n[alerts]\ntheta = nan"),
+            "line 5: theta must be a fraction",
+        ),
+        (('flow = "M"', "sources = []"), "line 16: sources must be a non-empty list"),
+        (('flow = "M"', 'sources = ["comtrade", "eurostat"]'), "line 16: sources must be"),
+    ],
+)
+def test_every_key_is_typed_and_refused_naming_the_line(change, message):
+    text = GOOD.replace(*change)
+    assert text != GOOD
+    with pytest.raises(WatchlistError, match=message):
+        watchlist.parse(text, "w.toml")
+
+
+def test_every_fault_is_reported_at_once_each_on_its_line():
+    text = GOOD.replace("window_months = 4", "window_months = 99").replace(
+        'hs = "2601"', "hs = 2601"
+    )
+    with pytest.raises(WatchlistError) as error:
+        watchlist.parse(text, "w.toml")
+    lines = str(error.value).splitlines()
+    assert [line.split(":")[0] for line in lines] == ["w.toml, line 3", "w.toml, line 15"]
+
+
+def test_a_file_that_is_not_utf8_is_named_with_its_line(tmp_path):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(
+        GOOD.replace('name = "iron"', 'name = "fer"  # minerai de fer, \xe9t\xe9').encode("latin-1")
+    )
+    with pytest.raises(WatchlistError, match=r"latin1.toml, line 12: not UTF-8 text \(byte 0xe9\)"):
+        watchlist.load(path)
+
+
+def test_a_series_list_must_not_be_empty():
+    with pytest.raises(WatchlistError, match="no \\[\\[series\\]\\] to watch"):
+        watchlist.parse("[run]\nwindow_months = 3\n", "w.toml")

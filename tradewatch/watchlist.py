@@ -1,7 +1,8 @@
 """The watchlist (``tradewatch.toml``): which series to follow and how runs behave.
 
 Lookup order: an explicit path, ``TRADEWATCH_WATCHLIST``, ``./tradewatch.toml``, then the
-default shipped in the package. Every mistake is reported with the file and line it is on.
+default shipped in the package. The file is checked by pydantic models (every key typed, unknown
+keys refused, codes by pattern); every mistake is reported with the file and line it is on.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .schemas.series import Series
 
@@ -21,23 +25,6 @@ KNOWN_SOURCES = ("comtrade", "gacc")
 # What China's customs publishes on its English site: commodities only against the world,
 # countries only as all goods (hs "TOTAL").
 GACC_COMMODITIES = ("2701", "2601")
-_REVERSAL_KEYS = {"theta", "min_trend_months", "low_base_tonnes"}
-_SECTIONS = {
-    "run": {"window_months"},
-    "comtrade": {"api_key_secret"},
-    "alerts": {*_REVERSAL_KEYS, "notify_low_base", "notification_block", "webhook_url"},
-    "news": {"gdelt", "feeds"},
-    "series": {
-        "name",
-        "reporter",
-        "partner",
-        "hs",
-        "flow",
-        "sources",
-        "news_terms",
-        *_REVERSAL_KEYS,
-    },
-}
 WEBHOOK_ENV = "TRADEWATCH_ALERT_WEBHOOK"
 
 
@@ -55,10 +42,6 @@ class AlertSettings:
     def webhook(self) -> str | None:
         """``TRADEWATCH_ALERT_WEBHOOK`` if set, else the watchlist's ``webhook_url``."""
         return (os.environ.get(WEBHOOK_ENV) or "").strip() or self.webhook_url
-
-
-_HS = re.compile(r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|TOTAL)$")  # ASCII digits only
-_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 class WatchlistError(ValueError):
@@ -90,21 +73,131 @@ def resolve(path: str | os.PathLike | None = None) -> tuple[str, str]:
     """The watchlist's name and text, by the lookup order above."""
     chosen = path or os.environ.get(ENV_VAR)
     if chosen:
-        try:
-            return str(chosen), Path(chosen).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise WatchlistError(f"cannot read watchlist {chosen}: {exc.strerror}") from exc
-    local = Path(LOCAL_FILE)
-    if local.is_file():
-        return str(local), local.read_text(encoding="utf-8")
-    default = resources.files(__package__).joinpath(LOCAL_FILE)
-    return f"(built-in) {LOCAL_FILE}", default.read_text(encoding="utf-8")
+        name, read = str(chosen), Path(chosen).read_bytes
+    elif Path(LOCAL_FILE).is_file():
+        name, read = LOCAL_FILE, Path(LOCAL_FILE).read_bytes
+    else:
+        default = resources.files(__package__).joinpath(LOCAL_FILE)
+        name, read = f"(built-in) {LOCAL_FILE}", default.read_bytes
+    try:
+        data = read()
+    except OSError as exc:
+        raise WatchlistError(f"cannot read watchlist {name}: {exc.strerror}") from exc
+    try:
+        return name, data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise WatchlistError(
+            f"{name}, line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+            "save the watchlist as UTF-8"
+        ) from None
 
 
 def load(path: str | os.PathLike | None = None) -> Watchlist:
-    """Read and check a watchlist; raise ``WatchlistError`` naming the line of the first fault."""
+    """Read and check a watchlist; raise ``WatchlistError`` naming the line of each fault."""
     name, text = resolve(path)
     return parse(text, name)
+
+
+# -- the file's shape, as pydantic models: strict types (true is not 1, 5 is not "5") ------------
+
+_BLOCK_NAME = r"^([a-z0-9][a-z0-9-]*)?$"  # a Prefect block's name; empty means unset
+_HTTP_URL = r"^(https?://\S+)?$"
+_Fraction = Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)]
+_Months = Annotated[int, Field(ge=1, le=24)]
+_Tonnes = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+_Country = int | Annotated[str, Field(min_length=1)]
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class _Run(_Table):
+    window_months: _Months = 3
+
+
+class _Comtrade(_Table):
+    api_key_secret: Annotated[str, Field(pattern=_BLOCK_NAME)] = ""
+
+
+class _Alerts(_Table):
+    theta: _Fraction = 0.10
+    min_trend_months: _Months = 1
+    low_base_tonnes: _Tonnes = 1000.0
+    notify_low_base: bool = False
+    notification_block: Annotated[str, Field(pattern=r"^\s*([^/\s]+/[^/\s]+)?\s*$")] = ""
+    webhook_url: Annotated[str, Field(pattern=_HTTP_URL)] = ""
+
+
+class _News(_Table):
+    gdelt: bool = True
+    feeds: list[Annotated[str, Field(pattern=r"^https?://\S+$")]] = []
+
+
+class _Series(_Table):
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    reporter: _Country
+    partner: _Country
+    hs: Annotated[str, Field(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|TOTAL)$")]  # ASCII digits
+    flow: Literal["M", "X"] = "M"
+    sources: Annotated[list[Literal["comtrade", "gacc"]], Field(min_length=1)] = ["comtrade"]
+    news_terms: list[Annotated[str, Field(pattern=r"\S")]] = []
+    theta: _Fraction | None = None
+    min_trend_months: _Months | None = None
+    low_base_tonnes: _Tonnes | None = None
+
+    @field_validator("reporter", "partner")
+    @classmethod
+    def _m49(cls, code: int | str) -> int:
+        if isinstance(code, str):
+            # "PRK" or "North Korea", through the same country table as the parsers
+            from .schemas.countries import country_code  # pycountry only when names are used
+
+            code = country_code(code)
+        if not 0 <= code <= 999:
+            raise ValueError(f"must be a UN M49 country code (0-999), got {code!r}")
+        return code
+
+
+class _Document(_Table):
+    run: _Run = _Run()
+    comtrade: _Comtrade = _Comtrade()
+    alerts: _Alerts = _Alerts()
+    news: _News = _News()
+    series: Annotated[list[_Series], Field(min_length=1)]
+
+
+# What each key must be, for messages a person can act on (pydantic's name the pattern).
+_MUST = {
+    "window_months": "a whole number 1-24",
+    "api_key_secret": "the name of a Prefect Secret block (lower-case letters, digits, dashes)",
+    "theta": "a fraction between 0 and 1 (0.10 is 10%)",
+    "min_trend_months": "1-24 (a whole number of months)",
+    "low_base_tonnes": "0 or more",
+    "notify_low_base": "true or false",
+    "notification_block": "'block-type/name', e.g. 'slack-webhook/alerts'",
+    "webhook_url": "an http(s) URL",
+    "gdelt": "true or false",
+    "feeds": "a list of http(s) URLs",
+    "name": "lower-case letters, digits and dashes",
+    "reporter": "a UN M49 country code (0-999), an ISO code or a country's name",
+    "partner": "a UN M49 country code (0-999), an ISO code or a country's name",
+    "hs": "an HS code of 2, 4 or 6 digits (or TOTAL) as a string",
+    "flow": "'M' (imports) or 'X' (exports)",
+    "sources": f"a non-empty list of: {', '.join(KNOWN_SOURCES)}",
+    "news_terms": 'a list of words, e.g. ["coal", "North Korea"]',
+}
+_SECTION_KEYS = {
+    name: sorted(model.model_fields)
+    for name, model in (
+        ("run", _Run),
+        ("comtrade", _Comtrade),
+        ("alerts", _Alerts),
+        ("news", _News),
+        ("series", _Series),
+    )
+}
 
 
 def parse(text: str, name: str = LOCAL_FILE) -> Watchlist:
@@ -113,167 +206,101 @@ def parse(text: str, name: str = LOCAL_FILE) -> Watchlist:
     except tomllib.TOMLDecodeError as exc:
         raise WatchlistError(f"{name}: {exc}") from exc
     where = _Locator(text, name)
-    for section, value in document.items():
-        if section not in _SECTIONS:
-            raise WatchlistError(f"{where.section(section)}: unknown section [{section}]")
-        tables = value if isinstance(value, list) else [value]
-        for index, table in enumerate(tables):
-            if not isinstance(table, dict):
-                raise WatchlistError(f"{where.section(section)}: [{section}] must be a table")
-            for key in table:
-                if key not in _SECTIONS[section]:
-                    known = ", ".join(sorted(_SECTIONS[section]))
-                    raise WatchlistError(
-                        f"{where.key(section, index, key)}: unknown key {key!r} in [{section}]"
-                        f" (known: {known})"
-                    )
-    run = document.get("run", {})
-    window = run.get("window_months", 3)
-    if not isinstance(window, int) or isinstance(window, bool) or not 1 <= window <= 24:
-        raise WatchlistError(
-            f"{where.key('run', 0, 'window_months')}: window_months must be a whole number 1-24"
-        )
-    secret = document.get("comtrade", {}).get("api_key_secret") or None
-    alerts = _alerts(document.get("alerts", {}), where)
-    raw_series = document.get("series", [])
-    if not isinstance(raw_series, list) or not raw_series:
-        raise WatchlistError(f"{name}: no [[series]] to watch")
+    try:
+        checked = _Document.model_validate(document)
+    except ValidationError as exc:
+        raise WatchlistError(_describe(exc, document, where)) from None
     series, names = [], set()
-    for index, table in enumerate(raw_series):
-        s = _series(table, index, where)
-        if s.name in names:
-            raise WatchlistError(f"{where.key('series', index, 'name')}: duplicate name {s.name!r}")
-        names.add(s.name)
-        series.append(s)
-    return Watchlist(name, tuple(series), window, secret, alerts, _news(document, where))
-
-
-def _news(document: dict, where: _Locator) -> NewsSettings:
-    table = document.get("news", {})
-
-    def fail(key: str, message: str) -> WatchlistError:
-        return WatchlistError(f"{where.key('news', 0, key)}: {message}")
-
-    gdelt = table.get("gdelt", True)
-    if not isinstance(gdelt, bool):
-        raise fail("gdelt", "gdelt must be true or false")
-    feeds = table.get("feeds", [])
-    if not isinstance(feeds, list) or not all(isinstance(f, str) for f in feeds):
-        raise fail("feeds", "feeds must be a list of URLs")
-    for feed in feeds:
-        if not feed.startswith(("http://", "https://")):
-            raise fail("feeds", f"a feed must be an http(s) URL, got {feed!r}")
-    return NewsSettings(gdelt, tuple(feeds))
-
-
-def _reversal_settings(table: dict, fail) -> dict:
-    """Check theta, min_trend_months and low_base_tonnes wherever they appear."""
-    found = {}
-    if "theta" in table:
-        theta = table["theta"]
-        if isinstance(theta, bool) or not isinstance(theta, int | float) or not 0 < theta < 1:
-            raise fail(
-                "theta", f"theta must be a fraction between 0 and 1 (0.10 is 10%), got {theta!r}"
+    for index, table in enumerate(checked.series):
+        if table.name in names:
+            raise WatchlistError(
+                f"{where.key('series', index, 'name')}: duplicate name {table.name!r}"
             )
-        found["theta"] = float(theta)
-    if "min_trend_months" in table:
-        months = table["min_trend_months"]
-        if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 24:
-            raise fail("min_trend_months", f"min_trend_months must be 1-24, got {months!r}")
-        found["min_trend_months"] = months
-    if "low_base_tonnes" in table:
-        floor = table["low_base_tonnes"]
-        if isinstance(floor, bool) or not isinstance(floor, int | float) or floor < 0:
-            raise fail("low_base_tonnes", f"low_base_tonnes must be 0 or more, got {floor!r}")
-        found["low_base_tonnes"] = float(floor)
-    return found
-
-
-def _alerts(table: dict, where: _Locator) -> AlertSettings:
-    def fail(key: str, message: str) -> WatchlistError:
-        return WatchlistError(f"{where.key('alerts', 0, key)}: {message}")
-
-    found = _reversal_settings(table, fail)
-    notify_low_base = table.get("notify_low_base", False)
-    if not isinstance(notify_low_base, bool):
-        raise fail("notify_low_base", "notify_low_base must be true or false")
-    found["notify_low_base"] = notify_low_base
-    for key in ("notification_block", "webhook_url"):
-        value = table.get(key, "")
-        if not isinstance(value, str):
-            raise fail(key, f"{key} must be a string")
-        found[key] = value.strip() or None
-    webhook = found["webhook_url"]
-    if webhook and not webhook.startswith(("http://", "https://")):
-        raise fail("webhook_url", f"webhook_url must be an http(s) URL, got {webhook!r}")
-    block = found["notification_block"]
-    if block and "/" not in block:
-        raise fail(
-            "notification_block",
-            f"notification_block is 'block-type/name', e.g. 'slack-webhook/alerts', got {block!r}",
-        )
-    return AlertSettings(**found)
-
-
-def _series(table: dict, index: int, where: _Locator) -> Series:
-    def fail(key: str, message: str) -> WatchlistError:
-        return WatchlistError(f"{where.key('series', index, key)}: {message}")
-
-    for key in ("name", "reporter", "partner", "hs"):
-        if key not in table:
-            raise WatchlistError(f"{where.section('series', index)}: series is missing {key!r}")
-    name = table["name"]
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise fail("name", f"name must be lower-case letters, digits and dashes, got {name!r}")
-    codes = {}
-    for key in ("reporter", "partner"):
-        code = table[key]
-        if isinstance(code, str):
-            # "PRK" or "North Korea", through the same country table as the parsers
-            from .schemas.countries import country_code  # pycountry only when names are used
-
-            try:
-                code = country_code(code)
-            except ValueError as exc:
-                raise fail(key, str(exc)) from None
-        if not isinstance(code, int) or isinstance(code, bool) or not 0 <= code <= 999:
-            raise fail(key, f"{key} must be a UN M49 country code (0-999), got {code!r}")
-        codes[key] = code
-    hs = table["hs"]
-    if not isinstance(hs, str) or not _HS.match(hs):
-        raise fail(
-            "hs", f"hs must be an HS code of 2, 4 or 6 digits (or TOTAL) as a string, got {hs!r}"
-        )
-    flow = table.get("flow", "M")
-    if flow not in ("M", "X"):
-        raise fail("flow", f"flow must be 'M' (imports) or 'X' (exports), got {flow!r}")
-    sources = table.get("sources", ["comtrade"])
-    if not isinstance(sources, list) or not sources:
-        raise fail("sources", "sources must be a non-empty list")
-    for source in sources:
-        if source not in KNOWN_SOURCES:
-            raise fail("sources", f"unknown source {source!r} (known: {', '.join(KNOWN_SOURCES)})")
-    if "gacc" in sources and hs != "TOTAL":
-        if codes["partner"] != 0 or hs not in GACC_COMMODITIES:
-            raise fail(
-                "sources",
-                "gacc publishes commodities only against the world (partner 0, hs "
-                f"{' or '.join(GACC_COMMODITIES)}) and countries only as hs TOTAL",
-            )
-    reversal = _reversal_settings(table, fail)
-    terms = table.get("news_terms", [])
-    if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
-        raise fail("news_terms", 'news_terms must be a list of words, e.g. ["coal", "North Korea"]')
-    return Series(
+        names.add(table.name)
+        series.append(_series(table, index, where))
+    alerts = checked.alerts
+    return Watchlist(
         name,
-        codes["reporter"],
-        codes["partner"],
-        hs,
-        flow,
-        tuple(sources),
-        news_terms=tuple(t.strip() for t in terms),
-        **reversal,
+        tuple(series),
+        checked.run.window_months,
+        checked.comtrade.api_key_secret or None,
+        AlertSettings(
+            theta=alerts.theta,
+            min_trend_months=alerts.min_trend_months,
+            low_base_tonnes=alerts.low_base_tonnes,
+            notify_low_base=alerts.notify_low_base,
+            notification_block=alerts.notification_block.strip() or None,
+            webhook_url=alerts.webhook_url.strip() or None,
+        ),
+        NewsSettings(checked.news.gdelt, tuple(checked.news.feeds)),
     )
+
+
+def _series(table: _Series, index: int, where: _Locator) -> Series:
+    if "gacc" in table.sources and table.hs != "TOTAL":
+        if table.partner != 0 or table.hs not in GACC_COMMODITIES:
+            raise WatchlistError(
+                f"{where.key('series', index, 'sources')}: gacc publishes commodities only "
+                f"against the world (partner 0, hs {' or '.join(GACC_COMMODITIES)}) and "
+                "countries only as hs TOTAL"
+            )
+    return Series(
+        table.name,
+        table.reporter,
+        table.partner,
+        table.hs,
+        table.flow,
+        tuple(table.sources),
+        theta=table.theta,
+        min_trend_months=table.min_trend_months,
+        low_base_tonnes=table.low_base_tonnes,
+        news_terms=tuple(t.strip() for t in table.news_terms),
+    )
+
+
+def _describe(error: ValidationError, document: dict, where: _Locator) -> str:
+    """One line per fault, each naming its file and line; the first fault's line first."""
+    lines, seen = [], set()
+    for item in error.errors():
+        loc = item["loc"]
+        section = loc[0]
+        index = loc[1] if section == "series" and len(loc) > 1 and isinstance(loc[1], int) else 0
+        rest = loc[2:] if section == "series" else loc[1:]
+        key = rest[0] if rest and isinstance(rest[0], str) else None
+        if (section, index, key) in seen:
+            continue  # a union's members each complain; one line per key is enough
+        seen.add((section, index, key))
+        lines.append(_fault(item, section, index, key, document, where))
+    return "\n".join(lines)
+
+
+def _fault(item: dict, section, index: int, key, document: dict, where: _Locator) -> str:
+    kind, value = item["type"], item.get("input")
+    if key is None:
+        if kind == "extra_forbidden":
+            known = ", ".join(f"[[{s}]]" if s == "series" else f"[{s}]" for s in _SECTION_KEYS)
+            return f"{where.section(section)}: unknown section [{section}] (known: {known})"
+        if section == "series" and kind in ("missing", "too_short", "list_type"):
+            return f"{where.name}: no [[series]] to watch (each is a [[series]] table)"
+        if kind == "missing":
+            return f"{where.section(section, index)}: series is missing {item['loc'][-1]!r}"
+        if isinstance(document.get(section), list):
+            table = f"[{section}] is one table: write [{section}], not [[{section}]]"
+            return f"{where.section(section)}: {table}"
+        return f"{where.section(section, index)}: [{section}] must be a table"
+    at = where.key(section, index, key)
+    if kind == "extra_forbidden":
+        known = ", ".join(_SECTION_KEYS[section])
+        return f"{at}: unknown key {key!r} in [{section}] (known: {known})"
+    if kind == "missing":
+        return f"{where.section(section, index)}: series is missing {key!r}"
+    if kind == "value_error":
+        reason = str(item["ctx"]["error"])
+        if reason.startswith("must be"):
+            return f"{at}: {key} {reason}"
+        return f"{at}: {reason}"
+    shown = str(value).lower() if isinstance(value, bool) else repr(value)  # as TOML writes it
+    return f"{at}: {key} must be {_MUST.get(key, item['msg'])}, got {shown}"
 
 
 class _Locator:
