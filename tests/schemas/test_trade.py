@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pandas as pd
 import pytest
 from pandera.errors import SchemaErrors
@@ -13,7 +15,7 @@ def rows(**overrides):
         "hs_code": ["2701", "2701", "2601"],
         "flow": ["M"] * 3,
         "freq": ["M"] * 3,
-        "period": ["2016-08-01", "2016-09-01", "2016-09-01"],
+        "period": [dt.date(2016, 8, 1), dt.date(2016, 9, 1), dt.date(2016, 9, 1)],
         "net_weight_kg": [2.465e9, 1.798e9, 1.65e8],
         "quantity": [None] * 3,
         "quantity_unit": ["kg"] * 3,
@@ -49,7 +51,10 @@ def test_string_where_a_number_belongs_is_quarantined_against_its_row():
 
 def test_period_must_be_a_month_start_and_key_unique():
     checked = check_trade_rows(
-        rows(period=["2016-09-15", "2016-09-01", "2016-09-01"], hs_code=["2701", "2601", "2601"])
+        rows(
+            period=[dt.date(2016, 9, 15), dt.date(2016, 9, 1), dt.date(2016, 9, 1)],
+            hs_code=["2701", "2601", "2601"],
+        )
     )
     assert checked.valid.empty
     reasons = checked.quarantine.groupby("row_index")["check_name"].apply(set).to_dict()

@@ -118,9 +118,11 @@ def check_trade_rows(rows: pd.DataFrame) -> ValidationResult:
         coerced["period"].dtype
     ):
         raw = coerced["period"]
-        # only text or dates are dates: a number would be read as an offset from 1970
-        texts = raw.where(raw.map(lambda v: isinstance(v, str | dt.date | pd.Timestamp)))
-        dates = pd.to_datetime(texts, errors="coerce", format="ISO8601")
+        # only dates are dates: a number would be read as an offset from 1970, and text is
+        # what a parser did not understand (each parser turns what its source publishes into
+        # dates); nothing is converted silently
+        is_date = raw.map(lambda v: isinstance(v, dt.date | pd.Timestamp))
+        dates = pd.to_datetime(raw.where(is_date), errors="coerce")
         for index in raw.index[raw.notna() & dates.isna()]:
             failures.append(
                 _failure(index, "period", "is_date", raw[index], "period is not a date")

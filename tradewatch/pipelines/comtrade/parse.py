@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from operator import attrgetter
@@ -216,10 +217,14 @@ def _periods(refs: list, typed: bool = False) -> np.ndarray:
 
 
 def _period(ref):
-    """``refPeriodId`` 20160901 as ``2016-09-01``; anything else is passed on for the schema."""
-    text = str(ref)
-    if isinstance(ref, int) and len(text) == 8:
-        return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    """``refPeriodId`` 20160901 as the date 2016-09-01. Anything else (text, a float, a
+    non-date such as 20160230) is passed on as published, for the schema to quarantine:
+    ``refPeriodId`` is an integer, and "2016-09-01" as text is not one."""
+    if isinstance(ref, int) and not isinstance(ref, bool) and 10_000_000 <= ref <= 99_999_999:
+        try:
+            return dt.date(ref // 10000, ref // 100 % 100, ref % 100)
+        except ValueError:
+            return ref
     return ref
 
 

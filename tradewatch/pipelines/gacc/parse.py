@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import pandas as pd
 from bs4 import BeautifulSoup, Tag
@@ -185,7 +185,7 @@ def _release_date(url: str, soup: BeautifulSoup) -> dt.date:
     raise LayoutChanged(url, f"release date {text!r} not understood")
 
 
-def _grid(rows: list[Tag]) -> list[list[str]]:
+def _grid(url: str, rows: list[Tag]) -> list[list[str]]:
     """The cells of ``rows`` as a rectangle, rowspan and colspan expanded."""
     grid: list[list[str | None]] = []
     pending: dict[tuple[int, int], str] = {}
@@ -197,7 +197,7 @@ def _grid(rows: list[Tag]) -> list[list[str]]:
                 line.append(pending.pop((r, c)))
                 c += 1
             text = cell.get_text(" ", strip=True)
-            span, down = int(cell.get("colspan", 1) or 1), int(cell.get("rowspan", 1) or 1)
+            span, down = _span(url, cell, "colspan", r), _span(url, cell, "rowspan", r)
             for k in range(span):
                 line.append(text)
                 for d in range(1, down):
@@ -209,6 +209,23 @@ def _grid(rows: list[Tag]) -> list[list[str]]:
         grid.append(line)
     width = max((len(line) for line in grid), default=0)
     return [[cell or "" for cell in line] + [""] * (width - len(line)) for line in grid]
+
+
+def _span(url: str, cell: Tag, attribute: str, row: int) -> int:
+    """A cell's colspan or rowspan: a whole number from 1 to ``settings.MAX_SPAN`` (absent is 1).
+
+    Browsers guess at "abc", "0" or 10,000; a statistics table that says so has changed in a way
+    tradewatch should not guess about.
+    """
+    value = cell.get(attribute)
+    if value is None or str(value).strip() == "":
+        return 1
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= settings.MAX_SPAN:
+        raise LayoutChanged(
+            url, f"row {row}: {attribute}={text!r} is not a span of 1 to {settings.MAX_SPAN} cells"
+        )
+    return int(text)
 
 
 _CUMULATIVE = re.compile(r"^1\s*-?\s*to\s*-?\s*(\d{1,2})$")
@@ -246,15 +263,19 @@ def _column(url: str, headers: list[str], month: int, index: int) -> dict | None
     return meaning
 
 
+# A published figure: ASCII digits, thousands separated by commas (or not), a decimal point,
+# a leading minus (year-on-year changes). No exponent, no NaN, no other script's digits.
+_NUMBER = re.compile(r"^-?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?$")
+
+
 def _number(url: str, text: str, where: str) -> Decimal | None:
     """A published number, exactly (scaling "18,749.4" by 10^8 must not add a rounding tail)."""
-    cleaned = text.replace(",", "").replace("\xa0", "").strip()
+    cleaned = text.replace("\xa0", "").strip()
     if cleaned in settings.BLANK:
         return None
-    try:
-        return Decimal(cleaned)
-    except InvalidOperation:
-        raise LayoutChanged(url, f"{where}: {text!r} is not a number") from None
+    if not _NUMBER.match(cleaned):
+        raise LayoutChanged(url, f"{where}: {text!r} is not a number")
+    return Decimal(cleaned.replace(",", ""))
 
 
 def parse_release(page: RawPage) -> tuple[Release, pd.DataFrame]:
@@ -281,7 +302,7 @@ def parse_release(page: RawPage) -> tuple[Release, pd.DataFrame]:
         extra = f" (only a spreadsheet link: {xls['href']})" if xls else ""
         raise NoTable(page.url, f"no HTML table in the release{extra}")
     rows = table.find_all("tr")
-    grid = _grid(rows)
+    grid = _grid(page.url, rows)
     width = len(grid[0]) if grid else 0
     unit_text, header_rows, first_data = None, [], None
     for r, line in enumerate(grid):
@@ -431,7 +452,7 @@ def trade_rows(release: Release, figures: pd.DataFrame) -> pd.DataFrame:
                     "hs_code": hs,
                     "flow": flow,
                     "freq": "M",
-                    "period": f"{release.year:04d}-{release.month:02d}-01",
+                    "period": dt.date(release.year, release.month, 1),
                     "net_weight_kg": kg,
                     "quantity": kg,
                     "quantity_unit": "kg" if kg is not None else None,

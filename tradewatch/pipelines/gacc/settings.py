@@ -53,4 +53,6 @@ VALUE_UNITS = {
 }
 # Quantity units (the row's "Quantity Unit") → kilograms per unit.
 QUANTITY_UNITS_KG = {"10000t": 10_000_000, "ton": 1_000, "tons": 1_000, "t": 1_000, "kg": 1}
+# The widest colspan or rowspan a release table may have; wider is a changed layout.
+MAX_SPAN = 50
 BLANK = {"", "-", "--", "—", "…", "...", "/"}
