@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -231,6 +232,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"{summary['rows_new']} new vintages, {summary['rows_quarantined']} quarantined; "
         f"not yet published: {_labels(summary['not_published'])}"
     )
+    _print_reasons(summary["quarantine_reasons"])
     return 0
 
 
@@ -262,7 +264,20 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         f"not yet published: {_labels(summary['not_published'])}; "
         f"alerts raised {summary['alerts_raised']}, retracted {summary['alerts_retracted']}"
     )
+    _print_reasons(summary["quarantine_reasons"])
     return 0
+
+
+def _print_reasons(reasons: dict[str, int]) -> None:
+    """One line per reason rows were quarantined for; the rows themselves are in the warehouse."""
+    if not reasons:
+        return
+    for reason, rows in sorted(reasons.items(), key=lambda item: (-item[1], item[0])):
+        print(f"  quarantined {rows} row{'s' if rows != 1 else ''}: {reason}")
+    print(
+        "  each row, its value and the record as published: "
+        'tradewatch query "select * from ops.quarantine order by quarantined_at desc"'
+    )
 
 
 def _labels(labels: list[str], most: int = 6) -> str:
@@ -445,6 +460,11 @@ def cmd_load_file(args: argparse.Namespace) -> int:
             f"{month}: {load.status}, {load.rows_fetched} rows, {load.rows_new} new vintages, "
             f"{load.rows_quarantined} quarantined" + (f" ({load.message})" if load.message else "")
         )
+    reasons: dict[str, int] = {}
+    for load in loads:
+        for reason, rows in (load.reasons or {}).items():
+            reasons[reason] = reasons.get(reason, 0) + rows
+    _print_reasons(reasons)
     return 0 if all(load.status != "failed" for load in loads) else EXIT_MONTHS_FAILED
 
 
@@ -559,7 +579,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # the CLI's one place to turn any failure into a one-line reason
         command = " ".join(filter(None, [args.command, getattr(args, "news_command", None)]))
-        print(f"tradewatch {command}: {exc}", file=sys.stderr)
+        from .errors import describe_failure
+
+        where = getattr(args, "warehouse", None) or os.environ.get("TRADEWATCH_WAREHOUSE")
+        print(f"tradewatch {command}: {describe_failure(exc, where or '.')}", file=sys.stderr)
         return exit_code(exc)
 
 
@@ -578,11 +601,11 @@ def stop_on_sigterm() -> None:
 
 def exit_code(exc: Exception) -> int:
     """The documented exit code for a failure (see ``EXIT_*``)."""
-    from .errors import IngestFailed
+    from .errors import ConfigError, IngestFailed
     from .warehouse.db import WarehouseBusy
     from .watchlist import WatchlistError
 
-    if isinstance(exc, WatchlistError):
+    if isinstance(exc, WatchlistError | ConfigError):
         return EXIT_CONFIG
     if isinstance(exc, WarehouseBusy):
         return EXIT_BUSY

@@ -111,10 +111,48 @@ def test_load_file_from_the_command_line(tmp_path, capsys):
     file.write_bytes(payload())
     warehouse = str(tmp_path / "w.duckdb")
     assert main(["load-file", str(file), "--batch-mb", "1", "--warehouse", warehouse]) == 0
-    out = capsys.readouterr().out.splitlines()
+    lines = capsys.readouterr().out.splitlines()
+    out = [line for line in lines if not line.startswith("  ")]
     assert [line[:7] for line in out] == [f"2016-{m:02d}" for m in range(1, 13)]
     quarantined = sum(int(line.split(", ")[-1].split()[0]) for line in out)
     assert quarantined == 3  # the negative weight, and the duplicate pair
+    reasons = [line for line in lines if line.startswith("  quarantined ")]
+    assert reasons == [
+        "  quarantined 2 rows: duplicate of another row with the same key: "
+        "source, reporter_code, partner_code, hs_code, flow, period",
+        "  quarantined 1 row: net weight must be a non-negative number of kilograms",
+    ]
+
+
+def test_corrupt_records_are_counted_by_reason_in_one_line_each(tmp_path, capsys):
+    """No pandera dump, no traceback: one line per reason, the rows in ops.quarantine."""
+    from tradewatch.cli import main
+
+    good = {
+        "reporterCode": 156, "partnerCode": 408, "cmdCode": "2701", "flowCode": "M",
+        "freqCode": "M", "refPeriodId": 20160901, "netWgt": 1.0, "primaryValue": 1.0,
+    }  # fmt: skip
+    bad = [
+        {"cmdCode": "\uff12\uff17\uff10\uff11"}, {"netWgt": True}, {"netWgt": "1e6"},
+        {"reporterCode": 156.7}, {"reporterCode": 2**64}, {"refPeriodId": -1},
+        {"refPeriodId": 18000101}, {"netWgt": -5}, {"netWgt": -6},
+    ]  # fmt: skip
+    records = [good] + [{**good, "refPeriodId": 20100101 + 100 * i, **b} for i, b in enumerate(bad)]
+    file = tmp_path / "corrupt.json"
+    file.write_text(json.dumps({"data": records, "error": ""}))
+    warehouse = str(tmp_path / "w.duckdb")
+    assert main(["load-file", str(file), "--warehouse", warehouse]) == 4  # months failed
+    captured = capsys.readouterr()
+    reasons = [line for line in captured.out.splitlines() if line.startswith("  quarantined ")]
+    assert reasons[0] == (
+        "  quarantined 2 rows: net weight must be a non-negative number of kilograms"
+    )
+    assert len(reasons) == 8 and sum(int(line.split()[1]) for line in reasons) == 9
+    assert "Traceback" not in captured.err and "SchemaError" not in captured.out + captured.err
+    with closing(connect(warehouse, read_only=True)) as con:
+        assert con.execute("select count(distinct row_index) from ops.quarantine").fetchall() == [
+            (9,)
+        ]
 
 
 def test_an_empty_answer_an_error_and_a_relative_path(tmp_path, monkeypatch, capsys):

@@ -27,14 +27,15 @@ def checked(**bad):
 @pytest.mark.parametrize(
     ("bad", "column", "reason"),
     [
-        ({"cmdCode": "２７０１"}, "hs_code", "hs_code"),  # full-width digits
-        ({"cmdCode": "٢٧٠١"}, "hs_code", "hs_code"),  # Arabic-Indic digits
+        ({"cmdCode": "２７０１"}, "hs_code", "2, 4 or 6 ASCII digits"),  # full-width digits
+        ({"cmdCode": "٢٧٠١"}, "hs_code", "2, 4 or 6 ASCII digits"),  # Arabic-Indic digits
         ({"reporterCode": 156.7}, "reporter_code", "must be a whole number"),
         ({"reporterCode": 2**64}, "reporter_code", "from 0 to 999"),
         ({"netWgt": True}, "net_weight_kg", "is not a number (true or false)"),
         ({"netWgt": "1e6"}, "net_weight_kg", "is not a number"),
         ({"refPeriodId": 18000101}, "period", "from 1962"),
         ({"refPeriodId": -1}, "period", "not a date"),
+        ({"refPeriodId": "2016-09-01"}, "period", "not a date"),  # text, not the integer
     ],
 )
 def test_a_corrupt_value_is_quarantined_with_its_reason_and_the_good_row_loads(bad, column, reason):

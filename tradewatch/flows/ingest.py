@@ -15,6 +15,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.futures import PrefectFuture
 
+from ..errors import describe_failure
 from ..pipelines.contract import Note, Refused, SourceSpec
 from ..pipelines.http import ExchangeLog
 from ..schemas import Month
@@ -74,9 +75,12 @@ class IngestSummary:
     not_published: list[str] = field(default_factory=list)
     partial: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
 
     def add(self, loads: Sequence[MonthLoad]) -> None:
         for load in loads:
+            for reason, rows in (load.reasons or {}).items():
+                self.quarantine_reasons[reason] = self.quarantine_reasons.get(reason, 0) + rows
             label = f"{load.source} {Month.of(load.period) if load.period else '(no month)'}"
             self.rows_fetched += load.rows_fetched
             self.rows_valid += load.rows_valid
@@ -277,8 +281,8 @@ def ingest(
                 raw = future.result()
             except Exception as exc:
                 summary.exchanges += store_exchanges(warehouse, log, run_id)
-                logger.warning("%s: fetch failed: %s", label, exc)
-                failed(request, str(exc))
+                logger.warning("%s: fetch failed: %s", label, describe_failure(exc))
+                failed(request, describe_failure(exc))
                 continue
             summary.exchanges += store_exchanges(warehouse, log, run_id)
             if isinstance(raw, Refused):
@@ -300,8 +304,8 @@ def ingest(
             try:
                 checked = check_raw(spec, raw)
             except Exception as exc:
-                logger.warning("%s: %s", label, exc)
-                failed(request, str(exc), raw.exchange_id)
+                logger.warning("%s: %s", label, describe_failure(exc))
+                failed(request, describe_failure(exc), raw.exchange_id)
                 continue
             if isinstance(checked, Refused):
                 refused(request, checked)

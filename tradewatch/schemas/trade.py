@@ -36,7 +36,12 @@ CODE_COLUMNS = ("reporter_code", "partner_code")
 FIRST_PERIOD = pd.Timestamp("1962-01-01")
 LAST_PERIOD = pd.Timestamp(dt.date.today().replace(day=1)) + pd.DateOffset(years=1)
 # What a failed check means, in words an analyst can act on.
+# The value itself is in the quarantine row (failure_case), so reasons group: "3 rows: ...".
 _EXPLAIN = {
+    "hs_code": "commodity code is not an HS code of 2, 4 or 6 ASCII digits (or TOTAL)",
+    "flow": "flow is not M, X, RM or RX",
+    "reporter_code": "reporter_code must be a UN M49 code from 0 to 999",
+    "partner_code": "partner_code must be a UN M49 code from 0 to 999",
     "freq": "not a monthly row (annual rows, refMonth 52, do not belong to a monthly series)",
     "period": "period is not the first day of a month from 1962 to a year ahead",
     "net_weight_kg": "net weight must be a non-negative number of kilograms",
@@ -182,9 +187,9 @@ def _strict_number(value, column: str) -> tuple[float | None, str | None]:
         return None, f"{column} is not a finite number"
     if column in CODE_COLUMNS:
         if not isinstance(value, int | np.integer):
-            return None, f"{column} must be a whole number, got {value!r}"
+            return None, f"{column} must be a whole number"
         if not 0 <= value <= 999:
-            return None, f"{column} must be a UN M49 code from 0 to 999, got {value!r}"
+            return None, f"{column} must be a UN M49 code from 0 to 999"
     return number, None
 
 

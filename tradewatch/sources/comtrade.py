@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
 
+from .. import errors
 from ..pipelines import comtrade
 from ..pipelines.contract import SourceSpec
 from ..pipelines.http import source_client
@@ -62,7 +63,7 @@ def load_comtrade_file(
     series_keys: Sequence[str] = (),
     run_id: str | None = None,
     batch_bytes: int = 64 * 2**20,
-    memory_limit: str = "512MB",
+    memory_limit: str | None = None,
 ) -> list[MonthLoad]:
     """Load a Comtrade payload saved on disk (a bulk download) in streaming mode.
 
@@ -84,7 +85,8 @@ def load_comtrade_file(
             months=[m.first_day for m in months] if months is not None else None,
             series_keys=series_keys,
             run_id=run_id or str(uuid.uuid4()),
-            memory_limit=memory_limit,
+            # DuckDB spills past this: TRADEWATCH_MEMORY_LIMIT, else 512MB
+            memory_limit=memory_limit or errors.memory_limit() or "512MB",
         )
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from ..errors import memory_limit
+
 DEFAULT_PATH = "tradewatch.duckdb"
 ENV_VAR = "TRADEWATCH_WAREHOUSE"
 
@@ -53,10 +55,13 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.begin()
     try:
         yield
-    except BaseException:
-        con.rollback()
+        con.commit()  # a commit that fails (disk full, out of memory) is rolled back too
+    except BaseException as exc:
+        try:
+            con.rollback()
+        except duckdb.Error as also:  # the transaction may have ended with the failure
+            exc.add_note(f"(rollback: {also})")
         raise
-    con.commit()
 
 
 def migration_text(name: str) -> str:
@@ -113,6 +118,9 @@ def connect(
             time.sleep(min(pause, max(deadline - time.monotonic(), 0.05)))
             pause = min(pause * 1.5, 2.0)  # back off: a reader may hold the file for minutes
     try:
+        limit = memory_limit()
+        if limit:
+            con.execute(f"set memory_limit = '{limit}'")
         if read_only:
             sandbox(con, allow_files)
         else:

@@ -55,6 +55,21 @@ class MonthLoad:
     series_loaded: list[str] | None = None
     exchange_id: str | None = None
     message: str | None = None
+    # Quarantined rows by reason ("net weight must be ..." -> 3); not in the ledger table.
+    reasons: dict[str, int] | None = None
+
+
+def _with_reasons(loads: list[MonthLoad], found: list[tuple]) -> list[MonthLoad]:
+    """Each load's quarantine reasons from (period, reason, rows) rows; rows of a month no load
+    names go to the load without a month."""
+    months = {load.period for load in loads if load.period is not None}
+    for load in loads:
+        load.reasons = {
+            reason: rows
+            for period, reason, rows in found
+            if (period == load.period if load.period is not None else period not in months)
+        } or None
+    return loads
 
 
 @dataclass(frozen=True)
@@ -370,6 +385,9 @@ def record_if_unchanged(
         )
         for m in months
     ]
+    _with_reasons(
+        loads, run_sql(con, "stored_reasons", {"source": source, "sha256": sha256}).fetchall()
+    )
     with transaction(con):
         _insert_ledger(con, loads, run_id, flow_run_id)
     return loads
@@ -469,7 +487,7 @@ def _month_loads(
                 message=f"{stray} rows quarantined outside the requested months",
             )
         )
-    return loads
+    return _with_reasons(loads, run_sql(con, "incoming_reasons").fetchall())
 
 
 def _exchange_of(con: duckdb.DuckDBPyConnection, exchange_id: str) -> tuple | None:
@@ -483,9 +501,10 @@ def _insert_ledger(
 ) -> None:
     if not loads:  # a payload holding no month: nothing to record
         return
-    frame = pd.DataFrame([asdict(load) for load in loads]).astype(
-        {"series_keys": object, "series_loaded": object}
-    )
+    rows = [asdict(load) for load in loads]
+    for row in rows:
+        row.pop("reasons")  # in ops.quarantine, row by row
+    frame = pd.DataFrame(rows).astype({"series_keys": object, "series_loaded": object})
     frame.insert(0, "flow_run_id", flow_run_id)
     frame.insert(0, "run_id", run_id)
     for column in ("series_expected", "series_found"):
