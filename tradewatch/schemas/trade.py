@@ -132,7 +132,11 @@ def check_trade_rows(rows: pd.DataFrame) -> ValidationResult:
             failures.append(
                 _failure(index, "period", "is_date", raw[index], "period is not a date")
             )
-        coerced["period"] = dates
+        # a date nanosecond timestamps cannot hold (the year 3000) is out of range here, by row
+        outside = dates.notna() & ((dates < FIRST_PERIOD) | (dates > LAST_PERIOD))
+        for index in raw.index[outside]:
+            failures.append(_failure(index, "period", "in_range", raw[index], _EXPLAIN["period"]))
+        coerced["period"] = dates.where(~outside).astype("datetime64[ns]")
     stage_one_bad = {f["row_index"] for f in failures}
     candidates = coerced.drop(index=list(stage_one_bad)) if stage_one_bad else coerced
     validated = None

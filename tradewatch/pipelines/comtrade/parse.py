@@ -207,9 +207,13 @@ def _periods(refs: list, typed: bool = False) -> np.ndarray:
     """``refPeriodId`` 20160901 as the month's first day, vectorised when every one is an
     eight-digit date; otherwise each as text or as it came, for the schema to judge."""
     if (typed and None not in refs) or infer_dtype(refs, skipna=False) == "integer":
-        numbers = np.array(refs, dtype=np.int64)
+        try:
+            numbers = np.array(refs, dtype=np.int64)
+        except OverflowError:  # past 64 bits: each as published, for the schema to refuse
+            return np.array([_period(ref) for ref in refs], dtype=object)
         years, months, days = numbers // 10000, numbers // 100 % 100, numbers % 100
-        plausible = (years >= 1900) & (years <= 2999) & (months >= 1) & (months <= 12)
+        # years nanosecond timestamps can hold (numpy's cast past 2262 wraps around silently)
+        plausible = (years >= 1900) & (years <= 2261) & (months >= 1) & (months <= 12)
         if (plausible & (days >= 1) & (days <= 28)).all():
             first = ((years - 1970) * 12 + (months - 1)).astype("datetime64[M]")
             return (first + (days - 1).astype("timedelta64[D]")).astype("datetime64[ns]")
