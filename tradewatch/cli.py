@@ -398,12 +398,14 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     if args.format == "table":
         keep = [
             "period",
-            "hs_code",
-            "partner_code",
+            "series_name",
+            "commodity_short",
+            "partner",
+            "source",
             "direction",
             "move_pct",
-            "previous_kg",
-            "current_kg",
+            "previous_t",
+            "current_t",
             "trend_months",
             "low_base",
             "status",

@@ -152,6 +152,20 @@ def test_2016_raises_the_turns_once_and_delivers_them_once(warehouse_path, webho
     coal_listed = [(a["period"], a["direction"]) for a in listed if a["hs_code"] == "2701"]
     assert ("2016-04-01", "down") in coal_listed and ("2016-09-01", "down") in coal_listed
     assert not any(a["period"] == "2016-10-01" for a in listed)
+    named = next(a for a in listed if a["period"] == "2016-09-01" and a["hs_code"] == "2701")
+    assert (named["series_name"], named["commodity_short"], named["partner"]) == (
+        "coal-chn-prk",
+        "Coal",
+        "North Korea",
+    )
+    assert named["commodity"].startswith("Coal; briquettes")  # as Comtrade sent it
+    assert (named["previous_t"], named["current_t"]) == (2_465_000, 1_798_000)
+    assert main(["alerts", "--warehouse", warehouse_path]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split()[:5] == ["period", "series_name", "commodity_short", "partner", "source"]
+    september_line = next(line for line in table if line.startswith("2016-09-01  coal-chn-prk"))
+    assert "Coal" in september_line and "North Korea" in september_line
+    assert "2,465,000" in september_line and "1,798,000" in september_line  # tonnes
 
     again = monthly_ingest(
         month="2016-12", window_months=12, offline=True, warehouse=warehouse_path

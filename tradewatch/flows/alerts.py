@@ -26,6 +26,7 @@ from ..warehouse.alerts import (
     record_deliveries,
     sync_reversal_settings,
 )
+from ..warehouse.names import sync_watched_series
 from ..watchlist import Watchlist
 from .ingest import writing
 
@@ -126,6 +127,9 @@ def raise_alerts(
         for s in config.series
     ]
     with writing(warehouse) as con:
+        sync_watched_series(
+            con, [(s.name, s.reporter, s.partner, s.hs_code, s.flow) for s in config.series]
+        )
         sync_reversal_settings(
             con,
             (defaults.theta, defaults.min_trend_months, 1000 * defaults.low_base_tonnes),

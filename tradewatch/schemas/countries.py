@@ -107,6 +107,15 @@ def _names() -> dict[int, str]:
     return names
 
 
+def country_table() -> list[tuple[int, str | None, str]]:
+    """(M49 code, ISO alpha-3, usual English name) for every country: ``ref.countries``."""
+    rows = {WORLD: (WORLD, None, "World")}
+    for country in pycountry.countries:
+        code = m49(country.alpha_3)
+        rows.setdefault(code, (code, country.alpha_3, country_name(code)))
+    return sorted(rows.values())
+
+
 def country_by_name(name: str) -> int | None:
     """The M49 code of a country as a table or report names it, or None."""
     return _by_name().get(_key(name))

@@ -38,6 +38,7 @@ def _comtrade_load(con, raw, checked, run_id, flow_run_id):
         checked=checked,
         run_id=run_id,
         flow_run_id=flow_run_id,
+        commodity_names=comtrade.commodity_names(raw),
     )
 
 

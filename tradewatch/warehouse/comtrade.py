@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -12,6 +12,7 @@ import duckdb
 
 from ..schemas import ValidationResult
 from .load import MonthLoad, load_payload, load_payload_batches, record_file
+from .names import record_commodity_names
 
 SOURCE = "comtrade"
 
@@ -25,8 +26,14 @@ def load_rows(
     checked: ValidationResult,
     run_id: str,
     flow_run_id: str | None,
+    commodity_names: Mapping[str, str] | None = None,
 ) -> list[MonthLoad]:
-    """One API call's rows, quarantine and a ledger row for each month it asked for."""
+    """One API call's rows, quarantine and a ledger row for each month it asked for, and the
+    commodity descriptions it carried (in the same transaction)."""
+
+    def names(con: duckdb.DuckDBPyConnection, params: dict) -> None:
+        record_commodity_names(con, SOURCE, commodity_names or {}, exchange_id)
+
     return load_payload(
         con,
         source=SOURCE,
@@ -36,6 +43,7 @@ def load_rows(
         months=months,
         series_keys=series_keys,
         checked=checked,
+        writes=names,
     )
 
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 
 import duckdb
@@ -163,6 +163,9 @@ def sandbox(con: duckdb.DuckDBPyConnection, allow_files: Sequence[str | os.PathL
 def schema_digest() -> str:
     """One hash of every migration and view this code would apply."""
     texts = [text for folder in ("migrations", "views") for _, text in _ordered(folder)]
+    # ref.countries is filled from the country table: a new one (or pycountry) refills it
+    texts.append(resources.files("tradewatch.schemas").joinpath("countries.py").read_text("utf-8"))
+    texts.append(metadata.version("pycountry"))
     return hashlib.sha256("\0".join(texts).encode()).hexdigest()
 
 
@@ -212,9 +215,13 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             con.rollback()
             raise
         done.append(name)
+    from ..schemas.countries import country_table  # pycountry: only when migrating
+
     con.begin()
     for _name, text in _ordered("views"):
         con.execute(text)
+    con.execute("delete from ref.countries")
+    con.executemany("insert into ref.countries values (?, ?, ?)", country_table())
     con.execute("create table if not exists ops.schema_state (digest varchar not null)")
     con.execute("delete from ops.schema_state")
     con.execute("insert into ops.schema_state values (?)", [schema_digest()])

@@ -8,7 +8,13 @@ from .fetch import (
     fetch_request,
     plan_requests,
 )
-from .parse import ComtradeAPIError, LayoutChanged, iter_payload_frames, parse_payload
+from .parse import (
+    ComtradeAPIError,
+    LayoutChanged,
+    commodity_names,
+    iter_payload_frames,
+    parse_payload,
+)
 from .replay import REPLAYERS
 from .settings import MIN_INTERVAL_SECONDS, SOURCE
 
@@ -25,5 +31,6 @@ __all__ = [
     "fetch_request",
     "iter_payload_frames",
     "parse_payload",
+    "commodity_names",
     "plan_requests",
 ]

@@ -232,6 +232,39 @@ def _period(ref):
     return ref
 
 
+class _Described(msgspec.Struct, gc=False):
+    cmdCode: Any = None
+    cmdDesc: Any = None
+
+
+class _Descriptions(msgspec.Struct, gc=False):
+    data: list[_Described] | None = None
+
+
+_HS_CODE = re.compile(r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|TOTAL)$")
+
+
+def commodity_names(raw: RawPayload) -> dict[str, str]:
+    """The commodity descriptions an answer carries (``includeDesc=true``), as sent:
+    ``{"2701": "Coal; briquettes, ovoids and similar solid fuels manufactured from coal"}``.
+
+    Only codes that are HS codes and texts that are text (at most 500 characters) are kept; an
+    answer that is not Comtrade's shape has none (``parse_payload`` says what is wrong with it).
+    """
+    try:
+        document = msgspec.json.decode(raw.body, type=_Descriptions)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return {}
+    names: dict[str, str] = {}
+    for record in document.data or []:
+        code, text = record.cmdCode, record.cmdDesc
+        if isinstance(code, str) and _HS_CODE.match(code) and isinstance(text, str):
+            text = " ".join(text.split())
+            if text and len(text) <= 500:
+                names.setdefault(code, text)
+    return names
+
+
 # --- streaming: a payload read in pieces, for payloads larger than memory ------------------
 
 _DATA_START = re.compile(rb'"data"\s*:\s*\[')

@@ -1,6 +1,11 @@
 select
     alert_id,
     period,
+    series_name,
+    commodity,
+    commodity_short,
+    reporter,
+    partner,
     source,
     reporter_code,
     partner_code,
@@ -8,6 +13,8 @@ select
     flow,
     direction,
     move_pct,
+    previous_t,
+    current_t,
     previous_kg,
     current_kg,
     trend_months,
@@ -19,7 +26,7 @@ select
     retracted_at,
     retracted_notified_at,
     delivery_error
-from alerts
+from alerts_named
 where period >= coalesce($since, date '1900-01-01')
     and ($status is null or status = $status)
 order by period, hs_code, partner_code, source
