@@ -17,21 +17,48 @@ qualify row_number() over (
     partition by hs_code order by last_seen_at desc, source
 ) = 1;
 
--- trade_monthly with the watchlist's series name, commodity, reporter and partner names, and
--- the weight in tonnes.
+-- Every series key with its names: the watchlist's series name, reporter, partner, commodity.
+create or replace view series_labels as
+select
+    k.reporter_code,
+    k.partner_code,
+    k.hs_code,
+    k.flow,
+    w.name as series_name,
+    coalesce(r.name, cast(k.reporter_code as varchar)) as reporter,
+    coalesce(p.name, cast(k.partner_code as varchar)) as partner,
+    coalesce(c.description, if(k.hs_code = 'TOTAL', 'All goods', null)) as commodity,
+    coalesce(c.short_name, if(k.hs_code = 'TOTAL', 'All goods', 'HS ' || k.hs_code))
+        as commodity_short
+from (
+    select distinct reporter_code, partner_code, hs_code, flow from trade_vintages
+    union
+    select reporter_code, partner_code, hs_code, flow from alerts
+    union
+    select reporter_code, partner_code, hs_code, flow from ops.watched_series
+) as k
+left join ops.watched_series as w
+    on w.reporter_code = k.reporter_code
+    and w.partner_code = k.partner_code
+    and w.hs_code = k.hs_code
+    and w.flow = k.flow
+left join ref.countries as r on r.code = k.reporter_code
+left join ref.countries as p on p.code = k.partner_code
+left join commodities as c on c.hs_code = k.hs_code;
+
+-- trade_monthly with its names, and the weight in tonnes.
 create or replace view trade_monthly_named as
 select
-    w.name as series_name,
+    l.series_name,
     t.source,
     t.period,
     t.reporter_code,
-    coalesce(r.name, cast(t.reporter_code as varchar)) as reporter,
+    l.reporter,
     t.partner_code,
-    coalesce(p.name, cast(t.partner_code as varchar)) as partner,
+    l.partner,
     t.hs_code,
-    coalesce(c.description, if(t.hs_code = 'TOTAL', 'All goods', null)) as commodity,
-    coalesce(c.short_name, if(t.hs_code = 'TOTAL', 'All goods', 'HS ' || t.hs_code))
-        as commodity_short,
+    l.commodity,
+    l.commodity_short,
     t.flow,
     t.net_weight_kg / 1000 as tonnes,
     t.value_usd,
@@ -44,33 +71,18 @@ select
     t.release_url,
     t.published_at
 from trade_monthly as t
-left join ops.watched_series as w
-    on w.reporter_code = t.reporter_code
-    and w.partner_code = t.partner_code
-    and w.hs_code = t.hs_code
-    and w.flow = t.flow
-left join ref.countries as r on r.code = t.reporter_code
-left join ref.countries as p on p.code = t.partner_code
-left join commodities as c on c.hs_code = t.hs_code;
+left join series_labels as l using (reporter_code, partner_code, hs_code, flow);
 
 -- alerts with the same names, and tonnes beside the kilograms.
 create or replace view alerts_named as
 select
     a.*,
-    w.name as series_name,
-    coalesce(c.description, if(a.hs_code = 'TOTAL', 'All goods', null)) as commodity,
-    coalesce(c.short_name, if(a.hs_code = 'TOTAL', 'All goods', 'HS ' || a.hs_code))
-        as commodity_short,
-    coalesce(r.name, cast(a.reporter_code as varchar)) as reporter,
-    coalesce(p.name, cast(a.partner_code as varchar)) as partner,
+    l.series_name,
+    l.commodity,
+    l.commodity_short,
+    l.reporter,
+    l.partner,
     a.previous_kg / 1000 as previous_t,
     a.current_kg / 1000 as current_t
 from alerts as a
-left join ops.watched_series as w
-    on w.reporter_code = a.reporter_code
-    and w.partner_code = a.partner_code
-    and w.hs_code = a.hs_code
-    and w.flow = a.flow
-left join ref.countries as r on r.code = a.reporter_code
-left join ref.countries as p on p.code = a.partner_code
-left join commodities as c on c.hs_code = a.hs_code;
+left join series_labels as l using (reporter_code, partner_code, hs_code, flow);
