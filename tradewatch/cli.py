@@ -207,6 +207,27 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="let the SQL read files in this folder (repeatable; default: none)",
     )
+    query.add_argument(
+        "--out",
+        metavar="FILE",
+        help="write the answer to FILE.parquet or FILE.csv instead of printing it",
+    )
+
+    export = _command(
+        commands, "export", cmd_export,
+        "write a consistent snapshot of the warehouse's relations as Parquet or CSV",
+        "Write every table and view a person reads (or those named) to one file each in "
+        "DIR, from one read-only transaction, with manifest.json naming rows and time.",
+        "warehouse",
+    )  # fmt: skip
+    export.add_argument("--to", required=True, metavar="DIR", help="folder for the files")
+    export.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    export.add_argument(
+        "--tables",
+        nargs="+",
+        metavar="NAME",
+        help="relations to export, e.g. trade_monthly_named ops.runs (default: all)",
+    )
     return parser
 
 
@@ -511,8 +532,24 @@ def cmd_news_list(args: argparse.Namespace) -> int:
 def cmd_query(args: argparse.Namespace) -> int:
     from .warehouse import run_query
 
+    if args.out:
+        from .warehouse.query import query_to_file
+
+        rows = query_to_file(args.sql, args.out, args.warehouse, allow_files=args.allow_files)
+        print(f"{args.out}: {rows} row{'s' if rows != 1 else ''}")
+        return 0
     columns, rows = run_query(args.sql, args.warehouse, allow_files=args.allow_files)
     sys.stdout.write(format_rows(columns, rows, args.format))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .warehouse.query import export_warehouse
+
+    counts = export_warehouse(args.to, args.warehouse, fmt=args.format, tables=args.tables)
+    for name, rows in counts.items():
+        print(f"{name}: {rows} row{'s' if rows != 1 else ''}")
+    print(f"{len(counts)} relations in {args.to} (manifest.json lists them)")
     return 0
 
 

@@ -93,6 +93,7 @@ def connect(
     read_only: bool = False,
     wait_seconds: float = 30.0,
     allow_files: Sequence[str | os.PathLike] = (),
+    allow_paths: Sequence[str | os.PathLike] = (),
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse; a writer migrates it. Waits (bounded) while another process writes.
 
@@ -122,7 +123,7 @@ def connect(
         if limit:
             con.execute(f"set memory_limit = '{limit}'")
         if read_only:
-            sandbox(con, allow_files)
+            sandbox(con, allow_files, allow_paths)
         else:
             migrate(con)
     except Exception:
@@ -145,16 +146,25 @@ def lock_holder(message: str) -> str:
     return f"process {pid}" + (f" ({command[:200]})" if command else "")
 
 
-def sandbox(con: duckdb.DuckDBPyConnection, allow_files: Sequence[str | os.PathLike] = ()) -> None:
+def sandbox(
+    con: duckdb.DuckDBPyConnection,
+    allow_files: Sequence[str | os.PathLike] = (),
+    allow_paths: Sequence[str | os.PathLike] = (),
+) -> None:
     """Cut the connection off from the file system and the network, for good.
 
     External access off (no file read or written, nothing attached, installed or loaded) except
-    the folders of ``allow_files``, then the configuration locked so no statement can undo it.
+    the folders of ``allow_files`` and the files ``allow_paths`` (an export's own output), then
+    the configuration locked so no statement can undo it.
     """
-    folders = [str(Path(folder).resolve()) + os.sep for folder in allow_files]
-    if folders:
-        listed = ", ".join("'" + folder.replace("'", "''") + "'" for folder in folders)
-        con.execute(f"set allowed_directories = [{listed}]")
+    for setting, paths, suffix in (
+        ("allowed_directories", allow_files, os.sep),
+        ("allowed_paths", allow_paths, ""),
+    ):
+        resolved = [str(Path(path).resolve()) + suffix for path in paths]
+        if resolved:
+            listed = ", ".join("'" + path.replace("'", "''") + "'" for path in resolved)
+            con.execute(f"set {setting} = [{listed}]")
     con.execute("set enable_external_access = false")
     con.execute("set lock_configuration = true")
 
