@@ -120,6 +120,17 @@ def test_offline_run_as_a_user_prints_no_error_and_no_traceback(tmp_path):
         "2016-08-01  2,465,000,000",
         "2016-09-01  1,798,000,000",
     ]
+    # No PREFECT_API_URL: an event on the run's temporary server reaches no one, so it is not
+    # counted as delivered; the alert stays owed to that channel, with the reason.
+    owed = tradewatch(
+        "query",
+        "select channel, delivered_at is null, last_error from ops.alert_deliveries",
+        "--format",
+        "json",
+    )
+    ((event,),) = [json.loads(owed.stdout)]
+    assert (event["channel"], event["(delivered_at IS NULL)"]) == ("event", True)
+    assert "PREFECT_API_URL is unset" in event["last_error"]
 
 
 def test_offline_run_loads_the_months_news_and_checks_its_claims(tmp_path):

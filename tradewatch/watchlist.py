@@ -38,6 +38,7 @@ class AlertSettings:
     notify_low_base: bool = False
     notification_block: str | None = None
     webhook_url: str | None = None
+    notify: tuple[str, ...] = ()  # apprise URLs: "json://host/path", "mailto://...", ...
 
     def webhook(self) -> str | None:
         """``TRADEWATCH_ALERT_WEBHOOK`` if set, else the watchlist's ``webhook_url``."""
@@ -128,6 +129,7 @@ class _Alerts(_Table):
     notify_low_base: bool = False
     notification_block: Annotated[str, Field(pattern=r"^\s*([^/\s]+/[^/\s]+)?\s*$")] = ""
     webhook_url: Annotated[str, Field(pattern=_HTTP_URL)] = ""
+    notify: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9+.-]*://\S+$")]] = []
 
 
 class _News(_Table):
@@ -178,6 +180,7 @@ _MUST = {
     "notify_low_base": "true or false",
     "notification_block": "'block-type/name', e.g. 'slack-webhook/alerts'",
     "webhook_url": "an http(s) URL",
+    "notify": 'a list of apprise URLs, e.g. ["json://host/path", "mailto://user:pass@host"]',
     "gdelt": "true or false",
     "feeds": "a list of http(s) URLs",
     "name": "lower-case letters, digits and dashes",
@@ -231,6 +234,7 @@ def parse(text: str, name: str = LOCAL_FILE) -> Watchlist:
             notify_low_base=alerts.notify_low_base,
             notification_block=alerts.notification_block.strip() or None,
             webhook_url=alerts.webhook_url.strip() or None,
+            notify=tuple(alerts.notify),
         ),
         NewsSettings(checked.news.gdelt, tuple(checked.news.feeds)),
     )

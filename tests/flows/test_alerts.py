@@ -258,3 +258,47 @@ def test_a_notification_block_receives_the_alert(warehouse_path, tmp_path, event
     (line,) = (tmp_path / "told.txt").read_text().splitlines()
     assert line.startswith("tradewatch: raised down|coal: imports turned down in 2016-09")
     assert alerts(warehouse_path)[0][5] is True
+
+
+def test_an_apprise_url_receives_each_alert_once(warehouse_path, tmp_path, events):
+    """[alerts] notify = ["json://127.0.0.1:PORT/hook"]: apprise posts to a real local server."""
+    hook = Webhook()
+    watchlist = tmp_path / "w.toml"
+    watchlist.write_text(
+        f'[alerts]\nnotify = ["json://127.0.0.1:{hook.server.server_port}/hook"]\n'
+        '[[series]]\nname = "coal"\nreporter = 156\npartner = 408\nhs = "2701"\n'
+    )
+    with hook.running():
+        for _ in range(2):  # the second run owes nothing
+            monthly_ingest(
+                month="2016-09",
+                window_months=4,
+                offline=True,
+                warehouse=warehouse_path,
+                watchlist=str(watchlist),
+            )
+    (received,) = hook.received
+    assert received["title"] == "tradewatch: raised down"
+    assert received["message"].startswith("coal: imports turned down in 2016-09")
+    with closing(connect(warehouse_path, read_only=True)) as con:
+        channels = con.execute(
+            "select channel, delivered_at is not null from ops.alert_deliveries order by channel"
+        ).fetchall()
+    port = hook.server.server_port
+    assert channels == [(f"apprise json://127.0.0.1:{port}/hook", True), ("event", True)]
+
+
+def test_an_apprise_url_that_fails_is_owed_with_apprises_reason(warehouse_path, tmp_path, events):
+    watchlist = tmp_path / "w.toml"
+    watchlist.write_text(
+        '[alerts]\nnotify = ["json://127.0.0.1:9/hook"]\n'  # port 9: nothing listens
+        '[[series]]\nname = "coal"\nreporter = 156\npartner = 408\nhs = "2701"\n'
+    )
+    summary = monthly_ingest(
+        month="2016-09", window_months=4, offline=True, warehouse=warehouse_path,
+        watchlist=str(watchlist),
+    )  # fmt: skip
+    assert summary["deliveries_failed"] == 1
+    ((month, hs, direction, status, notify, told, error),) = alerts(warehouse_path)
+    assert told is False and error.startswith("apprise json://127.0.0.1:9/hook: ")
+    assert "connection error" in error.lower()

@@ -162,6 +162,40 @@ def _send_event(alert: dict, names: dict[str, str], kind: str) -> None:
         raise RuntimeError("Prefect did not accept the event (no events client)")
 
 
+def _check_event_channel() -> None:
+    """An event counts only where someone can receive it: on a Prefect server that outlives the
+    run. Without ``PREFECT_API_URL`` the run's temporary server, and its events, end with it."""
+    from prefect.settings import get_current_settings
+
+    if not get_current_settings().api.url:
+        raise RuntimeError(
+            "no Prefect server to receive it: PREFECT_API_URL is unset, and the run's "
+            "temporary server ends with the run (the alert stays owed to this channel)"
+        )
+
+
+def apprise_channel(url: str) -> str:
+    """The channel name an apprise URL is recorded under: the URL with its secrets masked."""
+    import apprise
+
+    plugin = apprise.Apprise.instantiate(url)
+    if plugin is None:  # sending says why; the name shows no part that might be a secret
+        return f"apprise {url.split('://')[0]}://(a URL apprise cannot use)"
+    return "apprise " + plugin.url(privacy=True).split("?")[0]
+
+
+def _send_apprise(url: str, subject: str, body: str) -> None:
+    import apprise
+
+    with apprise.LogCapture(level=apprise.logging.WARNING) as captured:
+        sender = apprise.Apprise()
+        sender.add(url)
+        result = sender.notify(body=body, title=subject)
+    if not result:
+        said = [line.split(" - ", 2)[-1] for line in captured.getvalue().splitlines() if line]
+        raise RuntimeError(said[-1] if said else "apprise reported a failure")
+
+
 def _send_webhook(client: httpx.Client, url: str, body: dict) -> None:
     response = client.post(
         url,
@@ -188,7 +222,13 @@ def deliver_alerts(warehouse: str | None, config: Watchlist) -> AlertReport:
     logger = get_run_logger()
     names = series_names(config)
     webhook, block = config.alerts.webhook(), config.alerts.notification_block
-    channels = ["event", *(["webhook"] if webhook else []), *(["block"] if block else [])]
+    apprise_urls = {apprise_channel(url): url for url in config.alerts.notify}
+    channels = [
+        "event",
+        *(["webhook"] if webhook else []),
+        *(["block"] if block else []),
+        *apprise_urls,
+    ]
     with writing(warehouse) as con:
         pending = pending_deliveries(con)
     report = AlertReport()
@@ -203,12 +243,16 @@ def deliver_alerts(warehouse: str | None, config: Watchlist) -> AlertReport:
                 if channel in alert["delivered_channels"]:
                     continue
                 try:
+                    subject = f"tradewatch: {kind} {alert['direction']}"
                     if channel == "event":
+                        _check_event_channel()
                         _send_event(alert, names, kind)
                     elif channel == "webhook":
                         _send_webhook(client, webhook, payload(alert, names, kind))
+                    elif channel == "block":
+                        _send_block(block, subject, text)
                     else:
-                        _send_block(block, f"tradewatch: {kind} {alert['direction']}", text)
+                        _send_apprise(apprise_urls[channel], subject, text)
                     outcomes.append(Delivery(alert["alert_id"], kind, channel, True))
                 except Exception as exc:  # recorded on the alert and retried by the next run
                     reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
