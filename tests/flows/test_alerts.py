@@ -260,22 +260,26 @@ def test_a_notification_block_receives_the_alert(warehouse_path, tmp_path, event
     assert alerts(warehouse_path)[0][5] is True
 
 
+def _run_notifying(warehouse_path, tmp_path, url: str) -> dict:
+    """September 2016's run for coal alone, with ``url`` as the watchlist's apprise channel."""
+    watchlist = tmp_path / "w.toml"
+    watchlist.write_text(
+        f'[alerts]\nnotify = ["{url}"]\n'
+        '[[series]]\nname = "coal"\nreporter = 156\npartner = 408\nhs = "2701"\n'
+    )
+    return monthly_ingest(
+        month="2016-09", window_months=4, offline=True, warehouse=warehouse_path,
+        watchlist=str(watchlist),
+    )  # fmt: skip
+
+
 def test_an_apprise_url_receives_each_alert_once(warehouse_path, tmp_path, events):
     """[alerts] notify = ["json://127.0.0.1:PORT/hook"]: apprise posts to a real local server."""
     hook = Webhook()
-    watchlist = tmp_path / "w.toml"
-    watchlist.write_text(
-        f'[alerts]\nnotify = ["json://127.0.0.1:{hook.server.server_port}/hook"]\n'
-        '[[series]]\nname = "coal"\nreporter = 156\npartner = 408\nhs = "2701"\n'
-    )
     with hook.running():
         for _ in range(2):  # the second run owes nothing
-            monthly_ingest(
-                month="2016-09",
-                window_months=4,
-                offline=True,
-                warehouse=warehouse_path,
-                watchlist=str(watchlist),
+            _run_notifying(
+                warehouse_path, tmp_path, f"json://127.0.0.1:{hook.server.server_port}/hook"
             )
     (received,) = hook.received
     assert received["title"] == "tradewatch: raised down"
@@ -289,15 +293,7 @@ def test_an_apprise_url_receives_each_alert_once(warehouse_path, tmp_path, event
 
 
 def test_an_apprise_url_that_fails_is_owed_with_apprises_reason(warehouse_path, tmp_path, events):
-    watchlist = tmp_path / "w.toml"
-    watchlist.write_text(
-        '[alerts]\nnotify = ["json://127.0.0.1:9/hook"]\n'  # port 9: nothing listens
-        '[[series]]\nname = "coal"\nreporter = 156\npartner = 408\nhs = "2701"\n'
-    )
-    summary = monthly_ingest(
-        month="2016-09", window_months=4, offline=True, warehouse=warehouse_path,
-        watchlist=str(watchlist),
-    )  # fmt: skip
+    summary = _run_notifying(warehouse_path, tmp_path, "json://127.0.0.1:9/hook")  # port 9: none
     assert summary["deliveries_failed"] == 1
     ((month, hs, direction, status, notify, told, error),) = alerts(warehouse_path)
     assert told is False and error.startswith("apprise json://127.0.0.1:9/hook: ")
