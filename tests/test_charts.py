@@ -1,12 +1,14 @@
+import re
 from contextlib import closing
 
 import pytest
 
 from tests.conftest import recorded_records
 from tests.warehouse.test_reversals import put
-from tradewatch.charts import NoData, draw_series
+from tradewatch.charts import NoData, charts_folder, draw_series, figure_of, series_rows
 from tradewatch.cli import main
 from tradewatch.warehouse import connect
+from tradewatch.warehouse.names import record_commodity_names, sync_watched_series
 
 
 @pytest.fixture
@@ -52,7 +54,8 @@ def test_html_holds_the_chart_and_the_figures_with_reversals(loaded, tmp_path):
     page = out.read_text()
     assert "<svg" in page
     assert "<td>2016-09</td><td>1,798,000</td><td>down</td><td>-27.1%</td>" in page
-    assert "China imports from North Korea (comtrade)" in page
+    assert "HS 2701: China imports from North Korea, tonnes" in page  # no description loaded
+    assert not re.search(r"(src|href)=[\"']?(https?:|//|file:)", page)  # nothing from outside
 
 
 def test_nothing_to_draw_and_bad_names_are_clear_errors(loaded, tmp_path, capsys):
@@ -75,5 +78,49 @@ def test_nothing_to_draw_and_bad_names_are_clear_errors(loaded, tmp_path, capsys
         == 1
     )
     assert "unknown country 'XXX'" in capsys.readouterr().err
-    with pytest.raises(ValueError, match=r"\.png or \.html"):
-        draw_series(loaded, tmp_path / "x.pdf", hs_code="2701")
+    with pytest.raises(ValueError, match=r"\.png, \.svg, \.pdf, \.html"):
+        draw_series(loaded, tmp_path / "x.gif", hs_code="2701")
+
+
+@pytest.fixture
+def two_series(loaded):
+    """North Korea's coal (~2 Mt) and the world's (~20 Mt), named as the watchlist and
+    Comtrade name them."""
+    world = [
+        v * 10_000 for v in (1950, 1520, 2345, 1527, 1600, 1800, 2100, 2465, 1798, 2650, 2000, 2100)
+    ]
+    with closing(connect(loaded)) as con:
+        put(con, world, partner=0)
+        record_commodity_names(con, "comtrade", {"2701": "Coal; briquettes, ovoids"}, "e")
+        sync_watched_series(con, [("coal-chn-prk", 156, 408, "2701", "M")])
+    return loaded
+
+
+def test_each_series_gets_its_own_panel_and_axis(two_series):
+    rows = series_rows(two_series, hs_code="2701")
+    figure = figure_of(rows)
+    panels = figure.get_axes()
+    assert [a.get_title(loc="left") for a in panels] == [
+        "Coal: China imports from World, tonnes",
+        "Coal: China imports from North Korea, tonnes",
+    ]
+    world_top, korea_top = (a.get_ylim()[1] for a in panels)
+    assert world_top > 5 * korea_top  # each on its own scale: North Korea's is not flattened
+    texts = [t.get_text() for t in panels[1].texts]
+    assert any(t.startswith("Source: UN Comtrade, retrieved ") for t in texts)
+    for label in (t for t in panels[1].texts if t.get_text().endswith("%")):
+        y = label.xy[1]
+        assert panels[1].get_ylim()[0] <= y <= panels[1].get_ylim()[1]  # inside the plot
+
+
+@pytest.mark.parametrize(
+    ("suffix", "magic"), [(".png", b"\x89PNG"), (".svg", b"<?xml"), (".pdf", b"%PDF")]
+)
+def test_png_svg_and_pdf(two_series, tmp_path, suffix, magic):
+    out = draw_series(two_series, tmp_path / f"coal{suffix}", hs_code="2701")
+    assert out.read_bytes().startswith(magic)
+
+
+def test_two_warehouses_in_one_folder_keep_their_own_charts(tmp_path):
+    assert charts_folder(tmp_path / "a.duckdb") != charts_folder(tmp_path / "b.duckdb")
+    assert charts_folder(tmp_path / "a.duckdb") == tmp_path / "a.duckdb.charts"

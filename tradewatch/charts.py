@@ -1,4 +1,4 @@
-"""Draw a monthly series with its reversal months marked, as PNG or self-contained HTML."""
+"""Draw monthly series with their reversal months marked: PNG, SVG, PDF or self-contained HTML."""
 
 from __future__ import annotations
 
@@ -50,20 +50,31 @@ def series_rows(
     return rows
 
 
+FORMATS = (".png", ".svg", ".pdf", ".html")
+SOURCE_NAMES = {"comtrade": "UN Comtrade", "gacc": "China Customs (GACC)"}
+
+
+def charts_folder(warehouse: str | os.PathLike | None) -> Path:
+    """Where a warehouse's charts go: ``<warehouse>.charts/`` beside it, one folder per file."""
+    from .warehouse.db import resolve_path
+
+    target = resolve_path(warehouse).resolve()
+    return target.with_name(target.name + ".charts")
+
+
 def draw_series(warehouse: str | os.PathLike | None, out: str | os.PathLike, **filters) -> Path:
-    """Write the chart to ``out``: ``.png`` (matplotlib) or ``.html`` (inline SVG and a table)."""
+    """Write the chart to ``out``: ``.png``, ``.svg`` or ``.pdf`` (matplotlib), or ``.html``
+    (inline SVG and the figures as a table). One panel per series, each with its own axis."""
     out = Path(out)
-    if out.suffix.lower() not in (".png", ".html"):
-        raise ValueError(f"chart output must end in .png or .html, got {out.name!r}")
+    if out.suffix.lower() not in FORMATS:
+        raise ValueError(f"chart output must end in {', '.join(FORMATS)}, got {out.name!r}")
     rows = series_rows(warehouse, **filters)
-    figure = _figure(rows, filters["hs_code"])
+    figure = figure_of(rows)
     try:
-        if out.suffix.lower() == ".png":
-            figure.savefig(out, dpi=120)
+        if out.suffix.lower() == ".html":
+            out.write_text(_html(rows, svg_of(figure)), encoding="utf-8")
         else:
-            svg = io.StringIO()
-            figure.savefig(svg, format="svg")
-            out.write_text(_html(rows, filters["hs_code"], svg.getvalue()), encoding="utf-8")
+            figure.savefig(out, dpi=120, metadata=_metadata(out.suffix.lower()))
     finally:
         import matplotlib.pyplot as plt
 
@@ -71,55 +82,103 @@ def draw_series(warehouse: str | os.PathLike | None, out: str | os.PathLike, **f
     return out
 
 
-def _label(key: tuple) -> str:
+def _metadata(suffix: str) -> dict | None:
+    # fixed metadata: the same figures give the same file (no creation date inside)
+    if suffix == ".png":
+        return {"Software": None}
+    if suffix == ".pdf":
+        return {"Creator": None, "Producer": None, "CreationDate": None}
+    if suffix == ".svg":
+        return {"Date": None, "Creator": None}
+    return None
+
+
+def svg_of(figure) -> str:
+    """The figure as an ``<svg>`` element to put inside a page."""
+    svg = io.StringIO()
+    figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    text = svg.getvalue()
+    return text[text.find("<svg") :]
+
+
+def title_of(key: tuple, points: list[dict]) -> str:
+    """ "Coal: China imports from North Korea, tonnes" """
+    first = points[0]
     source, reporter, partner, hs, flow = key
     trade = "imports from" if flow.endswith("M") else "exports to"
-    return f"{country_name(reporter)} {trade} {country_name(partner)} ({source})"
+    commodity = first.get("commodity_short") or f"HS {hs}"
+    return (
+        f"{commodity}: {first.get('reporter') or country_name(reporter)} {trade} "
+        f"{first.get('partner') or country_name(partner)}, tonnes"
+    )
 
 
-def _figure(rows: list[dict], hs_code: str):
+def source_line(key: tuple, points: list[dict]) -> str:
+    """ "Source: UN Comtrade, retrieved 2026-11-29" (the latest retrieval of the figures)."""
+    fetched = [p["fetched_at"] for p in points if p.get("fetched_at")]
+    when = f", retrieved {max(fetched):%Y-%m-%d}" if fetched else ""
+    return f"Source: {SOURCE_NAMES.get(key[0], key[0])}{when}. Reversal months marked."
+
+
+def figure_of(rows: list[dict], width: float = 10.0):
+    """One panel per series, each with its own axis: a 2 Mt series beside a 20 Mt one stays
+    readable. Titles name the commodity and countries; each panel carries its source line."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(figsize=(10, 4.5), layout="constrained")
-    for series, points in groupby(rows, key=_series_key):
-        points = list(points)
-        periods = [p["period"] for p in points]
-        tonnes = [None if p["net_weight_kg"] is None else p["net_weight_kg"] / 1000 for p in points]
-        axes.plot(periods, tonnes, marker=".", label=_label(series))
-        for direction, (marker, colour) in MARKERS.items():
-            turns = [p for p in points if p["direction"] == direction]
-            if turns:
-                axes.scatter(
-                    [p["period"] for p in turns],
-                    [p["net_weight_kg"] / 1000 for p in turns],
-                    marker=marker,
-                    s=90,
-                    color=colour,
-                    zorder=3,
-                    label=f"reversal {direction}",
-                )
-                for p in turns:
-                    if p["move_pct"] is not None:
-                        axes.annotate(
-                            f"{p['move_pct']:+.0f}%",
-                            (p["period"], p["net_weight_kg"] / 1000),
-                            textcoords="offset points",
-                            xytext=(0, 9 if direction == "up" else -14),
-                            ha="center",
-                            fontsize=8,
-                            color=colour,
-                        )
-    axes.set_title(f"HS {hs_code}: monthly volume, reversals marked")
+    panels = [(key, list(points)) for key, points in groupby(rows, key=_series_key)]
+    figure, axes_list = plt.subplots(
+        len(panels), 1, figsize=(width, 3.4 * len(panels)), layout="constrained", squeeze=False
+    )
+    for axes, (key, points) in zip(axes_list[:, 0], panels, strict=True):
+        _panel(axes, key, points, matplotlib)
+    return figure
+
+
+def _panel(axes, key: tuple, points: list[dict], matplotlib) -> None:
+    periods = [p["period"] for p in points]
+    tonnes = [None if p["net_weight_kg"] is None else p["net_weight_kg"] / 1000 for p in points]
+    axes.plot(periods, tonnes, marker=".", color="#0969da", label=key[0])
+    for direction, (marker, colour) in MARKERS.items():
+        turns = [p for p in points if p["direction"] == direction]
+        if not turns:
+            continue
+        axes.scatter(
+            [p["period"] for p in turns],
+            [p["net_weight_kg"] / 1000 for p in turns],
+            marker=marker,
+            s=90,
+            color=colour,
+            zorder=3,
+            label=f"reversal {direction}",
+        )
+        for p in turns:
+            if p["move_pct"] is None:
+                continue
+            axes.annotate(
+                f"{p['move_pct']:+.0f}%",
+                (p["period"], p["net_weight_kg"] / 1000),
+                textcoords="offset points",
+                xytext=(0, 9 if direction == "up" else -14),
+                ha="center",
+                fontsize=8,
+                color=colour,
+                annotation_clip=True,
+            )
+    axes.margins(x=0.03, y=0.18)  # room inside the plot for the labels above and below points
+    axes.set_title(title_of(key, points), loc="left", fontsize=11)
     axes.set_ylabel("tonnes")
     axes.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     axes.grid(alpha=0.3)
+    axes.text(
+        0.0, -0.2, source_line(key, points), transform=axes.transAxes, fontsize=8,
+        color="#57606a", va="top",
+    )  # fmt: skip
     handles, labels = axes.get_legend_handles_labels()
     unique = dict(zip(labels, handles, strict=True))
-    axes.legend(unique.values(), unique.keys(), fontsize=8)
-    return figure
+    axes.legend(unique.values(), unique.keys(), fontsize=8, loc="best")
 
 
 def _series_key(row: dict) -> tuple:
@@ -130,7 +189,7 @@ def _html_row(row: dict) -> str:
     tonnes = "" if row["net_weight_kg"] is None else f"{row['net_weight_kg'] / 1000:,.0f}"
     move = "" if row["move_pct"] is None else f"{row['move_pct']:+.1f}%"
     cells = [
-        _label(_series_key(row)),
+        title_of(_series_key(row), [row]).removesuffix(", tonnes"),
         f"{row['period']:%Y-%m}",
         tonnes,
         row["direction"] or "",
@@ -139,12 +198,15 @@ def _html_row(row: dict) -> str:
     return "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
 
 
-def _html(rows: list[dict], hs_code: str, svg: str) -> str:
+def _html(rows: list[dict], svg: str) -> str:
     body = "".join(_html_row(r) for r in rows)
-    svg_body = svg[svg.find("<svg") :]
+    title = title_of(_series_key(rows[0]), rows)
     return (
         "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
-        f"<title>HS {html.escape(hs_code)} — tradewatch</title></head><body>\n{svg_body}\n"
-        "<table><thead><tr><th>series</th><th>month</th><th>tonnes</th><th>reversal</th>"
-        f"<th>move</th></tr></thead><tbody>{body}</tbody></table></body></html>\n"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{html.escape(title)} — tradewatch</title>"
+        "<style>svg{max-width:100%;height:auto}table{border-collapse:collapse}"
+        "td,th{padding:2px 8px;text-align:right}</style></head><body>\n"
+        f"{svg}\n<table><thead><tr><th>series</th><th>month</th><th>tonnes</th>"
+        f"<th>reversal</th><th>move</th></tr></thead><tbody>{body}</tbody></table></body></html>\n"
     )

@@ -108,9 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     _command(
         commands, "status", cmd_status,
-        "months x sources: loaded, not yet published, missing, failed, never run",
+        "months x sources: loaded, not yet published, not available, missing, failed, never run",
         "The state of every month and source: loaded (with quarantined rows), partial, "
-        "not yet published, missing (unpublished and past the lookback window), failed "
+        "not yet published, not available (never published there), missing (unpublished and "
+        "past the lookback window), failed "
         "(with the reason) or never run. Default range: the months any run has touched.",
         "from", "to", "format", "watchlist", "warehouse",
     )  # fmt: skip
@@ -127,13 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
     chart = _command(
         commands, "chart", cmd_chart,
         "draw a monthly series with its reversal months marked",
-        "Draw monthly volumes (tonnes) with reversals marked, to PNG or HTML.",
+        "Draw monthly volumes (tonnes) with reversals marked, one panel per series, to PNG, "
+        "SVG, PDF or HTML.",
         "from", "to", "warehouse",
     )  # fmt: skip
     chart.add_argument("--hs", required=True, help="HS code, e.g. 2701")
     chart.add_argument("--partner", help="partner: ISO alpha-3 (PRK), M49 code (408) or name")
     chart.add_argument("--reporter", help="reporter: ISO alpha-3 (CHN), M49 code (156) or name")
-    chart.add_argument("--out", required=True, help="FILE.png or FILE.html")
+    chart.add_argument("--out", required=True, help="FILE.png, .svg, .pdf or .html")
 
     _command(
         commands, "serve", cmd_serve,
@@ -252,6 +254,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"{summary['rows_fetched']} rows fetched, {summary['rows_valid']} valid, "
         f"{summary['rows_new']} new vintages, {summary['rows_quarantined']} quarantined; "
         f"not yet published: {_labels(summary['not_published'])}"
+        + _unavailable(summary["unavailable"])
     )
     _print_reasons(summary["quarantine_reasons"])
     return 0
@@ -282,7 +285,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         f"backfill {args.start}..{args.end}: {summary['skipped']} already loaded, "
         f"{summary['rows_new']} new vintages from {summary['rows_fetched']} rows, "
         f"{summary['rows_quarantined']} quarantined; "
-        f"not yet published: {_labels(summary['not_published'])}; "
+        f"not yet published: {_labels(summary['not_published'])}"
+        f"{_unavailable(summary['unavailable'])}; "
         f"alerts raised {summary['alerts_raised']}, retracted {summary['alerts_retracted']}"
     )
     _print_reasons(summary["quarantine_reasons"])
@@ -298,6 +302,13 @@ def _print_reasons(reasons: dict[str, int]) -> None:
     print(
         "  each row, its value and the record as published: "
         'tradewatch query "select * from ops.quarantine order by quarantined_at desc"'
+    )
+
+
+def _unavailable(by_reason: dict[str, list[str]]) -> str:
+    """Months a source never publishes, in the words ``status`` uses: "not available"."""
+    return "".join(
+        f"; not available ({reason}): {_labels(labels)}" for reason, labels in by_reason.items()
     )
 
 

@@ -17,7 +17,6 @@ from prefect.utilities.asyncutils import run_coro_as_sync
 
 from ..pipelines.http import ExchangeLog, RetryPolicy, make_client
 from ..schemas import series_key
-from ..warehouse import resolve_path
 from ..warehouse.alerts import (
     AlertChanges,
     Delivery,
@@ -297,16 +296,17 @@ def summary_markdown(
         lines += ["", f"{len(report.failed)} deliveries failed; the next run retries them."]
     charts = chart_files(warehouse, report.raised + report.retracted)
     if charts:
-        lines += ["", "## Charts", ""]
-        lines += [f"- [{path.name}]({path.as_uri()})" for path in charts]
+        # named, not linked: a file:// link is dead in a Prefect UI on another machine
+        lines += ["", f"Charts written beside the warehouse, in `{charts[0].parent}`:", ""]
+        lines += [f"- `{path.name}`" for path in charts]
     return "\n".join(lines) + "\n"
 
 
 def chart_files(warehouse: str | None, alerts: list[dict]) -> list[Path]:
     """One PNG per series that gained or lost an alert, next to the warehouse."""
-    from ..charts import draw_series
+    from ..charts import charts_folder, draw_series
 
-    folder = resolve_path(warehouse).resolve().parent / "tradewatch-charts"
+    folder = charts_folder(warehouse)
     paths = []
     for key in sorted(
         {

@@ -73,6 +73,7 @@ class IngestSummary:
     news_articles: int = 0
     news_claims: int = 0
     not_published: list[str] = field(default_factory=list)
+    unavailable: dict[str, list[str]] = field(default_factory=dict)  # reason -> months
     partial: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
@@ -89,6 +90,10 @@ class IngestSummary:
             if load.status == "not_published":
                 if label not in self.not_published:  # one month may span several calls
                     self.not_published.append(label)
+            elif load.status == "unavailable":  # never to be published where we look
+                labels = self.unavailable.setdefault(load.message or "not available", [])
+                if label not in labels:
+                    labels.append(label)
             elif load.status == "partial":
                 self.partial.append(f"{label}: {load.message}")
             elif load.status == "failed":
@@ -115,7 +120,12 @@ class IngestSummary:
             f"months {self.months[0]}..{self.months[-1]}: {self.rows_fetched} rows fetched, "
             f"{self.rows_valid} valid, {self.rows_new} new vintages, "
             f"{self.rows_quarantined} quarantined; not yet published: "
-            f"{', '.join(self.not_published) or 'none'}; failed: {len(self.failed)}; "
+            f"{', '.join(self.not_published) or 'none'}; "
+            + "".join(
+                f"not available ({reason}): {', '.join(labels)}; "
+                for reason, labels in self.unavailable.items()
+            )
+            + f"failed: {len(self.failed)}; "
             f"alerts raised {self.alerts_raised}, retracted {self.alerts_retracted}"
             + (
                 f"; news: {self.news_articles} new article versions, {self.news_claims} claims"

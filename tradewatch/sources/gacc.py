@@ -48,8 +48,9 @@ def _gacc_client(log_, offline: bool):
 def _gacc_plan(client, series, months, note, options=None) -> list[GaccRequest]:
     """Read the index pages of the months' years and pick each wanted release page once.
 
-    Months before the English archive, and months without a linked release yet, are noted
-    not published; an index that fails or changed shape fails its year's months.
+    Months before the English archive are noted unavailable (the source will never publish them
+    there), months without a linked release yet not published; an index that fails or changed
+    shape fails its year's months.
     """
     tables = {
         gacc.table_of(s): sorted(x.key for x in series if gacc.table_of(x) == gacc.table_of(s))
@@ -58,7 +59,7 @@ def _gacc_plan(client, series, months, note, options=None) -> list[GaccRequest]:
     before = [m for m in months if m.year < gacc.ARCHIVE_START_YEAR]
     if before:
         message = f"GACC's English archive starts in {gacc.ARCHIVE_START_YEAR}"
-        note(before, message, "not_published", sorted(s.key for s in series))
+        note(before, message, "unavailable", sorted(s.key for s in series))
     months = [m for m in months if m.year >= gacc.ARCHIVE_START_YEAR]
     links: dict[tuple[str, str, int, int], gacc.ReleaseLink] = {}
     for year in sorted({m.year for m in months}):

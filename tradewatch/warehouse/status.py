@@ -10,10 +10,11 @@ import duckdb
 
 from .db import sql
 
-LOADED, PARTIAL, NOT_PUBLISHED, MISSING, FAILED, NEVER = (
+LOADED, PARTIAL, NOT_PUBLISHED, NOT_AVAILABLE, MISSING, FAILED, NEVER = (
     "loaded",
     "partial",
     "not yet published",
+    "not available",  # the source never publishes this month (GACC's archive starts in 2018)
     "missing",
     "failed",
     "never run",
@@ -93,6 +94,8 @@ def _cell(source, period, row, keys, window_start) -> Cell:
         if period < window_start:
             return Cell(source, period, MISSING, f"{message or 'not published'}; past the window")
         return Cell(source, period, NOT_PUBLISHED)
+    if status == "unavailable":
+        return Cell(source, period, NOT_AVAILABLE, message or "")
     if status == "failed":
         return Cell(source, period, FAILED, message or "", quarantined)
     return Cell(source, period, status, message or "", quarantined)

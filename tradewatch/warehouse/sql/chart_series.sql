@@ -1,6 +1,7 @@
--- Monthly volumes of the matching series, with the reversal (if any) of each month.
+-- Monthly volumes of the matching series, with their names, where each figure came from, and
+-- the reversal (if any) of each month.
 with monthly as (
-    select * from trade_monthly
+    select * from trade_monthly_named
 ),
 
 turns as (
@@ -15,6 +16,11 @@ select
     monthly.flow,
     monthly.period,
     monthly.net_weight_kg,
+    monthly.series_name,
+    monthly.commodity_short,
+    monthly.reporter,
+    monthly.partner,
+    monthly.fetched_at,
     turns.direction,
     turns.move_pct,
     turns.low_base
