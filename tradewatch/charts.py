@@ -126,6 +126,7 @@ def figure_of(rows: list[dict], width: float = 10.0):
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.dates
     import matplotlib.pyplot as plt
 
     panels = [(key, list(points)) for key, points in groupby(rows, key=_series_key)]
@@ -140,7 +141,7 @@ def figure_of(rows: list[dict], width: float = 10.0):
 def _panel(axes, key: tuple, points: list[dict], matplotlib) -> None:
     periods = [p["period"] for p in points]
     tonnes = [None if p["net_weight_kg"] is None else p["net_weight_kg"] / 1000 for p in points]
-    axes.plot(periods, tonnes, marker=".", color="#0969da", label=key[0])
+    axes.plot(periods, tonnes, marker=".", color="#0969da", label=SOURCE_NAMES.get(key[0], key[0]))
     for direction, (marker, colour) in MARKERS.items():
         turns = [p for p in points if p["direction"] == direction]
         if not turns:
@@ -170,6 +171,9 @@ def _panel(axes, key: tuple, points: list[dict], matplotlib) -> None:
     axes.margins(x=0.03, y=0.18)  # room inside the plot for the labels above and below points
     axes.set_title(title_of(key, points), loc="left", fontsize=11)
     axes.set_ylabel("tonnes")
+    months = matplotlib.dates.AutoDateLocator(minticks=3, maxticks=8)
+    axes.xaxis.set_major_locator(months)
+    axes.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(months))
     axes.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     axes.grid(alpha=0.3)
     axes.text(

@@ -215,6 +215,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the answer to FILE.parquet or FILE.csv instead of printing it",
     )
 
+    report = _command(
+        commands, "report", cmd_report,
+        "write the month's briefing page: reversals, charts, figures, sources, news",
+        "One self-contained HTML page for a month (inline SVG charts, no network asset, "
+        "readable on a phone and printable): the reversals with their charts, every watched "
+        "figure with its source, GACC beside Comtrade, the news claims with verdicts, and "
+        "the months a source did not deliver.",
+        "warehouse",
+    )  # fmt: skip
+    report.add_argument("--month", required=True, metavar="YYYY-MM", help="the month")
+    report.add_argument(
+        "--out", metavar="FILE.html", help="default: <warehouse>.reports/report-YYYY-MM.html"
+    )
+
     export = _command(
         commands, "export", cmd_export,
         "write a consistent snapshot of the warehouse's relations as Parquet or CSV",
@@ -257,6 +271,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         + _unavailable(summary["unavailable"])
     )
     _print_reasons(summary["quarantine_reasons"])
+    if summary.get("report"):
+        print(f"briefing: {summary['report']}")
     return 0
 
 
@@ -551,6 +567,15 @@ def cmd_query(args: argparse.Namespace) -> int:
         return 0
     columns, rows = run_query(args.sql, args.warehouse, allow_files=args.allow_files)
     sys.stdout.write(format_rows(columns, rows, args.format))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import write_report
+    from .schemas.series import Month
+
+    path = write_report(args.warehouse, Month.parse(args.month), args.out)
+    print(f"wrote {path}")
     return 0
 
 

@@ -77,6 +77,7 @@ class IngestSummary:
     partial: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    report: str | None = None  # the month's briefing page, when the run wrote one
 
     def add(self, loads: Sequence[MonthLoad]) -> None:
         for load in loads:

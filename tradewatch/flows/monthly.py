@@ -14,6 +14,7 @@ from ..schemas import Month, previous_month
 from ..warehouse import run_lock
 from .alerts import alert_step
 from .ingest import IngestSummary, ingest, set_writer_wait
+from .report import report_step
 
 
 def load_secret(name: str) -> str | None:
@@ -75,6 +76,7 @@ def monthly_ingest(
         summary.add_alerts(
             alert_step(warehouse, config, run_id, notify, f"monthly-ingest {target}")
         )
+        summary.report = report_step(warehouse, target)
     logger.info(summary.line())
     if summary.failed:
         raise IngestFailed(summary.failure_text())

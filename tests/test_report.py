@@ -1,0 +1,164 @@
+"""The monthly briefing page, from the offline 2016 run, read as HTML and rendered in Chromium.
+
+The Chromium test (Debian's ``chromium``; ``.ci/run`` installs it) renders the September page at
+a phone and a desktop width, screenshots both, dumps the DOM, and routes every request through a
+recording proxy on 127.0.0.1: the page must ask for nothing. Chromium's own service calls
+(updates, time, accounts) also reach the proxy and are set aside by host; a control page with an
+outside image and stylesheet shows the proxy catches what a page asks for.
+"""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tradewatch.cli import main
+from tradewatch.flows import monthly_ingest
+from tradewatch.report import report_data, report_markdown, reports_folder
+from tradewatch.schemas import Month
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+# Where Chromium itself calls home (component updates, network time, sign-in): not the page.
+CHROMIUM_SERVICES = ("google.com", "googleapis.com", "gvt1.com")
+
+
+@pytest.fixture
+def year_2016(warehouse_path) -> str:
+    """January to September 2016 offline, with September's news: the April and September turns."""
+    summary = monthly_ingest(
+        month="2016-09", window_months=9, offline=True, warehouse=warehouse_path
+    )
+    assert summary["report"] == str(reports_folder(warehouse_path) / "report-2016-09.html")
+    return warehouse_path
+
+
+def _page(warehouse: str, month: str) -> BeautifulSoup:
+    path = reports_folder(warehouse) / f"report-{month}.html"
+    if not path.exists():
+        assert main(["report", "--month", month, "--warehouse", warehouse]) == 0
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def _outside_references(page: BeautifulSoup) -> list[str]:
+    """Anything the page would load: scripts, images, stylesheets, frames, CSS urls."""
+    found = [str(tag) for tag in page.find_all(["script", "img", "link", "iframe", "object"])]
+    found += [str(tag)[:80] for tag in page.find_all(src=True)]
+    found += [style.text for style in page.find_all("style") if "url(" in style.text]
+    return found
+
+
+def test_the_run_writes_the_page_and_it_holds_the_turns_figures_sources_and_claims(year_2016):
+    september, april = _page(year_2016, "2016-09"), _page(year_2016, "2016-04")
+    turn = september.select_one("#reversals article.reversal h3").get_text()
+    assert turn == "Coal: China imports from North Korea: turned down, -27.1%"
+    assert "2,465,000 t in August → 1,798,000 t in September 2016, after 3 months rising" in (
+        september.select_one("#reversals article.reversal p").get_text()
+    )
+    assert september.select_one("#reversals figure svg") is not None  # its chart, inline
+    april_turns = [h.get_text() for h in april.select("#reversals h3")]
+    assert "Coal: China imports from North Korea: turned down, -34.9%" in april_turns
+    assert len(april.select("#reversals figure svg")) == len(april_turns)
+
+    rows = september.select("#figures tbody tr")
+    assert len(rows) == 6  # three watched Comtrade series, August and September
+    for row in rows:  # every figure with the address it came from
+        link = row.select_one("a[href]")
+        assert link["href"].startswith("https://comtradeapi.un.org/"), row.get_text()
+    quotes = [q.get_text() for q in september.select("#news blockquote")]
+    verdicts = [v.get_text() for v in september.select("#news .verdict")]
+    assert any("2.465 million tonnes in August" in q for q in quotes)
+    assert verdicts and set(verdicts) <= {"agrees", "disagrees", "unclear", "no data"}
+    assert "agrees" in verdicts
+    assert "not available" in september.select_one("#gaps").get_text()  # GACC before 2018
+    assert _outside_references(september) == []
+
+
+def test_the_markdown_artifact_links_sources_never_files(year_2016):
+    month = Month(2016, 9)
+    text = report_markdown(month, report_data(year_2016, month), Path("/srv/w.duckdb.reports/x"))
+    assert "file://" not in text
+    assert "](https://comtradeapi.un.org/" in text
+    assert "**Coal: China imports from North Korea** turned down, -27.1%" in text
+
+
+class _RecordingProxy:
+    def __init__(self):
+        self.seen: list[str] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's API
+                proxy.seen.append(self.path)
+                self.send_response(502)
+                self.end_headers()
+
+            do_POST = do_CONNECT = do_HEAD = do_GET  # noqa: N815
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def page_requests(self) -> list[str]:
+        return [url for url in self.seen if not any(s in url for s in CHROMIUM_SERVICES)]
+
+
+def _chromium(proxy: _RecordingProxy, *args: str) -> subprocess.CompletedProcess:
+    flags = [
+        "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+        f"--proxy-server=http://127.0.0.1:{proxy.server.server_port}",
+        "--proxy-bypass-list=<-loopback>", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync",
+        "--disable-extensions", "--virtual-time-budget=3000",
+    ]  # fmt: skip
+    return subprocess.run(
+        [shutil.which("chromium"), *flags, *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    head = path.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n", path
+    return struct.unpack(">II", head[16:24])
+
+
+@pytest.mark.skipif(
+    shutil.which("chromium") is None, reason="needs Debian's chromium (apt-get install chromium)"
+)
+def test_the_page_renders_on_a_phone_and_a_desktop_and_asks_for_nothing(year_2016, tmp_path):
+    page = reports_folder(year_2016) / "report-2016-09.html"
+    proxy = _RecordingProxy()
+    try:
+        shots = {}
+        for name, width in (("phone", 390), ("desktop", 1280)):
+            shots[name] = tmp_path / f"{name}.png"
+            done = _chromium(
+                proxy, f"--window-size={width},2400", f"--screenshot={shots[name]}", page.as_uri()
+            )
+            assert shots[name].exists(), done.stderr[-2000:]
+            assert _png_size(shots[name]) == (width, 2400)
+            assert shots[name].stat().st_size > 30_000  # a page, not a blank
+        dom = BeautifulSoup(_chromium(proxy, "--dump-dom", page.as_uri()).stdout, "html.parser")
+        assert dom.select_one("#reversals figure svg") is not None
+        assert len(dom.select("#figures tbody a[href]")) == 6
+        assert dom.select("#news .verdict")
+        assert proxy.page_requests() == []
+
+        control = tmp_path / "control.html"
+        control.write_text(
+            '<html><body><img src="https://example.org/x.png">'
+            '<link rel="stylesheet" href="http://example.com/a.css"></body></html>'
+        )
+        _chromium(proxy, "--dump-dom", control.as_uri())
+        assert any("example." in url for url in proxy.page_requests())  # the proxy sees pages'
+    finally:
+        proxy.server.shutdown()
