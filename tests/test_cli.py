@@ -30,13 +30,16 @@ def subcommands() -> list[str]:
     return names
 
 
+NO_WAREHOUSE = {"automation"}  # writes a Prefect automation; reads no warehouse
+
+
 @pytest.mark.parametrize("name", sorted(subcommands()))
 def test_every_command_has_help_takes_warehouse_and_is_documented(name, capsys):
     with pytest.raises(SystemExit) as exited:
         main([*name.split(), "--help"])
     assert exited.value.code == 0
     text = capsys.readouterr().out
-    assert "--warehouse" in text
+    assert "--warehouse" in text or name in NO_WAREHOUSE
     assert f"tradewatch {name}" in README.read_text()
 
 
@@ -161,14 +164,20 @@ def test_progress_is_plain_lines_off_a_terminal_and_a_bar_on_one(capsys):
     from tradewatch.flows.progress import ProgressEvent
 
     event = ProgressEvent(3, 36, "comtrade", dt.date(2015, 3, 1), "loaded")
-    ProgressPrinter(None)(event)
+    with ProgressPrinter(None) as plain:
+        plain(event)
     assert capsys.readouterr().out == "[3/36] comtrade 2015-03: loaded\n"
     terminal = io.StringIO()
-    ProgressPrinter(terminal)(event)
-    ProgressPrinter(terminal)(ProgressEvent(36, 36, "comtrade", dt.date(2017, 12, 1), "loaded"))
-    drawn = terminal.getvalue()
-    assert drawn.startswith("\r[##----------------------------] 3/36 comtrade 2015-03 loaded")
-    assert drawn.endswith("36/36 comtrade 2017-12 loaded\x1b[K\n")
+    with ProgressPrinter(terminal) as bar:
+        bar(event)
+        bar(ProgressEvent(4, 36, "gacc", dt.date(2015, 4, 1), "failed", "index changed"))
+        bar.console.print("a log line")
+        bar(ProgressEvent(36, 36, "comtrade", dt.date(2017, 12, 1), "loaded"))
+    drawn = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", terminal.getvalue())  # without the colours
+    assert "gacc 2015-04: failed (index changed)" in drawn and "a log line" in drawn
+    last = drawn.rstrip().splitlines()[-1]
+    assert last.startswith("comtrade 2017-12 loaded") and "36/36" in last
+    assert "0:00:0" in last and "ETA" in last  # elapsed time and the time remaining
 
 
 def test_status_prints_the_grid_and_json(tmp_path, capsys, prk_watchlist):

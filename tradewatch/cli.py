@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 # Exit codes, besides 0 (done) and 1 (failed, with a one-line reason); argparse's own usage
 # errors are 2 as well.
@@ -215,6 +216,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the answer to FILE.parquet or FILE.csv instead of printing it",
     )
 
+    automation = _command(
+        commands, "automation", cmd_automation,
+        "write the Prefect automation that sends reversal events to your notification block",
+        "Write the YAML for `prefect automation create --from-file`: reversal events "
+        "(tradewatch.reversal.raised / .retracted) sent to a notification block, by its "
+        "name (looked up on the server PREFECT_API_URL names) or its id.",
+    )  # fmt: skip
+    which = automation.add_mutually_exclusive_group(required=True)
+    which.add_argument("--block", metavar="TYPE/NAME", help="e.g. slack-webhook/tradewatch-alerts")
+    which.add_argument("--block-id", metavar="UUID", help="the block document's id")
+    automation.add_argument("--out", metavar="FILE", help="write here (default: print it)")
+
     report = _command(
         commands, "report", cmd_report,
         "write the month's briefing page: reversals, charts, figures, sources, news",
@@ -255,14 +268,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.month:
         Month.parse(args.month)
     watchlist.load(args.watchlist)
-    summary = monthly_ingest(
-        month=args.month,
-        offline=args.offline,
-        warehouse=args.warehouse,
-        watchlist=args.watchlist,
-        window_months=args.window,
-        lock_wait=args.wait,
-    )
+    with showing_progress():
+        summary = monthly_ingest(
+            month=args.month,
+            offline=args.offline,
+            warehouse=args.warehouse,
+            watchlist=args.watchlist,
+            window_months=args.window,
+            lock_wait=args.wait,
+        )
     print(
         f"loaded {summary['months'][0]}..{summary['months'][-1]}: "
         f"{summary['rows_fetched']} rows fetched, {summary['rows_valid']} valid, "
@@ -278,14 +292,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_backfill(args: argparse.Namespace) -> int:
     from . import watchlist
-    from .flows import progress
     from .flows.backfill import backfill
     from .schemas import Month
 
     Month.span(Month.parse(args.start), Month.parse(args.end))
     watchlist.load(args.watchlist)
-    terminal = sys.stderr if sys.stderr.isatty() else None
-    with progress.listening(ProgressPrinter(terminal)), console_logs_quiet(terminal is not None):
+    with showing_progress():
         summary = backfill(
             start=args.start,
             end=args.end,
@@ -338,49 +350,93 @@ def _labels(labels: list[str], most: int = 6) -> str:
 
 
 @contextmanager
-def console_logs_quiet(quiet: bool) -> Iterator[None]:
-    """On a terminal the bar shows progress: Prefect's console shows warnings and errors only.
-
-    Only the console handlers change; the logs still reach the Prefect API in full.
-    """
+def logs_above(printer: ProgressPrinter) -> Iterator[None]:
+    """While the bar is live, Prefect's console logs print through the bar's console: above it,
+    never through it. Only the console handlers change; the logs reach the Prefect API as ever."""
     from prefect.logging.handlers import PrefectConsoleHandler
 
-    changed = []
-    if quiet:
+    swapped = []
+    if printer.console is not None:
         loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
         for logger in loggers:
             for handler in getattr(logger, "handlers", []):
-                if isinstance(handler, PrefectConsoleHandler) and handler.level < logging.WARNING:
-                    changed.append((handler, handler.level))
-                    handler.setLevel(logging.WARNING)
+                if isinstance(handler, PrefectConsoleHandler):
+                    swapped.append((handler, handler.console))
+                    handler.console = printer.console
     try:
         yield
     finally:
-        for handler, level in changed:
-            handler.setLevel(level)
+        for handler, console in swapped:
+            handler.console = console
 
 
 class ProgressPrinter:
-    """A bar redrawn in place on a terminal; one plain line per month otherwise."""
+    """A live bar with elapsed time and ETA on a terminal (rich), logs above it; one plain line
+    per month otherwise (cron, CI, a pipe)."""
 
     def __init__(self, terminal) -> None:
         self._terminal = terminal
+        self._progress = None
+        self._task = None
+
+    @property
+    def console(self):
+        return self._progress.console if self._progress is not None else None
+
+    def __enter__(self) -> ProgressPrinter:
+        if self._terminal is not None:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self._progress = Progress(
+                TextColumn("{task.description:<32}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=Console(file=self._terminal, force_terminal=True),
+            )
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._progress is not None:
+            self._progress.stop()
 
     def __call__(self, event) -> None:
         month = f"{event.period:%Y-%m}"
-        if self._terminal is None:
+        if self._progress is None:
             detail = f" ({event.detail})" if event.detail else ""
             print(f"[{event.done}/{event.total}] {event.source} {month}: {event.status}{detail}")
             return
-        width = 30
-        filled = width * event.done // max(event.total, 1)
-        bar = "#" * filled + "-" * (width - filled)
-        self._terminal.write(
-            f"\r[{bar}] {event.done}/{event.total} {event.source} {month} {event.status}\x1b[K"
+        if self._task is None:
+            self._task = self._progress.add_task("", total=event.total)
+        self._progress.update(
+            self._task,
+            completed=event.done,
+            total=event.total,
+            description=f"{event.source} {month} {event.status}",
         )
-        if event.done >= event.total:
-            self._terminal.write("\n")
-        self._terminal.flush()
+        if event.status == "failed":
+            self._progress.console.print(f"{event.source} {month}: failed ({event.detail})")
+
+
+@contextmanager
+def showing_progress() -> Iterator[None]:
+    """Progress of the run in the block: a bar on a terminal's stderr, else lines on stdout."""
+    from .flows import progress
+
+    terminal = sys.stderr if sys.stderr.isatty() else None
+    with ProgressPrinter(terminal) as printer, progress.listening(printer), logs_above(printer):
+        yield
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -567,6 +623,19 @@ def cmd_query(args: argparse.Namespace) -> int:
         return 0
     columns, rows = run_query(args.sql, args.warehouse, allow_files=args.allow_files)
     sys.stdout.write(format_rows(columns, rows, args.format))
+    return 0
+
+
+def cmd_automation(args: argparse.Namespace) -> int:
+    from .flows.automation import automation_yaml, block_document_id
+
+    block_id = args.block_id or block_document_id(args.block)
+    text = automation_yaml(block_id, args.block)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}: prefect automation create --from-file {args.out}")
+    else:
+        sys.stdout.write(text)
     return 0
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from prefect import flow, get_run_logger
@@ -13,7 +12,7 @@ from .. import sources as registry
 from .. import watchlist as watchlists
 from ..errors import IngestFailed
 from ..schemas import Month
-from ..warehouse import MonthLoad, run_lock
+from ..warehouse import run_lock
 from . import progress
 from .alerts import alert_step
 from .ingest import IngestSummary, ingest, set_writer_wait, writing
@@ -45,28 +44,15 @@ def backfill(
     chosen = registry.backfill_sources(config, sources)
     run_id = str(flow_run.id or uuid.uuid4())
     summary = IngestSummary(months=[str(m) for m in months])
-    total = len(months) * len(chosen)
-    state = {"done": 0}
-    seen: set[tuple[str, dt.date]] = set()
     artifact = create_progress_artifact(
         0.0, key="backfill-progress", description=f"backfill {start}..{end}: {', '.join(chosen)}"
     )
-
-    def advance(source: str, period: dt.date, status: str, detail: str = "") -> None:
-        # A source may load a month in several pages (GACC's tables): count each cell once.
-        if (source, period) in seen or period < months[0].first_day:
-            return
-        if period > months[-1].first_day:
-            return
-        seen.add((source, period))
-        state["done"] += 1
-        progress.emit(progress.ProgressEvent(state["done"], total, source, period, status, detail))
-
-    def on_loads(loads: list[MonthLoad]) -> None:
-        for load in loads:
-            if load.period is not None:
-                advance(load.source, load.period, load.status, load.message or "")
-        update_progress_artifact(artifact, 100.0 * state["done"] / max(total, 1))
+    tally = progress.Tally(
+        months[0].first_day,
+        months[-1].first_day,
+        len(months) * len(chosen),
+        on_change=lambda percent: update_progress_artifact(artifact, percent),
+    )
 
     set_writer_wait(lock_wait)
     with run_lock(
@@ -79,7 +65,7 @@ def backfill(
                 )
             for month in skipped:
                 summary.skipped += 1
-                advance(source, month.first_day, "already loaded")
+                tally.advance(source, month.first_day, "already loaded")
             logger.info(
                 "%s: %d of %d months to load", source, len(months) - len(skipped), len(months)
             )
@@ -94,7 +80,7 @@ def backfill(
                     run_id=run_id,
                     flow_run_id=flow_run.id,
                     summary=summary,
-                    on_loads=on_loads,
+                    on_loads=tally.on_loads,
                 )
         summary.add_alerts(
             alert_step(warehouse, config, run_id, notify, f"backfill {start}..{end}")

@@ -12,6 +12,7 @@ from .. import watchlist as watchlists
 from ..errors import IngestFailed
 from ..schemas import Month, previous_month
 from ..warehouse import run_lock
+from . import progress
 from .alerts import alert_step
 from .ingest import IngestSummary, ingest, set_writer_wait
 from .report import report_step
@@ -59,9 +60,10 @@ def monthly_ingest(
     holder = f"monthly-ingest {target}"
     set_writer_wait(lock_wait)
     with run_lock(warehouse, wait_seconds=lock_wait, holder=holder, on_wait=logger.info):
-        for run in registry.monthly_runs(
-            config, target, months, offline=offline, secret=load_secret
-        ):
+        runs = registry.monthly_runs(config, target, months, offline=offline, secret=load_secret)
+        cells = {(run.spec.name, m) for run in runs for m in run.months}
+        tally = progress.Tally(months[0].first_day, months[-1].first_day, len(cells))
+        for run in runs:
             ingest(
                 run.spec,
                 run.requests,
@@ -72,6 +74,7 @@ def monthly_ingest(
                 run_id=run_id,
                 flow_run_id=flow_run.id,
                 summary=summary,
+                on_loads=tally.on_loads,
             )
         summary.add_alerts(
             alert_step(warehouse, config, run_id, notify, f"monthly-ingest {target}")
