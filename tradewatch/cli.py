@@ -260,6 +260,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _run_options(args: argparse.Namespace) -> dict:
+    """What every run takes from the command line besides its months."""
+    return {
+        "offline": args.offline,
+        "warehouse": args.warehouse,
+        "watchlist": args.watchlist,
+        "lock_wait": args.wait,
+    }
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from . import watchlist
     from .flows.monthly import monthly_ingest
@@ -269,14 +279,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         Month.parse(args.month)
     watchlist.load(args.watchlist)
     with showing_progress():
-        summary = monthly_ingest(
-            month=args.month,
-            offline=args.offline,
-            warehouse=args.warehouse,
-            watchlist=args.watchlist,
-            window_months=args.window,
-            lock_wait=args.wait,
-        )
+        summary = monthly_ingest(month=args.month, window_months=args.window, **_run_options(args))
     print(
         f"loaded {summary['months'][0]}..{summary['months'][-1]}: "
         f"{summary['rows_fetched']} rows fetched, {summary['rows_valid']} valid, "
@@ -303,11 +306,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
             end=args.end,
             sources=args.sources,
             force=args.force,
-            offline=args.offline,
-            warehouse=args.warehouse,
-            watchlist=args.watchlist,
-            lock_wait=args.wait,
             notify=args.notify,
+            **_run_options(args),
         )
     print(
         f"backfill {args.start}..{args.end}: {summary['skipped']} already loaded, "
