@@ -122,5 +122,18 @@ def test_png_svg_and_pdf(two_series, tmp_path, suffix, magic):
 
 
 def test_two_warehouses_in_one_folder_keep_their_own_charts(tmp_path):
-    assert charts_folder(tmp_path / "a.duckdb") != charts_folder(tmp_path / "b.duckdb")
-    assert charts_folder(tmp_path / "a.duckdb") == tmp_path / "a.duckdb.charts"
+    from tradewatch.flows.alerts import chart_files
+
+    alert = {"source": "comtrade", "reporter_code": 156, "partner_code": 408, "hs_code": "2701",
+             "flow": "M"}  # fmt: skip
+    written = {}
+    for name, scale in (("a", 1), ("b", 3)):
+        warehouse = str(tmp_path / f"{name}.duckdb")
+        with closing(connect(warehouse)) as con:
+            put(con, [v * scale for v in (1950, 1520, 2345, 1527, 1600, 1800)])
+        (written[name],) = chart_files(warehouse, [alert])
+    assert (
+        written["a"].parent == charts_folder(tmp_path / "a.duckdb") == tmp_path / "a.duckdb.charts"
+    )
+    assert written["b"].parent == tmp_path / "b.duckdb.charts"
+    assert written["a"].read_bytes() != written["b"].read_bytes()  # neither overwrote the other

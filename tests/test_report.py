@@ -81,6 +81,25 @@ def test_the_run_writes_the_page_and_it_holds_the_turns_figures_sources_and_clai
     assert _outside_references(september) == []
 
 
+def test_the_run_leaves_the_report_and_figures_as_prefect_artifacts(year_2016):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        found = {
+            artifact.key: artifact
+            for artifact in client.read_artifacts(
+                artifact_filter=ArtifactFilter(
+                    key=ArtifactFilterKey(any_=["tradewatch-report", "tradewatch-figures"])
+                )
+            )
+        }
+    report, figures = found["tradewatch-report"], found["tradewatch-figures"]
+    assert report.type == "markdown" and "file://" not in report.data
+    assert "turned down, -27.1%" in report.data
+    assert figures.type == "table" and "comtradeapi.un.org" in str(figures.data)
+
+
 def test_the_markdown_artifact_links_sources_never_files(year_2016):
     month = Month(2016, 9)
     text = report_markdown(month, report_data(year_2016, month), Path("/srv/w.duckdb.reports/x"))
@@ -149,8 +168,15 @@ def test_the_page_renders_on_a_phone_and_a_desktop_and_asks_for_nothing(year_201
             assert shots[name].stat().st_size > 30_000  # a page, not a blank
         dom = BeautifulSoup(_chromium(proxy, "--dump-dom", page.as_uri()).stdout, "html.parser")
         assert dom.select_one("#reversals figure svg") is not None
+        assert "turned down, -27.1%" in dom.select_one("#reversals h3").get_text()
         assert len(dom.select("#figures tbody a[href]")) == 6
         assert dom.select("#news .verdict")
+        _page(year_2016, "2016-04")  # written by the command
+        april = reports_folder(year_2016) / "report-2016-04.html"
+        dom = BeautifulSoup(_chromium(proxy, "--dump-dom", april.as_uri()).stdout, "html.parser")
+        turns = [h.get_text() for h in dom.select("#reversals h3")]
+        assert "Coal: China imports from North Korea: turned down, -34.9%" in turns
+        assert len(dom.select("#reversals figure svg")) == len(turns)
         assert proxy.page_requests() == []
 
         control = tmp_path / "control.html"

@@ -70,6 +70,7 @@ def test_migrations_are_recorded_and_applied_once(con):
         (6, "006_body_files.sql"),
         (7, "007_vintages_without_index.sql"),
         (8, "008_claim_readings.sql"),
+        (9, "009_names.sql"),
     ]
     assert migrate(con) == []
 
