@@ -161,12 +161,22 @@ def sandbox(
         ("allowed_directories", allow_files, os.sep),
         ("allowed_paths", allow_paths, ""),
     ):
-        resolved = [str(Path(path).resolve()) + suffix for path in paths]
+        # absolute, and relative to here: DuckDB 1.4 compares a relative path in the SQL as
+        # written, where 2.0 resolves it first
+        resolved = list(
+            dict.fromkeys(form + suffix for path in paths for form in _path_forms(Path(path)))
+        )
         if resolved:
             listed = ", ".join("'" + path.replace("'", "''") + "'" for path in resolved)
             con.execute(f"set {setting} = [{listed}]")
     con.execute("set enable_external_access = false")
     con.execute("set lock_configuration = true")
+
+
+def _path_forms(path: Path) -> list[str]:
+    absolute = path.resolve()
+    relative = os.path.relpath(absolute)
+    return [str(absolute), *([relative] if not relative.startswith("..") else [])]
 
 
 @cache

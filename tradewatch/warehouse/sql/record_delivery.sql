@@ -1,8 +1,13 @@
-insert into ops.alert_deliveries
-select alert_id, kind, channel, 1, case when ok then now() end, error, now()
-from incoming_deliveries
-on conflict (alert_id, kind, channel) do update set
-    attempts = ops.alert_deliveries.attempts + 1,
-    delivered_at = coalesce(ops.alert_deliveries.delivered_at, excluded.delivered_at),
-    last_error = excluded.last_error,
-    last_attempt_at = excluded.last_attempt_at
+-- One delivery attempt per alert, kind and channel: counted, and delivered once delivered.
+-- MERGE rather than ON CONFLICT: it needs no key constraint (DuckLake has none).
+merge into ops.alert_deliveries as t
+using incoming_deliveries as s
+on t.alert_id = s.alert_id and t.kind = s.kind and t.channel = s.channel
+when matched then update set
+    attempts = t.attempts + 1,
+    delivered_at = coalesce(t.delivered_at, case when s.ok then now() end),
+    last_error = s.error,
+    last_attempt_at = now()
+when not matched then insert (
+    alert_id, kind, channel, attempts, delivered_at, last_error, last_attempt_at
+) values (s.alert_id, s.kind, s.channel, 1, case when s.ok then now() end, s.error, now())
