@@ -56,10 +56,9 @@ SOURCE_NAMES = {"comtrade": "UN Comtrade", "gacc": "China Customs (GACC)"}
 
 def charts_folder(warehouse: str | os.PathLike | None) -> Path:
     """Where a warehouse's charts go: ``<warehouse>.charts/`` beside it, one folder per file."""
-    from .warehouse.db import resolve_path
+    from .warehouse.db import beside
 
-    target = resolve_path(warehouse).resolve()
-    return target.with_name(target.name + ".charts")
+    return beside(warehouse, ".charts")
 
 
 def draw_series(warehouse: str | os.PathLike | None, out: str | os.PathLike, **filters) -> Path:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from .schemas import Month
 from .warehouse import connect
-from .warehouse.db import resolve_path, run_sql
+from .warehouse.db import address, beside, run_sql
+from .warehouse.lake import redact
 
 SOURCE_NAMES = {"comtrade": "UN Comtrade", "gacc": "China Customs (GACC)"}
 VERDICT_COLOURS = {"agrees": "#1a7f37", "disagrees": "#cf222e", "unclear": "#9a6700"}
@@ -37,8 +38,7 @@ padding-left:.6rem;border-left:3px solid #d0d7de}.verdict{font-weight:600}
 
 def reports_folder(warehouse: str | os.PathLike | None) -> Path:
     """``<warehouse>.reports/`` beside the DuckDB file: each warehouse keeps its own."""
-    target = resolve_path(warehouse).resolve()
-    return target.with_name(target.name + ".reports")
+    return beside(warehouse, ".reports")
 
 
 def write_report(
@@ -89,7 +89,7 @@ def report_html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>tradewatch — {month}</title><style>{STYLE}</style></head><body>",
         f"<h1>tradewatch briefing: {_month_name(month)}</h1>",
-        f'<p class="meta">Generated {generated} from {html.escape(str(resolve_path(warehouse)))}.'
+        f'<p class="meta">Generated {generated} from {html.escape(redact(address(warehouse)))}.'
         " Weights in tonnes, values in US dollars.</p>",
         _reversals(warehouse, month, data["alerts"]),
         _figures(data["figures"]),

@@ -67,15 +67,22 @@ def reconcile_alerts(
 ) -> AlertChanges:
     """Raise alerts for new reversals and retract those that are gone, in one transaction."""
     params = {"run_id": run_id, "notify": notify, "notify_low_base": notify_low_base}
+    # Each change names its alerts first, then makes it: no RETURNING (DuckLake has none).
     with transaction(con):
-        raised = [r[0] for r in run_sql(con, "alerts_raise", params).fetchall()]
-        again = [r[0] for r in run_sql(con, "alerts_reraise", params).fetchall()]
+        run_sql(con, "alerts_raise", params)
+        con.execute("insert into alerts by name select * from raising")
+        raised = [r[0] for r in con.execute("select alert_id from raising").fetchall()]
+        con.execute("drop table raising")
+        again = [r[0] for r in run_sql(con, "alerts_reraise_ids").fetchall()]
         if again:
+            run_sql(con, "alerts_reraise", {**params, "ids": again})
             # A reversal that came back is a new story: every channel is owed it again.
             con.execute(
                 "delete from ops.alert_deliveries where list_contains(?, alert_id)", [again]
             )
-        retracted = [r[0] for r in run_sql(con, "alerts_retract", params).fetchall()]
+        retracted = [r[0] for r in run_sql(con, "alerts_retract_ids").fetchall()]
+        if retracted:
+            run_sql(con, "alerts_retract", {"ids": retracted})
     return AlertChanges(
         raised=alerts_by_id(con, raised + again), retracted=alerts_by_id(con, retracted)
     )

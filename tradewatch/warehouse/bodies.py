@@ -29,7 +29,11 @@ def pack(body: bytes) -> bytes:
 
 
 def store_root(con: duckdb.DuckDBPyConnection) -> Path | None:
-    """``<warehouse>.bodies`` for a warehouse file; None for an in-memory database."""
+    """``<warehouse>.bodies`` for a warehouse file, ``<data path>/tradewatch.bodies`` for a
+    lake; None for an in-memory database."""
+    chosen = con.execute("select getvariable('tradewatch_bodies')").fetchall()
+    if chosen and chosen[0][0]:
+        return Path(chosen[0][0])
     rows = con.execute(
         "select path from duckdb_databases() where database_name = current_database()"
     ).fetchall()

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from ..errors import memory_limit
+from . import lake
 
 DEFAULT_PATH = "tradewatch.duckdb"
 ENV_VAR = "TRADEWATCH_WAREHOUSE"
@@ -33,6 +34,21 @@ class WarehouseBusy(WarehouseError):
 def resolve_path(path: str | os.PathLike | None = None) -> Path:
     """``--warehouse PATH``, else ``TRADEWATCH_WAREHOUSE``, else ``./tradewatch.duckdb``."""
     return Path(path or os.environ.get(ENV_VAR) or DEFAULT_PATH)
+
+
+def address(path: str | os.PathLike | None = None) -> str:
+    """The warehouse as given: a file path, or a ``ducklake:postgres:...`` address."""
+    return str(path or os.environ.get(ENV_VAR) or DEFAULT_PATH)
+
+
+def beside(path: str | os.PathLike | None, suffix: str) -> Path:
+    """A file or folder that belongs to the warehouse: ``<file><suffix>`` beside a DuckDB
+    file (``.lock``, ``.bodies``, ``.charts``, ``.reports``); under the data path for a lake."""
+    given = address(path)
+    if lake.is_lake(given):
+        return lake.data_path() / f"tradewatch{suffix}"
+    target = Path(given).resolve()
+    return target.with_name(target.name + suffix)
 
 
 @cache
@@ -100,6 +116,14 @@ def connect(
     A read-only connection is sandboxed (see ``sandbox``): SQL run on it reaches no file but
     the warehouse and the folders of ``allow_files``.
     """
+    if lake.is_lake(address(path)):
+        con = _connect_lake(address(path), read_only)
+        try:
+            _settle(con, read_only, [*allow_files, lake.data_path()], allow_paths)
+        except Exception:
+            con.close()
+            raise
+        return con
     target = resolve_path(path)
     if read_only and not target.exists():
         raise WarehouseError(f"no warehouse at {target}: load one first with `tradewatch run`")
@@ -119,16 +143,30 @@ def connect(
             time.sleep(min(pause, max(deadline - time.monotonic(), 0.05)))
             pause = min(pause * 1.5, 2.0)  # back off: a reader may hold the file for minutes
     try:
-        limit = memory_limit()
-        if limit:
-            con.execute(f"set memory_limit = '{limit}'")
-        if read_only:
-            sandbox(con, allow_files, allow_paths)
-        else:
-            migrate(con)
+        _settle(con, read_only, allow_files, allow_paths)
     except Exception:
         con.close()
         raise
+    return con
+
+
+def _settle(con, read_only: bool, allow_files, allow_paths) -> None:
+    """A new connection's limits, then the sandbox for a reader or the migrations for a writer."""
+    limit = memory_limit()
+    if limit:
+        con.execute(f"set memory_limit = '{limit}'")
+    if read_only:
+        sandbox(con, allow_files, allow_paths)
+    else:
+        migrate(con)
+
+
+def _connect_lake(given: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """The lake attached as the default catalog; large bodies under its data path."""
+    root = lake.data_path()
+    root.mkdir(parents=True, exist_ok=True)
+    con = lake.attach(given, root, read_only, NO_AUTOLOAD)
+    con.execute("set variable tradewatch_bodies = ?", [str(root / "tradewatch.bodies")])
     return con
 
 
@@ -205,10 +243,13 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     """
     if _up_to_date(con):
         return []
+    on_lake = con.execute(
+        "select type from duckdb_databases() where database_name = current_database()"
+    ).fetchall() == [("ducklake",)]
     con.execute("create schema if not exists ops")
     con.execute(
         "create table if not exists ops.schema_migrations ("
-        " version integer primary key, name varchar not null,"
+        f" version integer{'' if on_lake else ' primary key'}, name varchar not null,"
         " sha256 varchar not null, applied_at timestamptz not null)"
     )
     applied = {
@@ -225,7 +266,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             continue
         con.begin()
         try:
-            con.execute(text)
+            con.execute(lake.for_lake(text) if on_lake else text)
             con.execute(
                 "insert into ops.schema_migrations values (?, ?, ?, now())",
                 [version, name, digest],
@@ -308,7 +349,7 @@ def clean_after(previous_holder: str, target: Path) -> None:
                     os.kill(int(pid), signal.SIGTERM)
                 except OSError:
                     pass
-    bodies = target.with_name(target.name + ".bodies")
+    bodies = Path(f"{target}.bodies")
     for stale in bodies.glob(".incoming.*") if bodies.is_dir() else ():
         stale.unlink(missing_ok=True)
 
@@ -361,9 +402,9 @@ def run_lock(
     makes a second run wait (bounded) for the first, then fail with a message naming it. The
     operating system releases it when the process dies, however it dies.
     """
-    target = resolve_path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = target.with_name(target.name + ".lock")
+    target = Path(address(path)) if not lake.is_lake(address(path)) else beside(path, "")
+    lock_path = beside(path, ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
     wait = lock_wait_seconds(wait_seconds)
     handle = open(lock_path, "a+", encoding="utf-8")  # held open for the whole run
     try:

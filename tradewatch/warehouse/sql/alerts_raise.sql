@@ -1,5 +1,6 @@
--- Reversals with no alert yet become raised alerts (once per series, month and direction).
-insert into alerts by name
+-- Reversals with no alert yet, as the alerts they become (once per series, month and
+-- direction); reconcile_alerts inserts them. Staged, not RETURNING: DuckLake has none.
+create or replace temp table raising as
 with reversals as (
     select * from reversals
 )
@@ -25,4 +26,3 @@ where not exists (
         and alerts.period = reversals.period
         and alerts.direction = reversals.direction
 )
-returning alert_id

@@ -16,7 +16,7 @@ set status = 'raised',
     delivery_error = null,
     run_id = $run_id
 from reversals
-where alerts.status = 'retracted'
+where list_contains($ids, alerts.alert_id)
     and alerts.source = reversals.source
     and alerts.reporter_code = reversals.reporter_code
     and alerts.partner_code = reversals.partner_code
@@ -24,4 +24,3 @@ where alerts.status = 'retracted'
     and alerts.flow = reversals.flow
     and alerts.period = reversals.period
     and alerts.direction = reversals.direction
-returning alerts.alert_id
