@@ -55,6 +55,12 @@ def _command(commands, name: str, handler, summary: str, description: str, *shar
     for option in shared:
         flags, settings = SHARED[option]
         parser.add_argument(*flags, **settings)
+    if "warehouse" in shared:
+        parser.add_argument(
+            "--data-path",
+            metavar="DIR",
+            help="where a DuckLake warehouse keeps its files (default: $TRADEWATCH_DATA_PATH)",
+        )
     parser.set_defaults(handler=handler)
     return parser
 
@@ -716,6 +722,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     stop_on_sigterm()
+    if getattr(args, "data_path", None):  # for this process and the flows it runs
+        os.environ["TRADEWATCH_DATA_PATH"] = args.data_path
     try:
         return args.handler(args)
     except KeyboardInterrupt:

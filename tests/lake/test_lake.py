@@ -1,0 +1,89 @@
+"""tradewatch on DuckLake (catalog in a real PostgreSQL, data as Parquet) answers as on a file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+COMPARED = {
+    "trade_vintages": "select source, reporter_code, partner_code, hs_code, flow,"
+    " cast(period as varchar) p, vintage, net_weight_kg, quantity, quantity_unit, value_usd,"
+    " sha256, row_index from trade_vintages order by all",
+    "trade_monthly": "select source, reporter_code, partner_code, hs_code, flow,"
+    " cast(period as varchar) p, net_weight_kg, value_usd, vintage from trade_monthly order by all",
+    "alerts": "select alert_id, source, hs_code, partner_code, cast(period as varchar) p,"
+    " direction, move_pct, previous_kg, current_kg, trend_months, low_base, status from alerts"
+    " order by all",
+    "claim_checks": "select article_id, claim_no, cast(period as varchar) p, claimed,"
+    " customs_figure, verdict from claim_checks order by all",
+    "ledger": "select source, cast(period as varchar) p, status, rows_fetched, rows_valid,"
+    " rows_quarantined from ops.runs order by all",
+}
+
+
+def _tradewatch(warehouse: str, *args: str, env: dict | None = None, timeout: float = 300):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    clean.update(
+        env or {}, TRADEWATCH_WAREHOUSE=warehouse, PREFECT_SERVER_ANALYTICS_ENABLED="false"
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "tradewatch.cli", *args],
+        capture_output=True, text=True, env=clean, timeout=timeout,
+    )  # fmt: skip
+
+
+def _answers(warehouse: str) -> dict:
+    out = {}
+    for name, sql in COMPARED.items():
+        done = _tradewatch(warehouse, "query", sql, "--format", "json")
+        assert done.returncode == 0, done.stderr
+        out[name] = json.loads(done.stdout)
+    return out
+
+
+def test_the_offline_years_load_into_the_lake_as_into_a_file(lake_address, tmp_path):
+    file = str(tmp_path / "w.duckdb")
+    for warehouse in (file, lake_address):
+        for args in (("backfill", "2015-01", "2017-12", "--offline"),
+                     ("run", "--month", "2016-09", "--offline")):  # fmt: skip
+            done = _tradewatch(warehouse, *args)
+            assert done.returncode == 0, done.stdout + done.stderr
+            assert "Traceback" not in done.stderr
+    on_file, on_lake = _answers(file), _answers(lake_address)
+    assert len(on_file["trade_vintages"]) > 100 and on_file["claim_checks"]
+    for name in COMPARED:
+        assert on_lake[name] == on_file[name], name
+    assert (tmp_path / "lake-data" / "tradewatch.reports" / "report-2016-09.html").exists()
+
+
+def test_query_on_the_lake_reads_and_cannot_write(lake_address, tmp_path):
+    assert _tradewatch(lake_address, "backfill", "2016-08", "2016-09", "--offline").returncode == 0
+    done = _tradewatch(lake_address, "query", "select count(*) n from trade_monthly", "--format",
+                       "csv")  # fmt: skip
+    assert done.returncode == 0 and done.stdout.splitlines() == ["n", "6"], done.stderr
+    for hostile in (
+        "insert into alerts select * from alerts",
+        "explain analyze copy trade_monthly to 'x.csv'",
+        f"select * from read_csv('{tmp_path / 'secret.csv'}')",
+    ):
+        (tmp_path / "secret.csv").write_text("a\n1\n")
+        refused = _tradewatch(lake_address, "query", hostile)
+        assert refused.returncode != 0, hostile
+    assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.parametrize("missing", ["data path", "extension"])
+def test_a_lake_without_its_data_path_is_one_clear_line(lake_address, missing, monkeypatch):
+    if missing == "data path":
+        monkeypatch.delenv("TRADEWATCH_DATA_PATH")
+        done = _tradewatch(lake_address, "status")
+        assert done.returncode != 0
+        assert "needs a data path: --data-path or TRADEWATCH_DATA_PATH" in done.stderr
+    else:
+        done = _tradewatch("ducklake:postgres:dbname=nope host=127.0.0.1 port=1 user=tw", "status")
+        assert done.returncode != 0 and "cannot open the lake" in done.stderr
+        assert "Traceback" not in done.stderr
