@@ -87,3 +87,38 @@ def test_a_lake_without_its_data_path_is_one_clear_line(lake_address, missing, m
         done = _tradewatch("ducklake:postgres:dbname=nope host=127.0.0.1 port=1 user=tw", "status")
         assert done.returncode != 0 and "cannot open the lake" in done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_a_reader_during_a_backfill_never_waits_fails_or_sees_half_a_month(lake_address):
+    """On a lake, readers never wait for a writer: a query loop while the years load."""
+    import time
+
+    from tradewatch.warehouse import connect
+
+    assert _tradewatch(lake_address, "backfill", "2015-01", "2015-01", "--offline").returncode == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(TRADEWATCH_WAREHOUSE=lake_address, PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "tradewatch.cli", "backfill", "2015-02", "2017-12", "--offline"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    reads, slowest = 0, 0.0
+    while writer.poll() is None:
+        started = time.monotonic()
+        with connect(lake_address, read_only=True) as con:  # raises if it had to wait and failed
+            per_load = con.execute(
+                "select period, partner_code, count(*) from trade_vintages group by all"
+            ).fetchall()
+        slowest = max(slowest, time.monotonic() - started)
+        reads += 1
+        # each request's month is whole or absent: the world's coal (one series), North Korea's
+        # coal and iron ore (two series, one request)
+        assert all(count == {0: 1, 408: 2}[partner] for _, partner, count in per_load), per_load
+    output = writer.communicate()[0]
+    assert writer.returncode == 0, output
+    assert reads >= 3, "the backfill ended before the reader could look"
+    with connect(lake_address, read_only=True) as con:
+        assert con.execute("select count(distinct period) from trade_vintages").fetchall() == [
+            (36,)
+        ]
+    assert slowest < 10.0  # no reader waited for the writer (the run lock is not taken by reads)
