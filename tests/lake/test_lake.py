@@ -122,3 +122,46 @@ def test_a_reader_during_a_backfill_never_waits_fails_or_sees_half_a_month(lake_
             (36,)
         ]
     assert slowest < 10.0  # no reader waited for the writer (the run lock is not taken by reads)
+
+
+def test_kill_9_of_a_writer_leaves_no_partial_month_and_a_rerun_completes(lake_address):
+    import signal
+    import time
+
+    from tradewatch.warehouse import connect
+    from tradewatch.warehouse.lake import LakeError
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(TRADEWATCH_WAREHOUSE=lake_address, PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "tradewatch.cli", "backfill", "2015-01", "2017-12", "--offline"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    loaded = []
+    deadline = time.monotonic() + 120
+    while writer.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+        try:
+            with connect(lake_address, read_only=True) as con:
+                loaded = con.execute("select distinct period from trade_vintages").fetchall()
+        except LakeError as exc:  # the writer has not created the lake yet
+            assert "no lake there yet" in str(exc)
+            continue
+        if len(loaded) >= 3:
+            break
+    assert writer.poll() is None, "the backfill ended before it could be killed"
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    with connect(lake_address, read_only=True) as con:
+        per_load = con.execute(
+            "select period, partner_code, count(*) from trade_vintages group by all"
+        ).fetchall()
+    assert per_load and all(count == {0: 1, 408: 2}[p] for _, p, count in per_load), per_load
+    again = _tradewatch(lake_address, "backfill", "2015-01", "2017-12", "--offline")
+    assert again.returncode == 0, again.stdout + again.stderr
+    with connect(lake_address, read_only=True) as con:
+        assert con.execute("select count(*) from trade_vintages").fetchall() == [(108,)]
+        assert con.execute(
+            "select count(*) from (select source, reporter_code, partner_code, hs_code, flow,"
+            " period, vintage from trade_vintages group by all having count(*) > 1)"
+        ).fetchall() == [(0,)]  # nothing loaded twice

@@ -62,6 +62,8 @@ def attach(address: str, path: Path, read_only: bool, config: dict) -> duckdb.Du
     except duckdb.Error as exc:
         con.close()
         reason = str(exc).splitlines()[0]
+        if read_only and "creating a new DuckLake is explicitly disabled" in reason:
+            reason = "no lake there yet: load one first with `tradewatch run`"
         raise LakeError(f"cannot open the lake {redact(address)}: {reason}") from None
     return con
 
