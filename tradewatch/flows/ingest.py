@@ -27,6 +27,7 @@ from ..warehouse import (
     record_exchanges,
     record_failure,
     record_if_unchanged,
+    write_turn,
 )
 
 # One writer at a time inside this process; DuckDB's file lock covers other processes.
@@ -52,7 +53,11 @@ def writing(warehouse: str | None) -> Iterator[duckdb.DuckDBPyConnection]:
     """
     wait = _WRITER_WAIT["seconds"]
     wait = lock_wait_seconds() if wait is None else wait
-    with _WRITER, closing(connect(warehouse, wait_seconds=wait)) as con:
+    with (
+        _WRITER,
+        write_turn(warehouse, wait),
+        closing(connect(warehouse, wait_seconds=wait)) as con,
+    ):
         yield con
 
 

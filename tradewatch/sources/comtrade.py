@@ -14,7 +14,7 @@ from ..pipelines.contract import SourceSpec
 from ..pipelines.http import source_client
 from ..schemas import Month, check_trade_rows
 from ..warehouse import comtrade as warehouse_comtrade
-from ..warehouse.db import connect
+from ..warehouse.db import connect, lock_wait_seconds, write_turn
 from ..warehouse.load import MonthLoad
 
 
@@ -78,7 +78,10 @@ def load_comtrade_file(
         frames = comtrade.iter_payload_frames(path.as_uri(), reader, batch_bytes=batch_bytes)
         return (check_trade_rows(frame) for frame in frames)
 
-    with closing(connect(warehouse)) as con:
+    with (
+        write_turn(warehouse, lock_wait_seconds(), "load-file"),
+        closing(connect(warehouse)) as con,
+    ):
         return warehouse_comtrade.load_file(
             con,
             path,

@@ -16,6 +16,7 @@ _HOMES = {
     "migrate": "db",
     "resolve_path": "db",
     "run_lock": "db",
+    "write_turn": "db",
     "MonthLoad": "load",
     "load_payload": "load",
     "record_exchanges": "load",

@@ -389,6 +389,23 @@ def _holder(handle) -> str:
 
 
 @contextmanager
+def write_turn(
+    path: str | os.PathLike | None, wait_seconds: float, holder: str = "tradewatch"
+) -> Iterator[None]:
+    """A lake's writer lock for one write (see ``lake.writer_lock``); nothing for a file, whose
+    writers already take turns through DuckDB's own lock and the run lock."""
+    given = address(path)
+    if not lake.is_lake(given):
+        yield
+        return
+    try:
+        with lake.writer_lock(given, wait_seconds, f"{holder} (pid {os.getpid()})"):
+            yield
+    except lake.LakeBusy as exc:  # only taking the lock raises it
+        raise WarehouseBusy(str(exc)) from None
+
+
+@contextmanager
 def run_lock(
     path: str | os.PathLike | None = None,
     *,
@@ -400,8 +417,12 @@ def run_lock(
 
     DuckDB's own lock is held only while a load writes, so two runs could interleave; this lock
     makes a second run wait (bounded) for the first, then fail with a message naming it. The
-    operating system releases it when the process dies, however it dies.
+    operating system releases it when the process dies, however it dies. A lake has none: its
+    runs go on together and take turns per write (``write_turn``), on every machine.
     """
+    if lake.is_lake(address(path)):
+        yield
+        return
     target = Path(address(path)) if not lake.is_lake(address(path)) else beside(path, "")
     lock_path = beside(path, ".lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import os
 import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -84,3 +87,57 @@ _COLUMN_KEY = re.compile(r"\s+primary\s+key\b(?!\s*\()", re.IGNORECASE)
 def for_lake(text: str) -> str:
     """A migration as DuckLake takes it: key constraints (which it does not support) dropped."""
     return _COLUMN_KEY.sub("", _TABLE_KEY.sub("", text))
+
+
+WRITER_LOCK = "tradewatch: one writer at a time"
+
+
+def catalog_dsn(address: str) -> str:
+    """The libpq string of the lake's PostgreSQL catalog."""
+    kind, _, dsn = address.removeprefix(PREFIX).partition(":")
+    if kind != "postgres":
+        raise LakeError(f"tradewatch's lakes keep their catalog in PostgreSQL, not {kind!r}")
+    return dsn
+
+
+@contextmanager
+def writer_lock(address: str, wait_seconds: float, holder: str) -> Iterator[None]:
+    """One writer at a time, across every machine: a PostgreSQL advisory lock in the catalog.
+
+    Held for one write (a load, a ledger row, the alerts), not for a whole run, so runs on many
+    machines fetch, parse and check at once and take turns only to write; readers never wait.
+    PostgreSQL drops the lock with the connection, so a writer killed outright releases it.
+    """
+    try:
+        import psycopg
+    except ImportError:
+        raise LakeError("a lake's writer lock needs psycopg: pip install -e '.[lake]'") from None
+    with psycopg.connect(catalog_dsn(address), autocommit=True, application_name=holder) as pg:
+        deadline, pause = time.monotonic() + wait_seconds, 0.05
+        while True:
+            row = pg.execute(
+                "select pg_try_advisory_lock(hashtextextended(%s, 0))", [WRITER_LOCK]
+            ).fetchone()
+            if row and row[0]:
+                break
+            if time.monotonic() >= deadline:
+                raise LakeBusy(
+                    f"the lake is being written by {_lock_holder(pg)}; waited "
+                    f"{wait_seconds:.0f}s (set --wait or TRADEWATCH_LOCK_WAIT to wait longer)"
+                )
+            time.sleep(pause)
+            pause = min(pause * 1.5, 1.0)
+        yield  # the lock goes with the connection
+
+
+def _lock_holder(pg) -> str:
+    row = pg.execute(
+        "select a.application_name, a.client_addr, a.pid from pg_locks l"
+        " join pg_stat_activity a using (pid)"
+        " where l.locktype = 'advisory' and l.granted and a.pid <> pg_backend_pid() limit 1"
+    ).fetchone()
+    return f"{row[0] or 'another writer'} (catalog backend {row[2]})" if row else "another writer"
+
+
+class LakeBusy(LakeError):
+    """Another writer held the lake past the wait."""
