@@ -256,3 +256,19 @@ def test_a_current_warehouse_is_not_migrated_again(warehouse_path, monkeypatch):
         assert con.execute("select digest from ops.schema_state").fetchall() == [
             (db.schema_digest(),)
         ]
+
+
+def test_a_new_warehouse_appears_whole_or_not_at_all(tmp_path):
+    """Created under a temporary name and linked into place: a kill while creating leaves a
+    temporary file (the next run removes it), never a file DuckDB cannot open."""
+    from tradewatch.warehouse import run_lock
+
+    target = tmp_path / "w.duckdb"
+    stale = tmp_path / ".w.duckdb.creating-12345"  # what a killed creation leaves
+    stale.write_bytes(b"half")
+    with closing(connect(target)) as con:
+        assert con.execute("select count(*) from ops.schema_migrations").fetchall()[0][0] >= 9
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".w.duckdb.creating-12345", "w.duckdb"]
+    with run_lock(target, wait_seconds=1):
+        pass
+    assert not stale.exists()

@@ -9,7 +9,7 @@ import re
 import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
@@ -127,6 +127,8 @@ def connect(
     target = resolve_path(path)
     if read_only and not target.exists():
         raise WarehouseError(f"no warehouse at {target}: load one first with `tradewatch run`")
+    if not read_only and not target.exists():
+        _create(target)
     deadline, pause = time.monotonic() + wait_seconds, 0.1
     while True:
         try:
@@ -148,6 +150,24 @@ def connect(
         con.close()
         raise
     return con
+
+
+def _create(target: Path) -> None:
+    """A new warehouse file, made whole before it has its name: built and migrated under a
+    temporary name, then linked into place only if no one else made it meanwhile. A kill while
+    creating leaves a temporary file (removed by the next run), never a half-made warehouse."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = target.with_name(f".{target.name}.creating-{os.getpid()}")
+    try:
+        with closing(duckdb.connect(str(building), config=NO_AUTOLOAD)) as con:
+            migrate(con)
+        try:
+            os.link(building, target)  # fails if it exists: never replaces a warehouse
+        except FileExistsError:
+            pass
+    finally:
+        for leftover in (building, Path(f"{building}.wal")):
+            leftover.unlink(missing_ok=True)
 
 
 def _settle(con, read_only: bool, allow_files, allow_paths) -> None:
@@ -352,6 +372,8 @@ def clean_after(previous_holder: str, target: Path) -> None:
     bodies = Path(f"{target}.bodies")
     for stale in bodies.glob(".incoming.*") if bodies.is_dir() else ():
         stale.unlink(missing_ok=True)
+    for stale in Path(target).parent.glob(f".{Path(target).name}.creating-*"):
+        stale.unlink(missing_ok=True)  # a warehouse whose creation was killed
 
 
 def _try_lock(handle) -> bool:
