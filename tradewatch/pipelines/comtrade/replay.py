@@ -9,6 +9,7 @@ stable sha256.
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
 from pathlib import Path
 
@@ -20,8 +21,12 @@ RECORDINGS = Path(__file__).parent / "recordings"
 _PATHS = {"/public/v1/preview/C/M/HS", "/data/v1/get/C/M/HS"}
 
 
+RECORDINGS_ENV = "TRADEWATCH_COMTRADE_RECORDINGS"  # another folder of recordings (benchmarks)
+
+
 def recording_path(reporter: str, partner: str, flow: str) -> Path:
-    return RECORDINGS / f"C_M_HS_r{reporter}_p{partner}_{flow}.json"
+    folder = Path(os.environ.get(RECORDINGS_ENV) or RECORDINGS)
+    return folder / f"C_M_HS_r{reporter}_p{partner}_{flow}.json"
 
 
 @cache
