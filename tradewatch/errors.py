@@ -1,5 +1,7 @@
 """Errors the command line tells apart by exit code, importable without Prefect or pandas."""
 
+import os
+
 
 class IngestFailed(RuntimeError):
     """Some months could not be loaded; the message says which and why."""
@@ -16,7 +18,6 @@ _SIZE = r"\d+(?:\.\d+)?\s*(?:[KMGT]i?B|B)"
 def memory_limit() -> str | None:
     """``TRADEWATCH_MEMORY_LIMIT`` ("4GB", "512MiB") for DuckDB, or None for DuckDB's default
     (80% of the machine's memory); anything else is refused by name."""
-    import os
     import re
 
     value = os.environ.get(MEMORY_ENV, "").strip()
@@ -42,8 +43,6 @@ def describe_failure(exc: BaseException, where: str | None = None) -> str:
     if type(exc).__name__ == "OutOfMemoryException" or first.startswith("Out of Memory Error"):
         found = re.search(r"\(([\d.]+ \w+)/([\d.]+ \w+) used\)", first)
         limit = found.group(2) if found else "its limit"
-        import os
-
         setting = os.environ.get(MEMORY_ENV, "").strip() or "not set"
         return (
             f"out of memory: DuckDB reached its memory limit of {limit} ({MEMORY_ENV} is "

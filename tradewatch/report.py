@@ -14,12 +14,12 @@ import os
 from contextlib import closing
 from pathlib import Path
 
+from .charts import SOURCE_NAMES
 from .schemas import Month
 from .warehouse import connect
 from .warehouse.db import address, beside, run_sql
 from .warehouse.lake import redact
 
-SOURCE_NAMES = {"comtrade": "UN Comtrade", "gacc": "China Customs (GACC)"}
 VERDICT_COLOURS = {"agrees": "#1a7f37", "disagrees": "#cf222e", "unclear": "#9a6700"}
 STYLE = """
 body{font:16px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:62rem;

@@ -25,14 +25,25 @@ COMPARED = {
 }
 
 
-def _tradewatch(warehouse: str, *args: str, env: dict | None = None, timeout: float = 300):
+def _env(warehouse: str) -> dict:
+    """A user's environment: Prefect's defaults, this warehouse."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    clean.update(
-        env or {}, TRADEWATCH_WAREHOUSE=warehouse, PREFECT_SERVER_ANALYTICS_ENABLED="false"
-    )
+    clean.update(TRADEWATCH_WAREHOUSE=warehouse, PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    return clean
+
+
+def _tradewatch(warehouse: str, *args: str, timeout: float = 300):
     return subprocess.run(
         [sys.executable, "-m", "tradewatch.cli", *args],
-        capture_output=True, text=True, env=clean, timeout=timeout,
+        capture_output=True, text=True, env=_env(warehouse), timeout=timeout,
+    )  # fmt: skip
+
+
+def _start(warehouse: str, *args: str) -> subprocess.Popen:
+    """``tradewatch ARGS`` in the background, output kept for the failure message."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tradewatch.cli", *args],
+        env=_env(warehouse), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
 
 
@@ -96,12 +107,7 @@ def test_a_reader_during_a_backfill_never_waits_fails_or_sees_half_a_month(lake_
     from tradewatch.warehouse import connect
 
     assert _tradewatch(lake_address, "backfill", "2015-01", "2015-01", "--offline").returncode == 0
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(TRADEWATCH_WAREHOUSE=lake_address, PREFECT_SERVER_ANALYTICS_ENABLED="false")
-    writer = subprocess.Popen(
-        [sys.executable, "-m", "tradewatch.cli", "backfill", "2015-02", "2017-12", "--offline"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+    writer = _start(lake_address, "backfill", "2015-02", "2017-12", "--offline")
     reads, slowest = 0, 0.0
     while writer.poll() is None:
         started = time.monotonic()
@@ -131,12 +137,7 @@ def test_kill_9_of_a_writer_leaves_no_partial_month_and_a_rerun_completes(lake_a
     from tradewatch.warehouse import connect
     from tradewatch.warehouse.lake import LakeError
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(TRADEWATCH_WAREHOUSE=lake_address, PREFECT_SERVER_ANALYTICS_ENABLED="false")
-    writer = subprocess.Popen(
-        [sys.executable, "-m", "tradewatch.cli", "backfill", "2015-01", "2017-12", "--offline"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+    writer = _start(lake_address, "backfill", "2015-01", "2017-12", "--offline")
     loaded = []
     deadline = time.monotonic() + 120
     while writer.poll() is None and time.monotonic() < deadline:
@@ -171,24 +172,8 @@ def test_three_writers_at_once_give_the_warehouse_one_gives(lake_address, tmp_pa
     """Three backfills of different years start together on one lake: none waits for another's
     run (a lake has no run lock; writes take turns through the catalog's advisory lock), and
     the result is what one backfill of the three years gives on a file."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(TRADEWATCH_WAREHOUSE=lake_address, PREFECT_SERVER_ANALYTICS_ENABLED="false")
     writers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tradewatch.cli",
-                "backfill",
-                f"{year}-01",
-                f"{year}-12",
-                "--offline",
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )  # fmt: skip
+        _start(lake_address, "backfill", f"{year}-01", f"{year}-12", "--offline")
         for year in (2015, 2016, 2017)
     ]
     for writer in writers:

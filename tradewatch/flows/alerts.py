@@ -15,6 +15,7 @@ from prefect.cache_policies import NONE
 from prefect.events import emit_event
 from prefect.utilities.asyncutils import run_coro_as_sync
 
+from ..errors import describe_failure
 from ..pipelines.http import ExchangeLog, RetryPolicy, make_client
 from ..schemas import series_key
 from ..warehouse.alerts import (
@@ -161,16 +162,18 @@ def _send_event(alert: dict, names: dict[str, str], kind: str) -> None:
         raise RuntimeError("Prefect did not accept the event (no events client)")
 
 
-def _check_event_channel() -> None:
-    """An event counts only where someone can receive it: on a Prefect server that outlives the
-    run. Without ``PREFECT_API_URL`` the run's temporary server, and its events, end with it."""
+def _event_channel_problem() -> str | None:
+    """Why events would reach no one, or None. An event counts only where someone can receive
+    it: on a Prefect server that outlives the run. Without ``PREFECT_API_URL`` the run's
+    temporary server, and its events, end with it."""
     from prefect.settings import get_current_settings
 
-    if not get_current_settings().api.url:
-        raise RuntimeError(
-            "no Prefect server to receive it: PREFECT_API_URL is unset, and the run's "
-            "temporary server ends with the run (the alert stays owed to this channel)"
-        )
+    if get_current_settings().api.url:
+        return None
+    return (
+        "no Prefect server to receive it: PREFECT_API_URL is unset, and the run's "
+        "temporary server ends with the run (the alert stays owed to this channel)"
+    )
 
 
 def apprise_channel(url: str) -> str:
@@ -230,6 +233,7 @@ def deliver_alerts(warehouse: str | None, config: Watchlist) -> AlertReport:
     ]
     with writing(warehouse) as con:
         pending = pending_deliveries(con)
+    event_problem = _event_channel_problem() if pending else None
     report = AlertReport()
     with make_client(
         "alerts", ExchangeLog(), retry=WEBHOOK_RETRY, min_interval=0, timeout=15.0
@@ -244,7 +248,8 @@ def deliver_alerts(warehouse: str | None, config: Watchlist) -> AlertReport:
                 try:
                     subject = f"tradewatch: {kind} {alert['direction']}"
                     if channel == "event":
-                        _check_event_channel()
+                        if event_problem:
+                            raise RuntimeError(event_problem)
                         _send_event(alert, names, kind)
                     elif channel == "webhook":
                         _send_webhook(client, webhook, payload(alert, names, kind))
@@ -254,7 +259,7 @@ def deliver_alerts(warehouse: str | None, config: Watchlist) -> AlertReport:
                         _send_apprise(apprise_urls[channel], subject, text)
                     outcomes.append(Delivery(alert["alert_id"], kind, channel, True))
                 except Exception as exc:  # recorded on the alert and retried by the next run
-                    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                    reason = describe_failure(exc).splitlines()[0]
                     outcomes.append(Delivery(alert["alert_id"], kind, channel, False, reason))
                     report.failed.append(f"{alert['alert_id']} {channel}: {reason}")
                     logger.warning(

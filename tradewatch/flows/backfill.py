@@ -15,7 +15,7 @@ from ..schemas import Month
 from ..warehouse import run_lock
 from . import progress
 from .alerts import alert_step
-from .ingest import IngestSummary, ingest, set_writer_wait, writing
+from .ingest import IngestSummary, ingest_run, set_writer_wait, writing
 from .monthly import load_secret
 
 
@@ -70,11 +70,8 @@ def backfill(
                 "%s: %d of %d months to load", source, len(months) - len(skipped), len(months)
             )
             for run in runs:
-                ingest(
-                    run.spec,
-                    run.requests,
-                    series=run.series,
-                    months=run.months,
+                ingest_run(
+                    run,
                     offline=offline,
                     warehouse=warehouse,
                     run_id=run_id,

@@ -351,3 +351,8 @@ def ingest(
         done(loads)
         for name, count in counters.items():
             setattr(summary, name, getattr(summary, name) + count)
+
+
+def ingest_run(run, **context) -> None:
+    """``ingest`` for one of the registry's ``Run``s (its spec, requests, series and months)."""
+    ingest(run.spec, run.requests, series=run.series, months=run.months, **context)

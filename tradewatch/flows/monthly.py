@@ -14,7 +14,7 @@ from ..schemas import Month, previous_month
 from ..warehouse import run_lock
 from . import progress
 from .alerts import alert_step
-from .ingest import IngestSummary, ingest, set_writer_wait
+from .ingest import IngestSummary, ingest_run, set_writer_wait
 from .report import report_step
 
 
@@ -64,11 +64,8 @@ def monthly_ingest(
         cells = {(run.spec.name, m) for run in runs for m in run.months}
         tally = progress.Tally(months[0].first_day, months[-1].first_day, len(cells))
         for run in runs:
-            ingest(
-                run.spec,
-                run.requests,
-                series=run.series,
-                months=run.months,
+            ingest_run(
+                run,
                 offline=offline,
                 warehouse=warehouse,
                 run_id=run_id,
