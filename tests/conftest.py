@@ -11,6 +11,9 @@ import pytest
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# Politeness stays within each test's process unless a test asks for Prefect's shared limits:
+# a developer's PREFECT_API_URL must not send the suite's requests through their server.
+os.environ["TRADEWATCH_HOST_LIMITS"] = "local"
 
 from tradewatch.pipelines.comtrade import ComtradeRequest, RawPayload  # noqa: E402
 from tradewatch.pipelines.comtrade.replay import recording_path  # noqa: E402

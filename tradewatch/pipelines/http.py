@@ -148,7 +148,10 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
 
 
 class PoliteTransport(httpx.BaseTransport):
-    """Wraps a transport with retries, a per-host minimum interval, a size cap and a log."""
+    """Wraps a transport with retries, a per-host minimum interval, a size cap and a log.
+
+    The interval holds within this process; ``shared_turn`` (``host_limits``) makes it hold
+    across every worker asking the same host."""
 
     def __init__(
         self,
@@ -159,8 +162,10 @@ class PoliteTransport(httpx.BaseTransport):
         retry: RetryPolicy,
         min_interval: float,
         max_bytes: int,
+        shared_turn: Callable[[str, float], None] | None = None,
     ) -> None:
         self._inner = inner
+        self._shared_turn = shared_turn
         self._source = source
         self._log = log
         self._retry = retry
@@ -235,6 +240,8 @@ class PoliteTransport(httpx.BaseTransport):
             self._last_request[host] = now + wait
         if wait:
             self._retry.sleep(wait)
+        if self._shared_turn is not None:  # and then across every process asking this host
+            self._shared_turn(host, self._min_interval)
 
     def _read_capped(self, request: httpx.Request, response: httpx.Response) -> tuple[bytes, str]:
         """The decoded body, capped, and its sha256 computed chunk by chunk as it arrives."""
@@ -369,6 +376,7 @@ def make_client(
     max_bytes: int = 50_000_000,
     timeout: float = 60.0,
     headers: Mapping[str, str] | None = None,
+    shared_turn: Callable[[str, float], None] | None = None,
 ) -> httpx.Client:
     """A client for one source; pass a ``ReplayTransport`` for offline runs."""
     inner = transport if transport is not None else EnvironmentProxyTransport()
@@ -379,6 +387,7 @@ def make_client(
         retry=retry or RetryPolicy(),
         min_interval=min_interval,
         max_bytes=max_bytes,
+        shared_turn=shared_turn,
     )
     return httpx.Client(
         transport=polite,
@@ -405,4 +414,6 @@ def source_client(
             retry=RetryPolicy(attempts=1),
             min_interval=0,
         )
-    return make_client(source, log, min_interval=min_interval)
+    from .host_limits import shared_turn
+
+    return make_client(source, log, min_interval=min_interval, shared_turn=shared_turn())

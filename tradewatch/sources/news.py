@@ -19,6 +19,7 @@ import pandas as pd
 from ..pipelines import news
 from ..pipelines.contract import Refused, SourceSpec
 from ..pipelines.errors import LayoutChanged
+from ..pipelines.host_limits import shared_turn
 from ..pipelines.http import (
     EnvironmentProxyTransport,
     ExchangeLog,
@@ -105,6 +106,8 @@ def news_clients(log_: ExchangeLog, offline: bool) -> NewsClients:
             min_interval=news.GDELT_MIN_INTERVAL_SECONDS,
             # A 429 from GDELT means "one request every 5 seconds": back off from there.
             retry=RetryPolicy(attempts=3, backoff_base=news.GDELT_MIN_INTERVAL_SECONDS),
+            # the interval holds across workers too: GDELT counts requests per client address
+            shared_turn=shared_turn(),
         ),
         make_client(
             news.SOURCE,
