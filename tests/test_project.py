@@ -41,24 +41,30 @@ def test_prefect_yaml_entrypoints_import_and_parameters_match(deployment):
     assert given <= set(signature), f"unknown parameters {given - set(signature)}"
     required = {n for n, p in signature.items() if p.default is inspect.Parameter.empty}
     assert required <= given, f"parameters the flow requires: {required - given}"
-    assert deployment["concurrency_limit"] == 1
+    # a parallel backfill's chunks run N at a time: their parent keeps count, not a limit
+    assert deployment.get("concurrency_limit") == (None if deployment["name"] == "chunks" else 1)
     assert deployment["work_pool"]["name"] == "tradewatch"
 
 
 def test_prefect_yaml_schedules_parse_and_match_serve():
     by_name = {d["name"]: d for d in DEPLOYMENTS}
-    assert set(by_name) == {schedules.MONTHLY_DEPLOYMENT, schedules.BACKFILL_DEPLOYMENT}
+    assert set(by_name) == {
+        schedules.MONTHLY_DEPLOYMENT, schedules.BACKFILL_DEPLOYMENT, schedules.CHUNK_DEPLOYMENT
+    }  # fmt: skip
     (monthly,) = by_name["monthly"]["schedules"]
     parsed = CronSchedule(cron=monthly["cron"], timezone=monthly["timezone"])
     assert (parsed.cron, parsed.timezone) == (schedules.MONTHLY_CRON, schedules.TIMEZONE)
     assert "schedules" not in by_name["backfill"]
     assert by_name["monthly"]["entrypoint"] == "tradewatch.flows.monthly:monthly_ingest"
     assert by_name["backfill"]["entrypoint"] == "tradewatch.flows.backfill:backfill"
+    assert by_name["chunks"]["entrypoint"] == "tradewatch.flows.backfill:backfill"
+    assert "schedules" not in by_name["chunks"]
 
 
-def test_serve_builds_both_deployments_with_the_same_schedule():
-    monthly, backfill = schedules.build_deployments(warehouse="/data/tw.duckdb")
-    assert (monthly.name, backfill.name) == ("monthly", "backfill")
+def test_serve_builds_the_deployments_with_the_same_schedule():
+    monthly, backfill, chunks = schedules.build_deployments(warehouse="/data/tw.duckdb")
+    assert (monthly.name, backfill.name, chunks.name) == ("monthly", "backfill", "chunks")
+    assert chunks.schedules in (None, []) and chunks.concurrency_limit is None
     (schedule,) = monthly.schedules
     assert schedule.schedule.cron == schedules.MONTHLY_CRON
     assert schedule.schedule.timezone == schedules.TIMEZONE

@@ -65,6 +65,17 @@ def _command(commands, name: str, handler, summary: str, description: str, *shar
     return parser
 
 
+def _positive(text: str) -> int:
+    """An argument that must be a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of at least 1")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -107,6 +118,21 @@ def build_parser() -> argparse.ArgumentParser:
         "source in the watchlist; news only when named)",
     )
     backfill.add_argument("--force", action="store_true", help="reload months already loaded")
+    backfill.add_argument(
+        "--parallel",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="run the range as chunks on Prefect workers, N at a time (needs PREFECT_API_URL "
+        "and a DuckLake warehouse; README: Running as a team)",
+    )
+    backfill.add_argument(
+        "--chunk-months",
+        type=_positive,
+        default=12,
+        metavar="M",
+        help="months per chunk with --parallel (default 12: one Comtrade call per series)",
+    )
     backfill.add_argument(
         "--notify",
         action="store_true",
@@ -306,6 +332,10 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
     Month.span(Month.parse(args.start), Month.parse(args.end))
     watchlist.load(args.watchlist)
+    if args.parallel > 1:
+        from .flows.fanout import check_parallel
+
+        check_parallel(args.warehouse)
     with showing_progress():
         summary = backfill(
             start=args.start,
@@ -313,6 +343,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
             sources=args.sources,
             force=args.force,
             notify=args.notify,
+            parallel=args.parallel,
+            chunk_months=args.chunk_months,
             **_run_options(args),
         )
     print(
@@ -418,10 +450,9 @@ class ProgressPrinter:
             self._progress.stop()
 
     def __call__(self, event) -> None:
-        month = f"{event.period:%Y-%m}"
         if self._progress is None:
             detail = f" ({event.detail})" if event.detail else ""
-            print(f"[{event.done}/{event.total}] {event.source} {month}: {event.status}{detail}")
+            print(f"[{event.done}/{event.total}] {event.label}: {event.status}{detail}")
             return
         if self._task is None:
             self._task = self._progress.add_task("", total=event.total)
@@ -429,10 +460,10 @@ class ProgressPrinter:
             self._task,
             completed=event.done,
             total=event.total,
-            description=f"{event.source} {month} {event.status}",
+            description=f"{event.label} {event.status}",
         )
-        if event.status == "failed":
-            self._progress.console.print(f"{event.source} {month}: failed ({event.detail})")
+        if event.status in {"failed", "crashed"}:
+            self._progress.console.print(f"{event.label}: {event.status} ({event.detail})")
 
 
 @contextmanager

@@ -56,14 +56,21 @@ def _answers(warehouse: str) -> dict:
     return out
 
 
+SEPTEMBER_2016 = ("run", "--month", "2016-09", "--offline")  # brings the month's news too
+
+
+def _load(warehouse: str, *commands: tuple[str, ...]) -> None:
+    """Run each tradewatch command on the warehouse; each must succeed, without a traceback."""
+    for args in commands:
+        done = _tradewatch(warehouse, *args)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "Traceback" not in done.stderr
+
+
 def test_the_offline_years_load_into_the_lake_as_into_a_file(lake_address, tmp_path):
     file = str(tmp_path / "w.duckdb")
     for warehouse in (file, lake_address):
-        for args in (("backfill", "2015-01", "2017-12", "--offline"),
-                     ("run", "--month", "2016-09", "--offline")):  # fmt: skip
-            done = _tradewatch(warehouse, *args)
-            assert done.returncode == 0, done.stdout + done.stderr
-            assert "Traceback" not in done.stderr
+        _load(warehouse, ("backfill", "2015-01", "2017-12", "--offline"), SEPTEMBER_2016)
     on_file, on_lake = _answers(file), _answers(lake_address)
     assert len(on_file["trade_vintages"]) > 100 and on_file["claim_checks"]
     for name in COMPARED:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 
 from prefect import flow, get_run_logger
@@ -12,10 +13,10 @@ from .. import sources as registry
 from .. import watchlist as watchlists
 from ..errors import IngestFailed
 from ..schemas import Month
-from ..warehouse import run_lock
-from . import progress
+from ..warehouse import lake, run_lock
+from . import fanout, progress
 from .alerts import alert_step
-from .ingest import IngestSummary, ingest_run, set_writer_wait, writing
+from .ingest import IngestSummary, ingest_runs, set_writer_wait, writing
 from .monthly import load_secret
 
 
@@ -30,6 +31,10 @@ def backfill(
     watchlist: str | None = None,
     lock_wait: float | None = None,
     notify: bool = False,
+    parallel: int = 1,
+    chunk_months: int = 12,
+    data_path: str | None = None,
+    chunk_of: str | None = None,
 ) -> dict:
     """Load every month from ``start`` to ``end`` (YYYY-MM), oldest first, resumably.
 
@@ -37,57 +42,89 @@ def backfill(
     for it before (from ``ops.runs``), unless ``force``. Failed months do not stop the others;
     the flow fails at the end, naming them. Alerts for reversals in old months are recorded
     but not delivered unless ``notify``.
+
+    With ``parallel`` above 1 the range runs as chunks of ``chunk_months`` on Prefect workers
+    (``fanout``), into a DuckLake; ``chunk_of`` marks such a chunk (its parent raises the alerts).
     """
     logger = get_run_logger()
+    if data_path:  # a chunk on a worker: the lake's files where its parent put them
+        os.environ[lake.DATA_PATH_ENV] = data_path
     config = watchlists.load(watchlist)
     months = Month.span(Month.parse(start), Month.parse(end))
     chosen = registry.backfill_sources(config, sources)
-    run_id = str(flow_run.id or uuid.uuid4())
+    run_id = chunk_of or str(flow_run.id or uuid.uuid4())
     summary = IngestSummary(months=[str(m) for m in months])
+    label = f"backfill {start}..{end}"
     artifact = create_progress_artifact(
-        0.0, key="backfill-progress", description=f"backfill {start}..{end}: {', '.join(chosen)}"
-    )
-    tally = progress.Tally(
-        months[0].first_day,
-        months[-1].first_day,
-        len(months) * len(chosen),
-        on_change=lambda percent: update_progress_artifact(artifact, percent),
+        0.0,
+        key=fanout.CHUNK_PROGRESS_KEY if chunk_of else fanout.PROGRESS_KEY,
+        description=f"{label}: {', '.join(chosen)}",
     )
 
+    def show(percent: float) -> None:
+        update_progress_artifact(artifact, percent)
+
     set_writer_wait(lock_wait)
-    with run_lock(
-        warehouse, wait_seconds=lock_wait, holder=f"backfill {start}..{end}", on_wait=logger.info
-    ):
-        for source in chosen:
-            with writing(warehouse) as con:
-                runs, skipped = registry.backfill_runs(
-                    source, con, config, months, force=force, offline=offline, secret=load_secret
-                )
-            for month in skipped:
-                summary.skipped += 1
-                tally.advance(source, month.first_day, "already loaded")
-            logger.info(
-                "%s: %d of %d months to load", source, len(months) - len(skipped), len(months)
+    if parallel > 1:
+        options = {
+            "sources": list(chosen), "force": force, "offline": offline, "watchlist": watchlist,
+            "lock_wait": lock_wait, "warehouse": fanout.check_parallel(warehouse),
+            "data_path": lake.data_location(),
+        }  # fmt: skip
+        fanout.run_chunks(
+            months, chosen, options, parallel, chunk_months, summary, run_id,
+            on_progress=_chunk_progress(show), log=logger.info,
+        )  # fmt: skip
+        summary.add_alerts(alert_step(warehouse, config, run_id, notify, label))
+    else:
+        with run_lock(warehouse, wait_seconds=lock_wait, holder=label, on_wait=logger.info):
+            _load_months(
+                warehouse, config, months, chosen, force, offline, run_id, summary, show, logger
             )
-            for run in runs:
-                ingest_run(
-                    run,
-                    offline=offline,
-                    warehouse=warehouse,
-                    run_id=run_id,
-                    flow_run_id=flow_run.id,
-                    summary=summary,
-                    on_loads=tally.on_loads,
-                )
-        summary.add_alerts(
-            alert_step(warehouse, config, run_id, notify, f"backfill {start}..{end}")
-        )
-    update_progress_artifact(artifact, 100.0)
-    logger.info(
-        "backfill %s..%s: %s; %d already loaded", start, end, summary.line(), summary.skipped
-    )
+            if chunk_of is None:
+                summary.add_alerts(alert_step(warehouse, config, run_id, notify, label))
+    show(100.0)
+    logger.info("%s: %s; %d already loaded", label, summary.line(), summary.skipped)
+    if chunk_of is not None:
+        fanout.write_summary(summary)
     if summary.failed:
         raise IngestFailed(
             f"backfill: {len(summary.failed)} months failed: " + summary.failure_text()
         )
     return summary.as_dict()
+
+
+def _load_months(warehouse, config, months, chosen, force, offline, run_id, summary, show, logger):
+    """The months of every chosen source, one source after another, in this process."""
+    tally = progress.Tally(
+        months[0].first_day, months[-1].first_day, len(months) * len(chosen), on_change=show
+    )
+    for source in chosen:
+        with writing(warehouse) as con:
+            runs, skipped = registry.backfill_runs(
+                source, con, config, months, force=force, offline=offline, secret=load_secret
+            )
+        for month in skipped:
+            summary.skipped += 1
+            tally.advance(source, month.first_day, "already loaded")
+        logger.info("%s: %d of %d months to load", source, len(months) - len(skipped), len(months))
+        ingest_runs(
+            runs, tally=tally, offline=offline, warehouse=warehouse, run_id=run_id, summary=summary
+        )
+
+
+def _chunk_progress(show):
+    """A parallel backfill's progress: chunks done and months (x sources) loaded."""
+
+    def on_progress(chunks: list[fanout.Chunk], chunk: fanout.Chunk) -> None:
+        done = sum(c.done_cells for c in chunks)
+        total = sum(c.cells for c in chunks)
+        show(100.0 * done / max(total, 1))
+        progress.emit(
+            progress.ProgressEvent(
+                done, total, "chunk", chunk.months[0].first_day, chunk.state,
+                fanout.counts(chunks), where=f"chunk {chunk.label}",
+            )
+        )  # fmt: skip
+
+    return on_progress

@@ -6,7 +6,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import duckdb
@@ -112,6 +112,20 @@ class IngestSummary:
             label, _, reason = entry.partition(": ")
             by_reason.setdefault(reason, {})[label] = None  # a month may fail in several calls
         return "; ".join(f"{', '.join(labels)}: {reason}" for reason, labels in by_reason.items())
+
+    def merge(self, other: dict) -> None:
+        """Fold in another summary's figures (a chunk of a parallel backfill, ``as_dict``)."""
+        for counter in (f.name for f in fields(self) if f.type == "int"):
+            setattr(self, counter, getattr(self, counter) + other.get(counter, 0))
+        for name in ("not_published", "partial", "failed"):
+            mine = getattr(self, name)
+            mine.extend(label for label in other.get(name, []) if label not in mine)
+        for reason, labels in other.get("unavailable", {}).items():
+            mine = self.unavailable.setdefault(reason, [])
+            mine[:] = sorted({*mine, *labels})
+        self.not_published.sort()
+        for reason, rows in other.get("quarantine_reasons", {}).items():
+            self.quarantine_reasons[reason] = self.quarantine_reasons.get(reason, 0) + rows
 
     def add_alerts(self, report) -> None:
         self.alerts_raised += len(report.raised)
@@ -356,3 +370,11 @@ def ingest(
 def ingest_run(run, **context) -> None:
     """``ingest`` for one of the registry's ``Run``s (its spec, requests, series and months)."""
     ingest(run.spec, run.requests, series=run.series, months=run.months, **context)
+
+
+def ingest_runs(runs, *, tally, **context) -> None:
+    """Every ``Run`` of a flow in turn, as part of the current flow run, counted by ``tally``."""
+    from prefect.runtime import flow_run
+
+    for run in runs:
+        ingest_run(run, flow_run_id=flow_run.id, on_loads=tally.on_loads, **context)

@@ -14,7 +14,7 @@ from ..schemas import Month, previous_month
 from ..warehouse import run_lock
 from . import progress
 from .alerts import alert_step
-from .ingest import IngestSummary, ingest_run, set_writer_wait
+from .ingest import IngestSummary, ingest_runs, set_writer_wait
 from .report import report_step
 
 
@@ -63,16 +63,9 @@ def monthly_ingest(
         runs = registry.monthly_runs(config, target, months, offline=offline, secret=load_secret)
         cells = {(run.spec.name, m) for run in runs for m in run.months}
         tally = progress.Tally(months[0].first_day, months[-1].first_day, len(cells))
-        for run in runs:
-            ingest_run(
-                run,
-                offline=offline,
-                warehouse=warehouse,
-                run_id=run_id,
-                flow_run_id=flow_run.id,
-                summary=summary,
-                on_loads=tally.on_loads,
-            )
+        ingest_runs(
+            runs, tally=tally, offline=offline, warehouse=warehouse, run_id=run_id, summary=summary
+        )
         summary.add_alerts(
             alert_step(warehouse, config, run_id, notify, f"monthly-ingest {target}")
         )

@@ -18,6 +18,11 @@ class ProgressEvent:
     period: dt.date
     status: str
     detail: str = ""
+    where: str = ""  # what moved, when not one source's month (a chunk of a parallel backfill)
+
+    @property
+    def label(self) -> str:
+        return self.where or f"{self.source} {self.period:%Y-%m}"
 
 
 Listener = Callable[[ProgressEvent], None]

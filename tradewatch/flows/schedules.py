@@ -8,6 +8,11 @@ MONTHLY_CRON = "0 6 21 * *"
 TIMEZONE = "Asia/Shanghai"
 MONTHLY_DEPLOYMENT = "monthly"
 BACKFILL_DEPLOYMENT = "backfill"
+BACKFILL_FLOW = "backfill"
+# The deployment a parallel backfill's chunks run as: no concurrency limit of its own, as the
+# parent keeps at most --parallel of them in flight.
+CHUNK_DEPLOYMENT = "chunks"
+WORK_POOL = "tradewatch"
 
 
 def build_deployments(warehouse: str | None = None) -> list:
@@ -31,5 +36,10 @@ def build_deployments(warehouse: str | None = None) -> list:
             concurrency_limit=1,
             parameters=parameters,
             description="Load a range of months, skipping what is already loaded.",
+        ),
+        backfill.to_deployment(
+            name=CHUNK_DEPLOYMENT,
+            parameters=parameters,
+            description="One chunk of a parallel backfill (started by its parent backfill).",
         ),
     ]

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import zstandard
 
-from .db import WarehouseError
+from .db import INLINE, WarehouseError
 
 INLINE_MAX = 4 * 2**20
 ZSTD_LEVEL = 3
@@ -30,8 +30,10 @@ def pack(body: bytes) -> bytes:
 
 def store_root(con: duckdb.DuckDBPyConnection) -> Path | None:
     """``<warehouse>.bodies`` for a warehouse file, ``<data path>/tradewatch.bodies`` for a
-    lake; None for an in-memory database."""
+    lake; None where every body stays inside (an in-memory database, a lake on object storage)."""
     chosen = con.execute("select getvariable('tradewatch_bodies')").fetchall()
+    if chosen and chosen[0][0] == INLINE:
+        return None
     if chosen and chosen[0][0]:
         return Path(chosen[0][0])
     rows = con.execute(
@@ -91,7 +93,10 @@ def store_file(con: duckdb.DuckDBPyConnection, path: Path, chunk: int = 16 * 2**
     and where it is stored (``stored_as``), without holding it in memory."""
     root = store_root(con)
     if root is None:
-        raise WarehouseError("a streamed payload needs a warehouse file, not an in-memory one")
+        raise WarehouseError(
+            "a streamed payload is kept as a file: it needs a warehouse file or a lake with a "
+            "local data path, not an in-memory database or object storage"
+        )
     root.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
     handle, temporary = tempfile.mkstemp(dir=root, prefix=".incoming.")

@@ -100,6 +100,8 @@ def _ordered(folder: str) -> list[tuple[str, str]]:
 
 
 # No extension is installed or loaded behind a statement's back (the machines may be offline).
+# tradewatch_bodies when every body is kept inside the warehouse (a lake on object storage)
+INLINE = "inline"
 NO_AUTOLOAD = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 
@@ -119,7 +121,7 @@ def connect(
     if lake.is_lake(address(path)):
         con = _connect_lake(address(path), read_only)
         try:
-            _settle(con, read_only, [*allow_files, lake.data_path()], allow_paths)
+            _settle(con, read_only, [*allow_files, lake.data_location()], allow_paths)
         except Exception:
             con.close()
             raise
@@ -182,11 +184,14 @@ def _settle(con, read_only: bool, allow_files, allow_paths) -> None:
 
 
 def _connect_lake(given: str, read_only: bool) -> duckdb.DuckDBPyConnection:
-    """The lake attached as the default catalog; large bodies under its data path."""
-    root = lake.data_path()
-    root.mkdir(parents=True, exist_ok=True)
-    con = lake.attach(given, root, read_only, NO_AUTOLOAD)
-    con.execute("set variable tradewatch_bodies = ?", [str(root / "tradewatch.bodies")])
+    """The lake attached as the default catalog; large bodies under its data path, or inside
+    the lake (as Parquet with the rest) when the data path is object storage."""
+    location = lake.data_location()
+    if not lake.is_remote(location):
+        Path(location).mkdir(parents=True, exist_ok=True)
+    con = lake.attach(given, location, read_only, NO_AUTOLOAD)
+    bodies = INLINE if lake.is_remote(location) else str(Path(location) / "tradewatch.bodies")
+    con.execute("set variable tradewatch_bodies = ?", [bodies])
     return con
 
 
@@ -222,7 +227,7 @@ def sandbox(
         # absolute, and relative to here: DuckDB 1.4 compares a relative path in the SQL as
         # written, where 2.0 resolves it first
         resolved = list(
-            dict.fromkeys(form + suffix for path in paths for form in _path_forms(Path(path)))
+            dict.fromkeys(form + suffix for path in paths for form in _path_forms(path))
         )
         if resolved:
             listed = ", ".join("'" + path.replace("'", "''") + "'" for path in resolved)
@@ -231,8 +236,10 @@ def sandbox(
     con.execute("set lock_configuration = true")
 
 
-def _path_forms(path: Path) -> list[str]:
-    absolute = path.resolve()
+def _path_forms(path: Path | str) -> list[str]:
+    if lake.is_remote(str(path)):  # a bucket's prefix, as DuckDB compares it
+        return [str(path).rstrip("/")]
+    absolute = Path(path).resolve()
     relative = os.path.relpath(absolute)
     return [str(absolute), *([relative] if not relative.startswith("..") else [])]
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 PREFIX = "ducklake:"
+REMOTE = "s3://"
 DATA_PATH_ENV = "TRADEWATCH_DATA_PATH"
 CATALOG = "lake"
 
@@ -32,12 +33,26 @@ def is_lake(address: str | os.PathLike | None) -> bool:
     return str(address or "").startswith(PREFIX)
 
 
-def data_path(given: str | os.PathLike | None = None) -> Path:
-    """Where the lake's Parquet files (and large bodies) go: the argument or the environment."""
-    chosen = given or os.environ.get(DATA_PATH_ENV)
+def data_location(given: str | os.PathLike | None = None) -> str:
+    """Where the lake's Parquet files go, as DuckLake takes it: an absolute directory, or an
+    ``s3://bucket/prefix/`` URL (the argument or the environment)."""
+    chosen = str(given or os.environ.get(DATA_PATH_ENV) or "")
     if not chosen:
         raise LakeError(f"a DuckLake warehouse needs a data path: --data-path or {DATA_PATH_ENV}")
-    return Path(chosen).resolve()
+    if is_remote(chosen):
+        return chosen.rstrip("/") + "/"
+    return str(Path(chosen).resolve())
+
+
+def is_remote(location: str) -> bool:
+    return location.startswith(REMOTE)
+
+
+def data_path(given: str | os.PathLike | None = None) -> Path:
+    """The data path as a local folder (large bodies, charts and reports go under it); for a
+    lake on object storage, charts and reports go to ``./tradewatch.*`` instead."""
+    location = data_location(given)
+    return Path.cwd() if is_remote(location) else Path(location)
 
 
 def extension_directory() -> str:
@@ -51,13 +66,18 @@ def extension_directory() -> str:
     return str(Path(next(iter(duckdb_ext.__path__))) / "extensions")
 
 
-def attach(address: str, path: Path, read_only: bool, config: dict) -> duckdb.DuckDBPyConnection:
+def attach(address: str, location: str, read_only: bool, config: dict) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the lake attached as the default catalog."""
     con = duckdb.connect(config={**config, "extension_directory": extension_directory()})
     try:
         con.execute("load ducklake")
         con.execute("load postgres_scanner")
-        options = [f"data_path '{_quoted(str(path) + os.sep)}'"]
+        if is_remote(location):
+            con.execute("load httpfs")
+            con.execute(s3_secret())
+        else:
+            location += os.sep
+        options = [f"data_path '{_quoted(location)}'"]
         if read_only:
             options.append("read_only")
         con.execute(f"attach '{_quoted(address)}' as {CATALOG} ({', '.join(options)})")
@@ -69,6 +89,35 @@ def attach(address: str, path: Path, read_only: bool, config: dict) -> duckdb.Du
             reason = "no lake there yet: load one first with `tradewatch run`"
         raise LakeError(f"cannot open the lake {redact(address)}: {reason}") from None
     return con
+
+
+def s3_secret(environ: dict | None = None) -> str:
+    """A temporary DuckDB secret for the data path's bucket, from the usual AWS variables:
+    ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY`` (and ``AWS_SESSION_TOKEN``), the region
+    (``AWS_REGION`` or ``AWS_DEFAULT_REGION``) and, for another S3 service (MinIO, Ceph...),
+    ``AWS_ENDPOINT_URL``."""
+    env = os.environ if environ is None else environ
+    missing = [n for n in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY") if not env.get(n)]
+    if missing:
+        raise LakeError(f"an s3:// data path needs {' and '.join(missing)} in the environment")
+    options = {
+        "key_id": env["AWS_ACCESS_KEY_ID"],
+        "secret": env["AWS_SECRET_ACCESS_KEY"],
+        "region": env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+    }
+    if env.get("AWS_SESSION_TOKEN"):
+        options["session_token"] = env["AWS_SESSION_TOKEN"]
+    endpoint = env.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        scheme, _, host = endpoint.rstrip("/").partition("://")
+        if not host:
+            raise LakeError(f"AWS_ENDPOINT_URL={endpoint!r}: expected http(s)://host[:port]")
+        options.update(endpoint=host, url_style="path", use_ssl=str(scheme == "https").lower())
+    listed = ", ".join(
+        f"{name} {value}" if name == "use_ssl" else f"{name} '{_quoted(value)}'"
+        for name, value in options.items()
+    )
+    return f"create or replace secret tradewatch_data (type s3, {listed})"
 
 
 def redact(address: str) -> str:

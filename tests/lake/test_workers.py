@@ -1,0 +1,142 @@
+"""``backfill --parallel 3`` through a real Prefect server (on the test's PostgreSQL), the
+``tradewatch`` process work pool and three workers, all started here as a team would start them:
+``prefect server start``, ``prefect work-pool create``, ``prefect deploy --all`` (prefect.yaml),
+``prefect worker start``. No network: every chunk replays the shipped recordings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .conftest import PG_BIN, _as_postgres, _free_port
+from .test_lake import COMPARED, SEPTEMBER_2016, _answers, _env, _load
+
+ROOT = Path(__file__).resolve().parents[2]
+PREFECT = str(Path(sys.executable).parent / "prefect")
+WORKERS = 3
+# rows per month of each response: a load's unit, whole or absent to a reader
+PER_LOAD = "select sha256, period, count(*) from trade_vintages group by all"
+
+
+def _prefect(env: dict, *args: str) -> subprocess.CompletedProcess:
+    done = subprocess.run(
+        [PREFECT, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, f"prefect {' '.join(args)}: {done.stdout}{done.stderr}"
+    return done
+
+
+@pytest.fixture(scope="module")
+def team(postgres, tmp_path_factory):
+    """A Prefect server on PostgreSQL, the work pool, the deployments and three workers:
+    (the environment that points at them, the workers' log files)."""
+    host, port, user = postgres
+    done = _as_postgres(str(PG_BIN / "createdb"), "-h", host, "-p", str(port), "-U", user,
+                        "prefect")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    root = tmp_path_factory.mktemp("team")
+    api_port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(
+        PREFECT_HOME=str(root / "prefect-home"),
+        PREFECT_API_URL=f"http://127.0.0.1:{api_port}/api",
+        PREFECT_API_DATABASE_CONNECTION_URL=f"postgresql+asyncpg://{user}@{host}:{port}/prefect",
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_WORKER_QUERY_SECONDS="1",
+        DO_NOT_TRACK="1",
+    )
+    processes, logs = [], []
+
+    def start(name: str, *args: str) -> Path:
+        log = root / f"{name}.log"
+        with log.open("w") as out:
+            processes.append(
+                subprocess.Popen(
+                    [PREFECT, *args], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+                )  # fmt: skip
+            )
+        return log
+
+    try:
+        server_log = start("server", "server", "start", "--host", "127.0.0.1", "--port",
+                           str(api_port))  # fmt: skip
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                with urllib.request.urlopen(env["PREFECT_API_URL"] + "/health", timeout=2):
+                    break
+            except OSError:
+                if processes[0].poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the Prefect server did not start: {server_log.read_text()}")
+                time.sleep(1)
+        _prefect(env, "work-pool", "create", "tradewatch", "--type", "process")
+        _prefect(env, "--no-prompt", "deploy", "--all")
+        for n in range(1, WORKERS + 1):
+            logs.append(start(f"worker-{n}", "worker", "start", "--pool", "tradewatch",
+                              "--limit", "1", "--name", f"worker-{n}"))  # fmt: skip
+        yield env, logs
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def test_backfill_parallel_3_on_three_workers_gives_what_one_backfill_gives(
+    team, lake_address, tmp_path
+):
+    """2015-2018 as four chunks on three workers, a reader querying the lake all along; then the
+    same months loaded by one backfill into a file: the same vintages, monthly figures, alerts,
+    claim checks and ledger."""
+    from tradewatch.warehouse import connect
+
+    team_env, worker_logs = team
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "tradewatch.cli", "backfill", "2015-01", "2018-12", "--offline",
+         "--parallel", "3"],
+        env={**_env(lake_address), **team_env}, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    seen: set[tuple] = set()
+    reads = 0
+    while parent.poll() is None:
+        try:
+            with connect(lake_address, read_only=True) as con:
+                seen.update(con.execute(PER_LOAD).fetchall())
+        except Exception as exc:  # noqa: BLE001 - the lake not made yet is the only excuse
+            assert "no lake there yet" in str(exc), exc
+        reads += 1
+        time.sleep(0.2)
+    output = parent.communicate()[0]
+    assert parent.returncode == 0, output
+    assert "4 chunks of up to 12 months, 3 at a time" in output
+    assert "4/4 chunks done, 48/48 months" in output
+    assert "Traceback" not in output and "| ERROR" not in output, output
+
+    # the chunks ran on more than one worker
+    busy = [log for log in worker_logs if "submitting flow run" in log.read_text()]
+    assert len(busy) >= 2, [log.read_text()[-2000:] for log in worker_logs]
+
+    # a reader never saw part of a load: every month of every response it saw had all the rows
+    # it has at the end (GACC publishes a month as several tables: each is its own response)
+    with connect(lake_address, read_only=True) as con:
+        final = set(con.execute(PER_LOAD).fetchall())
+    assert reads >= 3 and seen and seen <= final, sorted(seen - final)
+
+    file = str(tmp_path / "one.duckdb")
+    _load(file, ("backfill", "2015-01", "2018-12", "--offline"), SEPTEMBER_2016)
+    _load(lake_address, SEPTEMBER_2016)
+    on_file, on_lake = _answers(file), _answers(lake_address)
+    assert {row["p"][:4] for row in on_file["trade_vintages"]} == {"2015", "2016", "2017", "2018"}
+    assert on_file["alerts"] and on_file["claim_checks"]
+    for name in COMPARED:
+        assert on_lake[name] == on_file[name], name
