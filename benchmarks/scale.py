@@ -2,7 +2,7 @@
 
     .venv-lake/bin/python -m benchmarks.scale \
         --lake "ducklake:postgres:dbname=lake host=127.0.0.1 port=55432 user=tw" \
-        [--partners 40] [--years 2010-2019]
+        [--partners 40] [--years 2010-2019] [--workers]
 
 Generates Comtrade recordings in the API's shape for China's imports of five commodities from
 ``--partners`` partners over ten years (synthetic figures; written to a temporary folder and
@@ -12,6 +12,9 @@ each): once on a DuckDB file, and on the lake split into 1, 2 and 4 contiguous y
 once. Meanwhile this process reads in a loop (connect read-only, one query, close) and records
 each read's latency and failures. The lake must be a new, empty catalog database per run: the
 benchmark creates ``<dbname>_<n>`` databases with ``createdb`` beside the one given.
+With ``--workers`` it also starts a team as the README's "Running as a team" does (a Prefect
+server on that PostgreSQL, the work pool, the deployments, four workers) and runs the whole range
+as ``tradewatch backfill --parallel N`` for N = 1, 2 and 4.
 Results go to ``benchmarks/scale_results.json``.
 """
 
@@ -108,13 +111,27 @@ class Reader(threading.Thread):
             time.sleep(0.05)
 
 
-def run_backfills(warehouse: str, ranges, env: dict, data_path: str | None) -> dict:
+def run_backfills(
+    warehouse: str, ranges, env: dict, data_path: str | None, parallel: int = 0
+) -> dict:
+    """Each range as its own ``tradewatch backfill`` process, all at once; or, with
+    ``parallel``, the one range as ``backfill --parallel N`` on the team's workers."""
     reader = Reader(warehouse, data_path)
     reader.start()
     started = time.perf_counter()
+    extra = ["--parallel", str(parallel)] if parallel else []
     writers = [
         subprocess.Popen(
-            [sys.executable, "-m", "tradewatch.cli", "backfill", f"{a}-01", f"{b}-12", "--offline"],
+            [
+                sys.executable,
+                "-m",
+                "tradewatch.cli",
+                "backfill",
+                f"{a}-01",
+                f"{b}-12",
+                "--offline",
+                *extra,
+            ],
             env={**env, "TRADEWATCH_WAREHOUSE": warehouse},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -128,7 +145,7 @@ def run_backfills(warehouse: str, ranges, env: dict, data_path: str | None) -> d
     reader.join()
     lat = sorted(reader.latencies)
     return {
-        "writers": len(ranges),
+        "writers": parallel or len(ranges),
         "wall_seconds": round(wall, 1),
         "writer_failures": errors,
         "reads": len(lat),
@@ -154,11 +171,43 @@ def _new_lake(lake: str, n: int) -> str:
     return lake.replace(f"dbname={name}", f"dbname={fresh}")
 
 
+def run_on_workers(lake: str, years: range, env: dict, root: Path) -> dict:
+    """The whole range as ``backfill --parallel N`` for N = 1, 2, 4, on four workers."""
+    import re
+
+    from benchmarks.team import team
+
+    catalog = _new_lake(lake, 0).removeprefix("ducklake:postgres:")
+    name = re.search(r"dbname=(\S+)", catalog).group(1)
+    host, port, user = (
+        re.search(rf"{k}=(\S+)", catalog).group(1) for k in ("host", "port", "user")
+    )
+    database = f"postgresql+asyncpg://{user}@{host}:{port}/{name}"
+    runs = {}
+    with team({**env, "PREFECT_API_DATABASE_CONNECTION_URL": database}, root / "team", 4) as (
+        team_env,
+        _,
+    ):
+        for n in (1, 2, 4):
+            data = str(root / f"lake-workers-{n}")
+            runs[f"lake, {n} of 4 workers"] = run_backfills(
+                _new_lake(lake, 10 + n), [(years[0], years[-1])],
+                {**team_env, "TRADEWATCH_DATA_PATH": data}, data, parallel=n,
+            )  # fmt: skip
+    return runs
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lake", required=True, help="ducklake:postgres:<libpq> to copy")
     parser.add_argument("--partners", type=int, default=40)
     parser.add_argument("--years", default="2010-2019")
+    parser.add_argument(
+        "--workers",
+        action="store_true",
+        help="also run `backfill --parallel N` (N = 1, 2, 4) on four Prefect workers started "
+        "here (a Prefect server on the lake's PostgreSQL, as in Running as a team)",
+    )
     args = parser.parse_args(argv)
     first, last = map(int, args.years.split("-"))
     years = range(first, last + 1)
@@ -183,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
                 _new_lake(args.lake, n), _chunks(years, n), {**env, "TRADEWATCH_DATA_PATH": data},
                 data,
             )  # fmt: skip
+        if args.workers:
+            runs.update(run_on_workers(args.lake, years, env, root))
     one = runs["lake x1"]["wall_seconds"]
     for run in runs.values():
         run["speedup_vs_lake_x1"] = round(one / run["wall_seconds"], 2)

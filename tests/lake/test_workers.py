@@ -9,86 +9,33 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from .conftest import PG_BIN, _as_postgres, _free_port
+from .conftest import PG_BIN, _as_postgres
 from .test_lake import COMPARED, SEPTEMBER_2016, _answers, _env, _load
 
-ROOT = Path(__file__).resolve().parents[2]
-PREFECT = str(Path(sys.executable).parent / "prefect")
 WORKERS = 3
 # rows per month of each response: a load's unit, whole or absent to a reader
 PER_LOAD = "select sha256, period, count(*) from trade_vintages group by all"
-
-
-def _prefect(env: dict, *args: str) -> subprocess.CompletedProcess:
-    done = subprocess.run(
-        [PREFECT, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, f"prefect {' '.join(args)}: {done.stdout}{done.stderr}"
-    return done
 
 
 @pytest.fixture(scope="module")
 def team(postgres, tmp_path_factory):
     """A Prefect server on PostgreSQL, the work pool, the deployments and three workers:
     (the environment that points at them, the workers' log files)."""
+    from benchmarks.team import team as started
+
     host, port, user = postgres
     done = _as_postgres(str(PG_BIN / "createdb"), "-h", host, "-p", str(port), "-U", user,
                         "prefect")  # fmt: skip
     assert done.returncode == 0, done.stderr
-    root = tmp_path_factory.mktemp("team")
-    api_port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(
-        PREFECT_HOME=str(root / "prefect-home"),
-        PREFECT_API_URL=f"http://127.0.0.1:{api_port}/api",
-        PREFECT_API_DATABASE_CONNECTION_URL=f"postgresql+asyncpg://{user}@{host}:{port}/prefect",
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
-        PREFECT_WORKER_QUERY_SECONDS="1",
-        DO_NOT_TRACK="1",
-    )
-    processes, logs = [], []
-
-    def start(name: str, *args: str) -> Path:
-        log = root / f"{name}.log"
-        with log.open("w") as out:
-            processes.append(
-                subprocess.Popen(
-                    [PREFECT, *args], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
-                )  # fmt: skip
-            )
-        return log
-
-    try:
-        server_log = start("server", "server", "start", "--host", "127.0.0.1", "--port",
-                           str(api_port))  # fmt: skip
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(env["PREFECT_API_URL"] + "/health", timeout=2):
-                    break
-            except OSError:
-                if processes[0].poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the Prefect server did not start: {server_log.read_text()}")
-                time.sleep(1)
-        _prefect(env, "work-pool", "create", "tradewatch", "--type", "process")
-        _prefect(env, "--no-prompt", "deploy", "--all")
-        for n in range(1, WORKERS + 1):
-            logs.append(start(f"worker-{n}", "worker", "start", "--pool", "tradewatch",
-                              "--limit", "1", "--name", f"worker-{n}"))  # fmt: skip
-        yield env, logs
-    finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    env = {
+        **os.environ,
+        "PREFECT_API_DATABASE_CONNECTION_URL": f"postgresql+asyncpg://{user}@{host}:{port}/prefect",
+    }
+    with started(env, tmp_path_factory.mktemp("team"), WORKERS) as (team_env, logs):
+        yield team_env, logs
 
 
 def test_backfill_parallel_3_on_three_workers_gives_what_one_backfill_gives(

@@ -121,6 +121,11 @@ def connect(
     if lake.is_lake(address(path)):
         con = _connect_lake(address(path), read_only)
         try:
+            if read_only and not _migrated(con):
+                raise lake.LakeError(
+                    f"no lake there yet at {lake.redact(address(path))}: it is being created, "
+                    "or was never loaded (load one first with `tradewatch run`)"
+                )
             _settle(con, read_only, [*allow_files, lake.data_location()], allow_paths)
         except Exception:
             con.close()
@@ -252,6 +257,16 @@ def schema_digest() -> str:
     texts.append(resources.files("tradewatch.schemas").joinpath("countries.py").read_text("utf-8"))
     texts.append(metadata.version("pycountry"))
     return hashlib.sha256("\0".join(texts).encode()).hexdigest()
+
+
+def _migrated(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the first migration finished: ``ops.schema_state`` is written in the same
+    transaction as the views, after every migration committed. A reader of a lake that its
+    first writer is still creating would otherwise see some tables and not others."""
+    return con.execute(
+        "select count(*) from duckdb_tables() where database_name = current_database()"
+        " and schema_name = 'ops' and table_name = 'schema_state'"
+    ).fetchall() == [(1,)]
 
 
 def _up_to_date(con: duckdb.DuckDBPyConnection) -> bool:
