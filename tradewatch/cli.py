@@ -172,8 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     _command(
         commands, "serve", cmd_serve,
-        "serve the monthly and backfill deployments from this process",
-        "Serve `monthly-ingest` on its schedule and `backfill` on demand from one process "
+        "serve the monthly, backfill and chunks deployments from this process",
+        "Serve `monthly-ingest` on its schedule and `backfill` (and a parallel backfill's "
+        "`chunks`) on demand from one process "
         "(prefect.serve), for a setup without workers. Needs PREFECT_API_URL to reach a "
         "Prefect server that stays up. Stop with Ctrl-C.",
         "warehouse",
