@@ -6,9 +6,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +89,77 @@ def test_backfill_parallel_3_on_three_workers_gives_what_one_backfill_gives(
     assert on_file["alerts"] and on_file["claim_checks"]
     for name in COMPARED:
         assert on_lake[name] == on_file[name], name
+
+
+def _chunk_processes() -> dict[str, list[int]]:
+    """The processes running chunk flow runs on this machine, by flow run id (from the
+    ``PREFECT__FLOW_RUN_ID`` a worker puts in each flow run's environment)."""
+    found: dict[str, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        for item in environ:
+            if item.startswith(b"PREFECT__FLOW_RUN_ID="):
+                found.setdefault(item.split(b"=", 1)[1].decode(), []).append(int(entry.name))
+    return found
+
+
+def test_kill_9_of_a_chunk_mid_backfill_leaves_no_partial_month_and_a_rerun_completes(
+    team, lake_address, tmp_path
+):
+    """2015-2017 in chunks of three months; once some months are in, one chunk's processes are
+    killed outright. The parent names the crashed chunk (exit 4), the lake holds whole loads
+    only, and the same command again loads what is missing: what one backfill gives."""
+    from tradewatch.warehouse import connect
+
+    team_env, _ = team
+    command = [sys.executable, "-m", "tradewatch.cli", "backfill", "2015-01", "2017-12",
+               "--offline", "--parallel", "3", "--chunk-months", "3"]  # fmt: skip
+    env = {**_env(lake_address), **team_env}
+    parent = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    killed: list[int] = []
+    deadline = time.monotonic() + 300
+    while parent.poll() is None and not killed and time.monotonic() < deadline:
+        time.sleep(0.3)
+        try:
+            with connect(lake_address, read_only=True) as con:
+                months = con.execute("select count(distinct period) from trade_vintages")
+                loaded = months.fetchall()[0][0]
+        except Exception:  # noqa: BLE001 - not created yet
+            continue
+        running = _chunk_processes()
+        if loaded >= 3 and running:
+            killed = next(iter(running.values()))
+            for pid in killed:
+                os.kill(pid, signal.SIGKILL)
+    output = parent.communicate(timeout=600)[0]
+    assert killed, "every chunk finished before one could be killed:\n" + output
+    assert parent.returncode == 4, output
+    assert "crashed" in output.lower(), output
+
+    with connect(lake_address, read_only=True) as con:
+        after_kill = set(con.execute(PER_LOAD).fetchall())
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "already loaded" in again.stdout
+    with connect(lake_address, read_only=True) as con:
+        final = set(con.execute(PER_LOAD).fetchall())
+        twice = con.execute(
+            "select count(*) from (select source, reporter_code, partner_code, hs_code, flow,"
+            " period, vintage from trade_vintages group by all having count(*) > 1)"
+        ).fetchall()
+    assert after_kill < final  # the crashed chunk's loads were whole, and the rerun added more
+    assert twice == [(0,)]
+
+    # the figures one backfill gives (the vintages' provenance differs: three-month chunks ask
+    # Comtrade for three months at a time, so their responses are other bytes)
+    file = str(tmp_path / "one.duckdb")
+    _load(file, ("backfill", "2015-01", "2017-12", "--offline"))
+    on_file, on_lake = _answers(file), _answers(lake_address)
+    assert on_lake["trade_monthly"] == on_file["trade_monthly"]
+    assert len(on_lake["trade_vintages"]) == len(on_file["trade_vintages"]) == 108
