@@ -25,7 +25,10 @@ FORMATS = ("table", "csv", "json")
 SHARED = {
     "warehouse": (
         ("--warehouse",),
-        {"help": "DuckDB file (default: $TRADEWATCH_WAREHOUSE, else ./tradewatch.duckdb)"},
+        {
+            "help": "a DuckDB file, or ducklake:postgres:<libpq string> (default: "
+            "$TRADEWATCH_WAREHOUSE, else ./tradewatch.duckdb)"
+        },
     ),
     "watchlist": (
         ("--watchlist",),
@@ -59,7 +62,8 @@ def _command(commands, name: str, handler, summary: str, description: str, *shar
         parser.add_argument(
             "--data-path",
             metavar="DIR",
-            help="where a DuckLake warehouse keeps its files (default: $TRADEWATCH_DATA_PATH)",
+            help="where a DuckLake warehouse keeps its files: a directory or s3://bucket/prefix "
+            "(default: $TRADEWATCH_DATA_PATH)",
         )
     parser.set_defaults(handler=handler)
     return parser
