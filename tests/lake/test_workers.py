@@ -20,6 +20,7 @@ from .test_lake import COMPARED, SEPTEMBER_2016, _answers, _env, _load
 WORKERS = 3
 # rows per month of each response: a load's unit, whole or absent to a reader
 PER_LOAD = "select sha256, period, count(*) from trade_vintages group by all"
+FINISHED = {"Completed", "Cancelled", "Crashed", "Failed"}
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +164,52 @@ def test_kill_9_of_a_chunk_mid_backfill_leaves_no_partial_month_and_a_rerun_comp
     on_file, on_lake = _answers(file), _answers(lake_address)
     assert on_lake["trade_monthly"] == on_file["trade_monthly"]
     assert len(on_lake["trade_vintages"]) == len(on_file["trade_vintages"]) == 108
+
+
+def test_stopping_the_parent_cancels_its_chunks_in_flight(team, lake_address):
+    """SIGTERM to ``backfill --parallel`` (a service manager stopping it, or Ctrl-C) cancels the
+    chunks it started that had not finished: none is left running on a worker."""
+    import datetime as dt
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterExpectedStartTime,
+        FlowRunFilterName,
+    )
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    team_env, _ = team
+    started = dt.datetime.now(dt.UTC)
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "tradewatch.cli", "backfill", "2015-01", "2017-12", "--offline",
+         "--parallel", "2", "--chunk-months", "3"],
+        env={**_env(lake_address), **team_env}, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 300
+    while not _chunk_processes() and parent.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert parent.poll() is None, "the backfill ended before it could be stopped"
+    parent.send_signal(signal.SIGTERM)
+    output = parent.communicate(timeout=120)[0]
+    assert parent.returncode != 0, output
+    assert "Traceback" not in output, output
+
+    # this parent's chunks (named by it, started since): none still running or about to
+    wanted = FlowRunFilter(
+        name=FlowRunFilterName(like_="backfill-chunk-"),
+        expected_start_time=FlowRunFilterExpectedStartTime(after_=started),
+    )
+    with temporary_settings({PREFECT_API_URL: team_env["PREFECT_API_URL"]}):
+        with get_client(sync_client=True) as client:
+            deadline = time.monotonic() + 120
+            while True:
+                runs = client.read_flow_runs(flow_run_filter=wanted)
+                states = {run.name: run.state.name for run in runs if run.state}
+                if states and all(name in FINISHED for name in states.values()):
+                    break
+                assert time.monotonic() < deadline, states
+                time.sleep(1)
+    assert "Cancelled" in states.values(), states
+    assert not _chunk_processes()
