@@ -209,11 +209,18 @@ def _online_workers(client) -> list:
 
 
 def _cancel(client, running: list[Chunk]) -> None:
-    """The parent stops (interrupted, failed): its chunks still in flight are cancelled."""
-    from prefect.states import Cancelling
+    """The parent stops (interrupted, failed): its chunks still in flight are cancelled. A chunk
+    already running is asked to stop (Cancelling: its process is stopped, then Cancelled); one no
+    worker has started yet is Cancelled outright, as nothing would ever move it on from
+    Cancelling."""
+    from prefect.states import Cancelled, Cancelling
 
     for chunk in running:
-        client.set_flow_run_state(chunk.flow_run_id, Cancelling(), force=True)
+        state = client.read_flow_run(chunk.flow_run_id).state
+        if state is not None and state.is_final():
+            continue
+        stop = Cancelling() if state is not None and state.is_running() else Cancelled()
+        client.set_flow_run_state(chunk.flow_run_id, stop, force=True)
 
 
 def _detail(chunk: Chunk) -> str:
