@@ -87,8 +87,11 @@ class _Server:
             for key, data in artifacts.items()
         ]
 
-    def read_flow_run(self, run_id):
-        return SimpleNamespace(state=self.runs[run_id][0])
+    def read_flow_runs(self, flow_run_filter):
+        return [
+            SimpleNamespace(id=run_id, state=self.runs[run_id][0])
+            for run_id in flow_run_filter.id.any_
+        ]
 
 
 def test_a_finished_chunk_reports_its_figures_a_crashed_one_is_named():

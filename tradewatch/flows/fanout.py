@@ -164,10 +164,19 @@ def _poll(client, running: list[Chunk], summary: IngestSummary) -> list[Chunk]:
         ArtifactFilter,
         ArtifactFilterFlowRunId,
         ArtifactFilterKey,
+        FlowRunFilter,
+        FlowRunFilterId,
     )
 
     finished = []
     ids = [chunk.flow_run_id for chunk in running]
+    # one request for every chunk's state, one for their artifacts: whatever the number of chunks
+    states = {
+        run.id: run.state
+        for run in client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids))
+        )
+    }
     artifacts = client.read_artifacts(
         artifact_filter=ArtifactFilter(
             flow_run_id=ArtifactFilterFlowRunId(any_=ids),
@@ -178,11 +187,10 @@ def _poll(client, running: list[Chunk], summary: IngestSummary) -> list[Chunk]:
     for artifact in sorted(artifacts, key=lambda a: a.updated or a.created):
         by_run[(artifact.flow_run_id, artifact.key)] = artifact.data
     for chunk in running:
-        run = client.read_flow_run(chunk.flow_run_id)
         percent = by_run.get((chunk.flow_run_id, CHUNK_PROGRESS_KEY))
         if isinstance(percent, int | float):
             chunk.percent = float(percent)
-        state = run.state
+        state = states.get(chunk.flow_run_id)
         if state is None or not state.is_final():
             chunk.state = state.name.lower() if state is not None else "scheduled"
             continue
@@ -199,12 +207,13 @@ def _poll(client, running: list[Chunk], summary: IngestSummary) -> list[Chunk]:
 
 def _online_workers(client) -> list:
     from prefect.client.schemas.filters import WorkerFilter, WorkerFilterStatus
+    from prefect.exceptions import ObjectNotFound
 
     try:
         return client.read_workers_for_work_pool(
             WORK_POOL, worker_filter=WorkerFilter(status=WorkerFilterStatus(any_=["ONLINE"]))
         )
-    except Exception:  # noqa: BLE001 - only a hint for the log; the pool may not exist yet
+    except ObjectNotFound:  # the pool does not exist yet: only a hint for the log
         return []
 
 
