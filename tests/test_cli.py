@@ -43,10 +43,57 @@ def test_every_command_has_help_takes_warehouse_and_is_documented(name, capsys):
     assert f"tradewatch {name}" in README.read_text()
 
 
-def test_bad_month_fails_with_one_line(capsys):
-    assert main(["run", "--month", "2016-13", "--offline"]) == 1
-    err = capsys.readouterr().err.strip()
-    assert err == "tradewatch run: not a month: 2016-13"
+@pytest.mark.parametrize("month", ["2016-13", "2016/9", "Sept 2016", "2016-9x", ""])
+def test_bad_month_is_a_usage_error_in_one_line_before_anything_starts(month, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["run", "--month", month, "--offline"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tradewatch run: argument --month: ") and err.count("\n") == 1, err
+    assert repr(month) in err or "not a month" in err
+
+
+def test_a_malformed_month_exits_2_in_under_a_second_as_a_process(tmp_path):
+    """As a user meets it: no Prefect server started first (it took 1.8-3.3 s)."""
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "tradewatch", "run", "--month", "2016/9"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2 and "expected a month as YYYY-MM" in done.stderr
+    assert time.monotonic() - started < 5  # the process's own start included; see benchmarks
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("argv", "suggested"),
+    [
+        (["bakfill", "2016-01", "2016-02"], "did you mean 'backfill'?"),
+        (["staus"], "did you mean 'status'?"),
+        (["run", "--ofline"], "did you mean '--offline'?"),
+        (["status", "--form", "csv"], "did you mean '--format'?"),
+    ],
+)
+def test_a_mistyped_command_or_flag_gets_a_suggestion_and_no_prefix_match(argv, suggested, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert suggested in err and err.count("\n") == 1, err
+
+
+def test_a_month_not_yet_begun_is_refused(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["run", "--month", "2999-01", "--offline"])
+    assert exited.value.code == 2
+    assert "2999-01 has not begun" in capsys.readouterr().err
+
+
+def test_python_dash_m_tradewatch_works():
+    done = subprocess.run(
+        [sys.executable, "-m", "tradewatch", "--version"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and done.stdout.startswith("tradewatch ")
 
 
 def test_bad_watchlist_fails_before_any_work(tmp_path, capsys):
@@ -425,3 +472,40 @@ def test_news_extract_caps_local_files_like_pages(tmp_path, capsys):
     big.write_bytes(b"<html><body>" + b"<p>coal</p>" * 600_000 + b"</body></html>")
     assert main(["news", "extract", str(big), "--warehouse", str(tmp_path / "none.duckdb")]) == 1
     assert "more than the 5 MB a page may be" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["password=hunter2", "password='hunter2 x'", "PASSWORD = hunter2"],
+)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["query", "select 1"],
+        ["status"],
+        ["alerts"],
+        ["backfill", "2016-01", "2016-02", "--offline"],
+        ["run", "--month", "2016-09", "--offline"],
+        ["export", "--to", "out"],
+    ],
+)
+def test_a_password_inline_in_a_lake_address_is_refused_and_never_printed(
+    command, password, tmp_path, monkeypatch, capsys
+):
+    """Refused before anything runs (no Prefect server, no flow run whose parameters would keep
+    it, no DuckDB error that would repeat it), with exit 2 and the secret nowhere in the output."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TRADEWATCH_DATA_PATH", str(tmp_path / "lake"))
+    address = f"ducklake:postgres:dbname=lake host=127.0.0.1 user=tw {password}"
+    code = main([*command, "--warehouse", address])
+    out = capsys.readouterr()
+    assert code == 2
+    assert "PGPASSWORD" in out.err and out.err.count("\n") == 1
+    assert "hunter2" not in out.out + out.err
+    assert not list(tmp_path.iterdir())  # nothing made: no data path, no export folder
+
+
+def test_a_password_in_a_lake_uri_is_refused_too(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("TRADEWATCH_WAREHOUSE", "ducklake:postgres:postgresql://tw:hunter2@h/lake")
+    assert main(["status"]) == 2
+    assert "hunter2" not in capsys.readouterr().err

@@ -47,8 +47,11 @@ SHARED = {
         {"action": "store_true", "help": "answer from the recordings shipped in the package"},
     ),
     "format": (("--format",), {"choices": FORMATS, "default": "table"}),
-    "from": (("--from",), {"dest": "start", "metavar": "YYYY-MM", "help": "first month"}),
-    "to": (("--to",), {"dest": "end", "metavar": "YYYY-MM", "help": "last month"}),
+    "from": (
+        ("--from",),
+        {"dest": "start", "metavar": "YYYY-MM", "type": "month", "help": "first month"},
+    ),
+    "to": (("--to",), {"dest": "end", "metavar": "YYYY-MM", "type": "month", "help": "last month"}),
 }
 
 
@@ -57,6 +60,8 @@ def _command(commands, name: str, handler, summary: str, description: str, *shar
     parser = commands.add_parser(name, help=summary, description=description)
     for option in shared:
         flags, settings = SHARED[option]
+        if settings.get("type") == "month":
+            settings = {**settings, "type": _month}
         parser.add_argument(*flags, **settings)
     if "warehouse" in shared:
         parser.add_argument(
@@ -67,6 +72,68 @@ def _command(commands, name: str, handler, summary: str, description: str, *shar
         )
     parser.set_defaults(handler=handler)
     return parser
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse as a user meets it: no silent prefix matching (``--form`` is not ``--format``),
+    a usage error in one line with exit 2, and a suggestion for a mistyped command or flag."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str):
+        hint = _did_you_mean(self, message)
+        self.exit(EXIT_CONFIG, f"{self.prog}: {message}{hint} (see {self.prog} --help)\n")
+
+
+def _did_you_mean(parser: argparse.ArgumentParser, message: str) -> str:
+    """``; did you mean 'backfill'?`` for a near miss among the commands or the flags."""
+    import difflib
+    import re
+
+    choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if choice:
+        wrong, known = choice.group(1), re.findall(r"'?([\w-]+)'?", choice.group(2))
+    else:
+        unknown = re.search(r"unrecognized arguments: (.*)", message)
+        flags = [w for w in (unknown.group(1).split() if unknown else []) if w.startswith("--")]
+        if not flags:
+            return ""
+        wrong, known = flags[0].split("=")[0], _all_flags(parser)
+    close = difflib.get_close_matches(wrong, known, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _all_flags(parser: argparse.ArgumentParser) -> list[str]:
+    """Every option string of a parser and its subcommands."""
+    found = []
+    for action in parser._actions:
+        found += [flag for flag in action.option_strings if flag.startswith("--")]
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found += _all_flags(sub)
+    return sorted(set(found))
+
+
+def _month(text: str) -> str:
+    """A month argument, checked as the command line reads it (``YYYY-MM``): a malformed one is
+    a usage error before anything starts."""
+    from .schemas.series import Month
+
+    try:
+        return str(Month.parse(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _published_month(text: str) -> str:
+    """A month to fetch: as ``_month``, and not after the current one (nothing is published
+    for a month that has not begun)."""
+    month = _month(text)
+    if month > dt.date.today().strftime("%Y-%m"):
+        raise argparse.ArgumentTypeError(f"{month} has not begun: no source publishes it yet")
+    return month
 
 
 def _positive(text: str) -> int:
@@ -83,7 +150,7 @@ def _positive(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="tradewatch",
         description="Monthly customs statistics into a DuckDB warehouse.",
         epilog="exit codes: 0 done, 1 failed, 2 configuration or usage error, "
@@ -98,7 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
         "Fetch, validate and load the target month and its lookback window.",
         "offline", "watchlist", "wait", "warehouse",
     )  # fmt: skip
-    run.add_argument("--month", help="target month YYYY-MM (default: last calendar month)")
+    run.add_argument(
+        "--month",
+        type=_published_month,
+        help="target month YYYY-MM (default: last calendar month)",
+    )
     run.add_argument(
         "--window", type=int, help="months to load, ending with the target (default: watchlist)"
     )
@@ -111,8 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
         "after an interruption and it finishes the job.",
         "offline", "watchlist", "wait", "warehouse",
     )  # fmt: skip
-    backfill.add_argument("start", help="first month, YYYY-MM")
-    backfill.add_argument("end", help="last month, YYYY-MM")
+    backfill.add_argument("start", type=_published_month, help="first month, YYYY-MM")
+    backfill.add_argument("end", type=_published_month, help="last month, YYYY-MM")
     backfill.add_argument(
         "--source",
         action="append",
@@ -230,7 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
         "The month's articles in the warehouse, with how their figures check out.",
         "format", "warehouse",
     )  # fmt: skip
-    news_list.add_argument("--month", required=True, help="publication month YYYY-MM")
+    news_list.add_argument("--month", required=True, type=_month, help="publication month YYYY-MM")
 
     query = _command(
         commands, "query", cmd_query,
@@ -274,7 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the months a source did not deliver.",
         "warehouse",
     )  # fmt: skip
-    report.add_argument("--month", required=True, metavar="YYYY-MM", help="the month")
+    report.add_argument("--month", required=True, type=_month, metavar="YYYY-MM", help="the month")
     report.add_argument(
         "--out", metavar="FILE.html", help="default: <warehouse>.reports/report-YYYY-MM.html"
     )
@@ -761,6 +832,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "data_path", None):  # for this process and the flows it runs
         os.environ["TRADEWATCH_DATA_PATH"] = args.data_path
     try:
+        where = getattr(args, "warehouse", None) or os.environ.get("TRADEWATCH_WAREHOUSE")
+        if str(where or "").startswith("ducklake:"):  # before anything could print or store it
+            from .warehouse.lake import refuse_inline_password
+
+            refuse_inline_password(where)
         return args.handler(args)
     except KeyboardInterrupt:
         print("tradewatch: interrupted", file=sys.stderr)

@@ -71,6 +71,12 @@ def postgres():
         if done.returncode != 0:
             log = (root / "log").read_text() if (root / "log").exists() else ""
             pytest.fail(f"PostgreSQL did not start: {done.stderr or done.stdout}{log}")
+    roles = _as_postgres(
+        str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "tw", "-d", "postgres",
+        "-v", "ON_ERROR_STOP=1", "-c", ROLES,
+    )  # fmt: skip
+    if roles.returncode != 0:
+        pytest.fail(f"could not create the lake's roles: {roles.stderr}")
     try:
         yield "127.0.0.1", port, "tw"
     finally:
@@ -78,12 +84,33 @@ def postgres():
         shutil.rmtree(root, ignore_errors=True)
 
 
+# As the README's recipe: a writer that owns the lake's database and a reader that can only read
+# its tables, neither a superuser (the test server's own superuser, tw, only sets them up).
+ROLES = "create role tw_writer login; create role tw_reader login;"
+WRITER, READER = "tw_writer", "tw_reader"
+
+
+def create_lake_database(host: str, port: int, name: str) -> None:
+    """A catalog database owned by the writer, whose tables the reader may select."""
+    steps = [
+        (str(PG_BIN / "createdb"), "-h", host, "-p", str(port), "-U", "tw", "-O", WRITER, name),
+        (str(PG_BIN / "psql"), "-h", host, "-p", str(port), "-U", "tw", "-d", name,
+         "-v", "ON_ERROR_STOP=1", "-c",
+         f"alter default privileges for role {WRITER} in schema public"
+         f" grant select on tables to {READER}"),
+    ]  # fmt: skip
+    for step in steps:
+        done = _as_postgres(*step)
+        assert done.returncode == 0, done.stderr
+
+
 @pytest.fixture
 def lake_address(postgres, tmp_path, monkeypatch) -> str:
-    """A new, empty lake: its own catalog database and data path."""
-    host, port, user = postgres
+    """A new, empty lake: its own catalog database and data path, written as the writer role
+    and read (TRADEWATCH_LAKE_READER) as the reader."""
+    host, port, _ = postgres
     name = f"lake_{tmp_path.name.lower().replace('-', '_')}"[:60]
-    done = _as_postgres(str(PG_BIN / "createdb"), "-h", host, "-p", str(port), "-U", user, name)
-    assert done.returncode == 0, done.stderr
+    create_lake_database(host, port, name)
     monkeypatch.setenv("TRADEWATCH_DATA_PATH", str(tmp_path / "lake-data"))
-    return f"ducklake:postgres:dbname={name} host={host} port={port} user={user}"
+    monkeypatch.setenv("TRADEWATCH_LAKE_READER", READER)
+    return f"ducklake:postgres:dbname={name} host={host} port={port} user={WRITER}"

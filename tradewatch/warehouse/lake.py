@@ -19,10 +19,14 @@ from pathlib import Path
 
 import duckdb
 
+from ..errors import ConfigError
+
 PREFIX = "ducklake:"
 REMOTE = "s3://"
 DATA_PATH_ENV = "TRADEWATCH_DATA_PATH"
+READER_ENV = "TRADEWATCH_LAKE_READER"
 CATALOG = "lake"
+METADATA = f"__ducklake_metadata_{CATALOG}"  # DuckLake's name for the attached catalog
 
 
 class LakeError(RuntimeError):
@@ -67,7 +71,11 @@ def extension_directory() -> str:
 
 
 def attach(address: str, location: str, read_only: bool, config: dict) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with the lake attached as the default catalog."""
+    """An in-memory DuckDB with the lake attached as the default catalog (a reader as the role
+    ``TRADEWATCH_LAKE_READER`` names, when set)."""
+    refuse_inline_password(address)
+    if read_only:
+        address = as_reader(address)
     con = duckdb.connect(config={**config, "extension_directory": extension_directory()})
     try:
         con.execute("load ducklake")
@@ -120,9 +128,88 @@ def s3_secret(environ: dict | None = None) -> str:
     return f"create or replace secret tradewatch_data (type s3, {listed})"
 
 
+_KEY_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+_URI_PASSWORD = re.compile(r"(postgres(?:ql)?://[^/@\s:]*:)([^@\s]*)(@)", re.IGNORECASE)
+
+
 def redact(address: str) -> str:
-    """The address without a password."""
-    return re.sub(r"(password\s*=\s*)\S+", r"\1***", address)
+    """The address without a password (``password=...`` or ``postgresql://user:...@``)."""
+    return _URI_PASSWORD.sub(r"\1***\3", _KEY_PASSWORD.sub(r"\1***", address))
+
+
+def refuse_inline_password(address: str | os.PathLike | None) -> None:
+    """A lake address must not carry its password: DuckDB repeats the address in its errors,
+    and flow runs show their parameters. It is refused, and never printed."""
+    given = str(address or "")
+    if is_lake(given) and redact(given) != given:
+        raise ConfigError(
+            "the lake address carries a password, which tradewatch refuses (errors, logs and "
+            "flow run parameters would show it): put it in PGPASSWORD or ~/.pgpass instead"
+        )
+
+
+def as_reader(address: str) -> str:
+    """The address with ``user=`` set to the role ``TRADEWATCH_LAKE_READER`` names, if set:
+    the reading commands then reach the catalog as a role that can only read it."""
+    role = os.environ.get(READER_ENV, "").strip()
+    if not role:
+        return address
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$]*", role):
+        raise ConfigError(f"{READER_ENV}={role!r} is not a PostgreSQL role name")
+    kind, _, dsn = address.removeprefix(PREFIX).partition(":")
+    if "://" in dsn:
+        raise ConfigError(f"{READER_ENV} needs the lake address as key=value pairs, not a URI")
+    words = [w for w in dsn.split() if not w.lower().startswith("user=")]
+    return f"{PREFIX}{kind}:{' '.join([*words, f'user={role}'])}"
+
+
+# What a role that may run users' SQL must not be able to do on the catalog's server
+_ROLE_POWERS = """
+select r.rolname as role,
+  r.rolsuper as super, r.rolcreaterole as create_role, r.rolcreatedb as create_db,
+  pg_has_role(current_user, 'pg_read_server_files', 'member')
+    or pg_has_role(current_user, 'pg_write_server_files', 'member')
+    or pg_has_role(current_user, 'pg_execute_server_program', 'member') as server_files,
+  has_database_privilege(current_database(), 'CREATE') as create_schema,
+  exists (select 1 from pg_namespace n where n.nspname not like 'pg\\_%'
+          and n.nspname <> 'information_schema' and has_schema_privilege(n.oid, 'CREATE'))
+    as create_table,
+  exists (select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+          where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema')
+          and has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')) as write_table
+from pg_roles r where r.rolname = current_user
+"""
+_POWER_NAMES = (
+    "is a superuser",
+    "can create roles",
+    "can create databases",
+    "can read, write or run programs on the server's files",
+    "can create schemas in the catalog's database",
+    "can create tables in the catalog",
+    "can write the catalog's tables",
+)
+
+
+def check_reader(con: duckdb.DuckDBPyConnection) -> None:
+    """Refuse to run users' SQL as a role that could change the catalog or its server.
+
+    The query allow-list already keeps ``postgres_query`` out of reach; this is the second wall:
+    should a call slip past it, the role it would run as can only read the catalog.
+    """
+    text = _ROLE_POWERS.replace("'", "''")
+    try:
+        row = con.execute(f"select * from postgres_query('{METADATA}', '{text}')").fetchone()
+    except duckdb.Error as exc:
+        reason = str(exc).splitlines()[0]
+        raise LakeError(f"cannot read the catalog role's rights: {reason}") from None
+    role, *powers = row
+    found = [name for name, held in zip(_POWER_NAMES, powers, strict=True) if held]
+    if found:
+        raise ConfigError(
+            f"tradewatch query runs SQL on a lake only as a read-only role; {role!r} "
+            f"{' and '.join(found)}: set {READER_ENV} to a role that can only read the catalog "
+            "(README: DuckLake on PostgreSQL)"
+        )
 
 
 def _quoted(text: str) -> str:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import closing
+from functools import cache
 from pathlib import Path
 
 import duckdb
 
-from .db import connect, resolve_path
+from . import lake
+from .db import NO_AUTOLOAD, address, connect, resolve_path
 
 
 class QueryError(ValueError):
@@ -19,12 +23,19 @@ class QueryRefused(QueryError):
     """The SQL would write or change state; ``tradewatch query`` only reads."""
 
 
-def check_read_only(sql_text: str, con: duckdb.DuckDBPyConnection | None = None) -> list[str]:
-    """The statements of ``sql_text``, each a query; raise ``QueryRefused`` for anything else.
+def check_read_only(
+    sql_text: str,
+    con: duckdb.DuckDBPyConnection | None = None,
+    *,
+    allow_files: bool = False,
+) -> list[str]:
+    """The one statement of ``sql_text``, a query; raise ``QueryRefused`` for anything else.
 
-    DuckDB's own parser says what each statement is (``con``'s, else the module's default
+    DuckDB's own parser says what the statement is (``con``'s, else the module's default
     connection, which costs 40 ms to create). ``EXPLAIN`` (with ``ANALYZE``, which runs it) is
-    accepted only when what it explains is itself a query.
+    accepted only when what it explains is itself a query. Then the query's parse tree is
+    checked against the allow-list (``check_calls``): only the functions DuckDB itself defines
+    to compute on values, a few named table functions, and the warehouse's own relations.
     """
     parser = con or duckdb
     try:
@@ -33,17 +44,23 @@ def check_read_only(sql_text: str, con: duckdb.DuckDBPyConnection | None = None)
         raise QueryError(str(exc).splitlines()[0]) from exc
     if not statements:
         raise QueryRefused("no SQL statement given")
-    for statement in statements:
-        kind = statement.type.name
-        if kind == "EXPLAIN":
-            kind = _explained_kind(statement.query, parser)
-        if kind != "SELECT":
-            raise QueryRefused(f"refused: `tradewatch query` only reads; this statement is {kind}")
-    return [statement.query for statement in statements]
+    if len(statements) > 1:
+        raise QueryRefused(
+            f"refused: one statement at a time, this string holds {len(statements)} "
+            "(run them as separate commands)"
+        )
+    (statement,) = statements
+    kind, query = statement.type.name, statement.query
+    if kind == "EXPLAIN":
+        kind, query = _explained(statement.query, parser)
+    if kind != "SELECT":
+        raise QueryRefused(f"refused: `tradewatch query` only reads; this statement is {kind}")
+    check_calls(query, con, allow_files=allow_files)
+    return [statement.query]
 
 
-def _explained_kind(text: str, parser) -> str:
-    """The type of the statement an ``EXPLAIN [ANALYZE] [(options)]`` statement explains."""
+def _explained(text: str, parser) -> tuple[str, str]:
+    """The type and text of the statement an ``EXPLAIN [ANALYZE] [(options)]`` explains."""
     tokens = duckdb.tokenize(text)
     depth, start = 0, None
     for index, (position, kind) in enumerate(tokens):
@@ -58,15 +75,136 @@ def _explained_kind(text: str, parser) -> str:
             start = position
             break
     if start is None:
-        return "EXPLAIN of nothing"
+        return "EXPLAIN of nothing", ""
     try:
         inner = parser.extract_statements(text[start:])
     except duckdb.Error:
-        return "EXPLAIN of a statement that does not parse alone"
+        return "EXPLAIN of a statement that does not parse alone", ""
     if len(inner) != 1:
-        return "EXPLAIN of several statements"
+        return "EXPLAIN of several statements", ""
     kind = inner[0].type.name
-    return _explained_kind(inner[0].query, parser) if kind == "EXPLAIN" else kind
+    return _explained(inner[0].query, parser) if kind == "EXPLAIN" else (kind, inner[0].query)
+
+
+# The allow-list. Table functions a query may call: numbers and the catalog's own description.
+TABLE_FUNCTIONS = frozenset(
+    {
+        "range", "generate_series", "unnest", "repeat", "repeat_row", "json_each", "json_tree",
+        "duckdb_tables", "duckdb_views", "duckdb_columns", "duckdb_schemas", "duckdb_types",
+        "duckdb_constraints", "duckdb_functions", "duckdb_keywords", "pragma_table_info",
+        "summary", "icu_calendar_names", "pg_timezone_names",
+    }
+)  # fmt: skip
+# ... and, with --allow-files, those that read files (the sandbox keeps them inside the folders)
+FILE_FUNCTIONS = frozenset(
+    {
+        "read_csv", "read_csv_auto", "read_parquet", "parquet_scan", "read_json",
+        "read_json_auto", "read_ndjson", "read_ndjson_auto", "read_json_objects",
+        "read_json_objects_auto", "read_ndjson_objects", "read_text", "read_blob", "glob",
+    }
+)  # fmt: skip
+# Window functions (the parser knows them; duckdb_functions() does not list them)
+WINDOW_FUNCTIONS = frozenset(
+    {
+        "row_number", "rank", "rank_dense", "dense_rank", "percent_rank", "cume_dist", "ntile",
+        "lag", "lead", "first_value", "last_value", "nth_value", "fill",
+    }
+)  # fmt: skip
+# DuckDB's own functions that read or change the session rather than compute on values
+SESSION_FUNCTIONS = frozenset(
+    {"current_setting", "getvariable", "write_log", "nextval", "currval", "setseed"}
+)
+# Catalogs a query may name: the warehouse's own (``current_database()``) and DuckDB's
+OWN_CATALOGS = frozenset({"", "system", "temp"})
+
+
+@cache
+def value_functions() -> frozenset[str]:
+    """The scalar, aggregate and macro functions DuckDB itself defines (on a connection with no
+    extension loaded: not postgres_*, not ducklake_*), less those that read the session."""
+    with closing(duckdb.connect(config=NO_AUTOLOAD)) as con:
+        rows = con.execute(
+            "select distinct lower(function_name) from duckdb_functions()"
+            " where function_type in ('scalar', 'aggregate', 'macro')"
+        ).fetchall()
+    return frozenset(name for (name,) in rows) - SESSION_FUNCTIONS | WINDOW_FUNCTIONS
+
+
+def check_calls(
+    query: str, con: duckdb.DuckDBPyConnection | None = None, *, allow_files: bool = False
+) -> None:
+    """Refuse a query that calls anything outside the allow-list or names another catalog.
+
+    The query's parse tree (``json_serialize_sql``) is walked whole: every function call, table
+    function and table name. A query DuckDB cannot serialise (PIVOT) cannot be checked, so it is
+    refused too: the check fails closed.
+    """
+    if con is None:
+        with closing(duckdb.connect(config=NO_AUTOLOAD)) as own:
+            return check_calls(query, own, allow_files=allow_files)
+    try:
+        (tree,) = con.execute("select json_serialize_sql(?::varchar)", [query]).fetchone()
+    except duckdb.Error as exc:
+        raise QueryError(str(exc).splitlines()[0]) from exc
+    parsed = json.loads(tree)
+    if parsed.get("error"):
+        raise QueryRefused(
+            "refused: this query cannot be checked against the allow-list "
+            f"({parsed.get('error_message', 'no reason given')}); write it as a plain SELECT"
+        )
+    tables = TABLE_FUNCTIONS | (FILE_FUNCTIONS if allow_files else frozenset())
+    found = _refusals(parsed["statements"], value_functions(), tables, _others(con), allow_files)
+    for refusal in found:
+        raise QueryRefused(f"refused: {refusal}")
+
+
+def _others(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """The databases attached beside the warehouse (a lake's PostgreSQL catalog, ``memory``)."""
+    rows = con.execute(
+        "select lower(database_name) from duckdb_databases()"
+        " where database_name <> current_database() and database_name not in ('system', 'temp')"
+    ).fetchall()
+    return frozenset(name for (name,) in rows)
+
+
+def _refusals(node, functions, tables, catalogs, allow_files) -> Iterator[str]:
+    """Why the parse tree ``node`` is refused, if it is: one reason per forbidden name."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _refusals(item, functions, tables, catalogs, allow_files)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "TABLE_FUNCTION" and isinstance(node.get("function"), dict):
+        call = node["function"]
+        name = str(call.get("function_name", "")).lower()
+        if name not in tables or not _own(call, catalogs):
+            hint = " (--allow-files DIR lets it read there)" if name in FILE_FUNCTIONS else ""
+            yield f"the table function {name}() is not one `tradewatch query` may call{hint}"
+        rest = [v for k, v in node.items() if k != "function"]
+        rest += [v for k, v in call.items() if k != "function_name"]
+        yield from _refusals(rest, functions, tables, catalogs, allow_files)
+        return
+    if "function_name" in node:
+        name = str(node["function_name"]).lower()
+        if name not in functions or not _own(node, catalogs):
+            yield f"the function {name}() is not one `tradewatch query` may call"
+    if node.get("type") == "BASE_TABLE":
+        parts = [str(node.get(k) or "").lower() for k in ("catalog_name", "schema_name")]
+        table = str(node.get("table_name", ""))
+        if any(part in catalogs or part.startswith("__ducklake") for part in parts):
+            yield f"{'.'.join(filter(None, parts))} is not part of the warehouse"
+        elif not allow_files and any(mark in table for mark in "./\\:"):
+            yield f"'{table}' names a file, not a relation of the warehouse"
+    for value in node.values():
+        yield from _refusals(value, functions, tables, catalogs, allow_files)
+
+
+def _own(call: dict, catalogs: frozenset[str]) -> bool:
+    """Whether a call names no catalog or schema beyond DuckDB's own."""
+    catalog = str(call.get("catalog") or "").lower()
+    schema = str(call.get("schema") or "").lower()
+    return catalog in OWN_CATALOGS and schema in ("", "main", "pg_catalog")
 
 
 def run_query(
@@ -75,19 +213,28 @@ def run_query(
     *,
     allow_files: Sequence[str | os.PathLike] = (),
 ) -> tuple[list[str], list[tuple]]:
-    """Run queries on a sandboxed read-only connection; the last one's column names and rows.
+    """Run one query on a sandboxed read-only connection: its column names and rows.
 
-    Files can be read from SQL only inside the folders of ``allow_files``.
+    Files can be read from SQL only inside the folders of ``allow_files``. On a lake the
+    connection's PostgreSQL role must be one that can only read (``lake.check_reader``).
     """
     con = connect(path, read_only=True, allow_files=allow_files)
     try:
-        for statement in check_read_only(sql_text, con):
-            result = con.execute(statement)
+        (statement,) = _checked(sql_text, con, path, allow_files)
+        result = con.execute(statement)
         return [d[0] for d in result.description], result.fetchall()
     except duckdb.Error as exc:
         raise QueryError(str(exc).splitlines()[0]) from exc
     finally:
         con.close()
+
+
+def _checked(sql_text: str, con, path, allow_files) -> list[str]:
+    """The statement, checked on the connection that will run it (which knows the catalogs
+    attached beside the warehouse), after the lake's role is checked."""
+    if lake.is_lake(address(path)):
+        lake.check_reader(con)
+    return check_read_only(sql_text, con, allow_files=bool(allow_files))
 
 
 FORMATS = {".parquet": "parquet", ".csv": "csv"}
@@ -117,13 +264,14 @@ def query_to_file(
     fmt = FORMATS.get(target.suffix.lower())
     if fmt is None:
         raise QueryError(f"--out {out}: name a .parquet or .csv file")
-    statements = check_read_only(sql_text)
-    if len(statements) != 1 or statements[0].lstrip().lower().startswith("explain"):
+    (statement,) = check_read_only(sql_text, allow_files=bool(allow_files))
+    if statement.lstrip().lower().startswith("explain"):
         raise QueryError("--out writes one query's answer: give a single SELECT")
     target.parent.mkdir(parents=True, exist_ok=True)
     con = connect(path, read_only=True, allow_files=allow_files, allow_paths=[target])
     try:
-        query = statements[0].strip().rstrip(";")
+        (statement,) = _checked(sql_text, con, path, allow_files)
+        query = statement.strip().rstrip(";")
         (rows,) = con.execute(
             f"copy ({query}\n) to {_quoted(target)} {_copy_options(fmt)}"
         ).fetchall()[0]
