@@ -104,12 +104,12 @@ def no_network(monkeypatch):
 
 def use_source_client(monkeypatch, name: str, factory) -> None:
     """Runs get source ``name``'s client from ``factory(log, offline)``, not the real one."""
-    from dataclasses import replace
+    from tradewatch.sources import source_class
 
-    from tradewatch import sources
-
-    monkeypatch.setattr(sources, name, replace(getattr(sources, name), client=factory))
+    monkeypatch.setattr(
+        source_class(name), "client", lambda self, log, offline: factory(log, offline)
+    )
 
 
 def use_comtrade_client(monkeypatch, factory) -> None:
-    use_source_client(monkeypatch, "COMTRADE", factory)
+    use_source_client(monkeypatch, "comtrade", factory)

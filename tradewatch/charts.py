@@ -11,6 +11,7 @@ from itertools import groupby
 from pathlib import Path
 
 from .schemas.countries import country_name
+from .sources.base import title
 from .warehouse import connect
 from .warehouse.db import run_sql
 
@@ -51,7 +52,6 @@ def series_rows(
 
 
 FORMATS = (".png", ".svg", ".pdf", ".html")
-SOURCE_NAMES = {"comtrade": "UN Comtrade", "gacc": "China Customs (GACC)"}
 
 
 def charts_folder(warehouse: str | os.PathLike | None) -> Path:
@@ -116,7 +116,7 @@ def source_line(key: tuple, points: list[dict]) -> str:
     """ "Source: UN Comtrade, retrieved 2026-11-29" (the latest retrieval of the figures)."""
     fetched = [p["fetched_at"] for p in points if p.get("fetched_at")]
     when = f", retrieved {max(fetched):%Y-%m-%d}" if fetched else ""
-    return f"Source: {SOURCE_NAMES.get(key[0], key[0])}{when}. Reversal months marked."
+    return f"Source: {title(key[0])}{when}. Reversal months marked."
 
 
 def figure_of(rows: list[dict], width: float = 10.0):
@@ -140,7 +140,7 @@ def figure_of(rows: list[dict], width: float = 10.0):
 def _panel(axes, key: tuple, points: list[dict], matplotlib) -> None:
     periods = [p["period"] for p in points]
     tonnes = [None if p["net_weight_kg"] is None else p["net_weight_kg"] / 1000 for p in points]
-    axes.plot(periods, tonnes, marker=".", color="#0969da", label=SOURCE_NAMES.get(key[0], key[0]))
+    axes.plot(periods, tonnes, marker=".", color="#0969da", label=title(key[0]))
     for direction, (marker, colour) in MARKERS.items():
         turns = [p for p in points if p["direction"] == direction]
         if not turns:

@@ -149,6 +149,7 @@ def _positive(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
+    from .sources.base import source_names
 
     parser = Parser(
         prog="tradewatch",
@@ -189,8 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         dest="sources",
         metavar="S",
-        help="only this source: comtrade, gacc or news (repeatable; default: every customs "
-        "source in the watchlist; news only when named)",
+        choices=source_names(),
+        help=f"only this source: {', '.join(source_names())} (repeatable; default: every "
+        "source the watchlist watches that backfills by default; news only when named)",
     )
     backfill.add_argument("--force", action="store_true", help="reload months already loaded")
     backfill.add_argument(
@@ -557,18 +559,16 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     from . import watchlist
     from .schemas.series import Month, previous_month
+    from .sources.base import source_classes
     from .warehouse.db import connect, run_sql
     from .warehouse.status import status_grid
 
     config = watchlist.load(args.watchlist)
     watched = {
-        source: {s.key for s in config.for_source(source)}
-        for source in watchlist.KNOWN_SOURCES
-        if config.for_source(source)
+        name: keys
+        for name, cls in source_classes().items()
+        if (keys := cls.status_keys(config)) is not None
     }
-    if any(s.news_terms for s in config.series):
-        # News is a month's reports, not series: its cell is the month's outcome.
-        watched["news"] = set()
     window_start = previous_month().shift(-(config.window_months - 1)).first_day
     with closing(connect(args.warehouse, read_only=True)) as con:
         first, last = run_sql(con, "months_run").fetchall()[0]

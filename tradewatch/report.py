@@ -14,8 +14,8 @@ import os
 from contextlib import closing
 from pathlib import Path
 
-from .charts import SOURCE_NAMES
 from .schemas import Month
+from .sources.base import title
 from .warehouse import connect
 from .warehouse.db import address, beside, run_sql
 from .warehouse.lake import redact
@@ -136,7 +136,7 @@ def _reversals(warehouse, month: Month, alerts: list[dict]) -> str:
             f"<p>{_t(alert['previous_t'])} t in {alert['period'] - dt.timedelta(days=1):%B} → "
             f"<strong>{_t(alert['current_t'])} t</strong> in {alert['period']:%B %Y}, after "
             f"{alert['trend_months']} month{'s' if alert['trend_months'] != 1 else ''} "
-            f"{before} ({SOURCE_NAMES.get(alert['source'], alert['source'])}; series "
+            f"{before} ({title(alert['source'])}; series "
             f"<code>{html.escape(alert['series_name'] or '')}</code>).</p>"
         )
         try:
@@ -184,7 +184,7 @@ def _figures(figures: list[dict]) -> str:
             revised = (
                 f"{_t(row['revised_from_tonnes'])} t ({row['revised_from_fetched_at']:%Y-%m-%d})"
             )
-        source = SOURCE_NAMES.get(row["source"], row["source"])
+        source = title(row["source"])
         out.append(
             f'<tr><td>{html.escape(_trade(row))}</td><td class="d">{row["period"]:%Y-%m}</td>'
             f'<td class="n">{_t(row["tonnes"])}</td>'
@@ -275,7 +275,7 @@ _GAP_WORDS = {
 def _gaps(gaps: list[dict]) -> str:
     def body(gaps: list[dict]) -> list[str]:
         items = [
-            f"<li>{SOURCE_NAMES.get(gap['source'], gap['source'])} {gap['period']:%Y-%m}: "
+            f"<li>{title(gap['source'])} {gap['period']:%Y-%m}: "
             f"{_GAP_WORDS.get(gap['last_status'], gap['last_status'])}"
             f"{' — ' + html.escape(gap['last_message']) if gap['last_message'] else ''}</li>"
             for gap in gaps
@@ -297,7 +297,7 @@ def report_markdown(month: Month, data: dict[str, list[dict]], page: Path | None
         lines.append(
             f"- **{_trade(alert)}** turned {alert['direction']}, {move}: "
             f"{_t(alert['previous_t'])} t → {_t(alert['current_t'])} t "
-            f"({SOURCE_NAMES.get(alert['source'], alert['source'])}"
+            f"({title(alert['source'])}"
             f"{', retracted' if alert['status'] == 'retracted' else ''})"
         )
     if not data["alerts"]:
@@ -310,7 +310,7 @@ def report_markdown(month: Month, data: dict[str, list[dict]], page: Path | None
         "|---|---|--:|---|---|",
     ]
     for row in data["figures"]:
-        source = SOURCE_NAMES.get(row["source"], row["source"])
+        source = title(row["source"])
         linked = f"[{source}]({row['source_url']})" if row["source_url"] else source
         lines.append(
             f"| {_trade(row)} | {row['period']:%Y-%m} | {_t(row['tonnes'])} | {linked} "

@@ -21,10 +21,6 @@ from .schemas.series import Series
 
 ENV_VAR = "TRADEWATCH_WATCHLIST"
 LOCAL_FILE = "tradewatch.toml"
-KNOWN_SOURCES = ("comtrade", "gacc")
-# What China's customs publishes on its English site: commodities only against the world,
-# countries only as all goods (hs "TOTAL").
-GACC_COMMODITIES = ("2701", "2601")
 WEBHOOK_ENV = "TRADEWATCH_ALERT_WEBHOOK"
 
 
@@ -143,11 +139,24 @@ class _Series(_Table):
     partner: _Country
     hs: Annotated[str, Field(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|TOTAL)$")]  # ASCII digits
     flow: Literal["M", "X"] = "M"
-    sources: Annotated[list[Literal["comtrade", "gacc"]], Field(min_length=1)] = ["comtrade"]
+    # the registered sources that load series (``Source.watches_series``): not news
+    sources: Annotated[list[str], Field(min_length=1)] = ["comtrade"]
     news_terms: list[Annotated[str, Field(pattern=r"\S")]] = []
     theta: _Fraction | None = None
     min_trend_months: _Months | None = None
     low_base_tonnes: _Tonnes | None = None
+
+    @field_validator("sources")
+    @classmethod
+    def _registered(cls, names: list[str]) -> list[str]:
+        known = series_sources()
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise ValueError(
+                f"must be a non-empty list of: {', '.join(known)}; not "
+                f"{', '.join(map(repr, unknown))} (no source of that name is installed)"
+            )
+        return names
 
     @field_validator("reporter", "partner")
     @classmethod
@@ -188,7 +197,6 @@ _MUST = {
     "partner": "a UN M49 country code (0-999), an ISO code or a country's name",
     "hs": "an HS code of 2, 4 or 6 digits (or TOTAL) as a string",
     "flow": "'M' (imports) or 'X' (exports)",
-    "sources": f"a non-empty list of: {', '.join(KNOWN_SOURCES)}",
     "news_terms": 'a list of words, e.g. ["coal", "North Korea"]',
 }
 _SECTION_KEYS = {
@@ -204,6 +212,7 @@ _SECTION_KEYS = {
 
 
 def parse(text: str, name: str = LOCAL_FILE) -> Watchlist:
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as some editors on Windows write
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -240,15 +249,15 @@ def parse(text: str, name: str = LOCAL_FILE) -> Watchlist:
     )
 
 
+def series_sources() -> tuple[str, ...]:
+    """The registered sources a series may name in ``sources``, in registration order."""
+    from .sources.base import source_classes  # light: the sources' modules import no pandas
+
+    return tuple(name for name, cls in source_classes().items() if cls.watches_series)
+
+
 def _series(table: _Series, index: int, where: _Locator) -> Series:
-    if "gacc" in table.sources and table.hs != "TOTAL":
-        if table.partner != 0 or table.hs not in GACC_COMMODITIES:
-            raise WatchlistError(
-                f"{where.key('series', index, 'sources')}: gacc publishes commodities only "
-                f"against the world (partner 0, hs {' or '.join(GACC_COMMODITIES)}) and "
-                "countries only as hs TOTAL"
-            )
-    return Series(
+    series = Series(
         table.name,
         table.reporter,
         table.partner,
@@ -260,6 +269,13 @@ def _series(table: _Series, index: int, where: _Locator) -> Series:
         low_base_tonnes=table.low_base_tonnes,
         news_terms=tuple(t.strip() for t in table.news_terms),
     )
+    from .sources.base import source_class
+
+    for name in table.sources:  # each source's own rules for the series it loads
+        problem = source_class(name).series_problem(series)
+        if problem:
+            raise WatchlistError(f"{where.key('series', index, 'sources')}: {problem}")
+    return series
 
 
 def _describe(error: ValidationError, document: dict, where: _Locator) -> str:
@@ -304,7 +320,10 @@ def _fault(item: dict, section, index: int, key, document: dict, where: _Locator
             return f"{at}: {key} {reason}"
         return f"{at}: {reason}"
     shown = str(value).lower() if isinstance(value, bool) else repr(value)  # as TOML writes it
-    return f"{at}: {key} must be {_MUST.get(key, item['msg'])}, got {shown}"
+    must = _MUST.get(key, item["msg"])
+    if key == "sources":  # the registry says which
+        must = f"a non-empty list of: {', '.join(series_sources())}"
+    return f"{at}: {key} must be {must}, got {shown}"
 
 
 class _Locator:

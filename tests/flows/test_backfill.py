@@ -106,7 +106,8 @@ def test_a_failing_month_does_not_stop_the_others(warehouse_path, monkeypatch):
             return httpx.Response(400, text="period not available")
         return replay(request)
 
-    original = registry.COMTRADE.client
+    comtrade = registry.source_class("comtrade")
+    original = comtrade.client
     use_comtrade_client(
         monkeypatch,
         lambda log, offline: make_client(
@@ -122,7 +123,7 @@ def test_a_failing_month_does_not_stop_the_others(warehouse_path, monkeypatch):
     loaded = query(warehouse_path, "select year(period), count(*) from trade_monthly group by 1")
     assert sorted(loaded) == [(2015, 24), (2017, 24)]
     # Once the source answers again, a rerun loads just the failed year.
-    use_comtrade_client(monkeypatch, original)
+    monkeypatch.setattr(comtrade, "client", original)
     summary = backfill("2015-01", "2017-12", offline=True, warehouse=warehouse_path)
     assert (summary["skipped"], summary["rows_new"]) == (24, 24)
 

@@ -18,9 +18,9 @@ from prefect import flow
 
 from tradewatch.flows import monthly_ingest
 from tradewatch.flows.ingest import IngestSummary, ingest
-from tradewatch.pipelines.contract import SourceSpec
 from tradewatch.pipelines.http import EXCHANGE_ID, make_client
 from tradewatch.schemas import TRADE_COLUMNS, Month, check_trade_rows, series_key
+from tradewatch.sources import Source
 from tradewatch.warehouse import connect
 from tradewatch.warehouse.load import load_payload
 
@@ -79,16 +79,26 @@ def load(con, raw: TinyRaw, checked, run_id, flow_run_id):
     )
 
 
-TINY = SourceSpec(
-    name="tiny",
-    client=lambda log, offline: make_client(
-        "tiny", log, transport=httpx.MockTransport(tiny_answer), min_interval=0
-    ),
-    fetch=fetch,
-    check=check,
-    load=load,
-    months=lambda month: [month],
-)
+class Tiny(Source):
+    """The whole of a source: what it fetches, checks and loads; the rest is inherited."""
+
+    name = "tiny"
+    title = "Tiny statistics"
+
+    def client(self, log, offline):
+        return make_client("tiny", log, transport=httpx.MockTransport(tiny_answer), min_interval=0)
+
+    def fetch(self, client, request):
+        return fetch(client, request, self.options)
+
+    def check(self, raw):
+        return check(raw)
+
+    def load(self, con, raw, checked, run_id, flow_run_id):
+        return load(con, raw, checked, run_id, flow_run_id)
+
+
+TINY = Tiny()
 
 
 @flow(name="tiny-ingest")

@@ -39,7 +39,7 @@ def serve_changed(monkeypatch, url_path: str, change):
 
     use_source_client(
         monkeypatch,
-        "GACC",
+        "gacc",
         lambda log, offline: make_client(
             "gacc",
             log,
@@ -176,7 +176,7 @@ def test_a_month_left_blank_is_derived_from_two_cumulatives_and_marked(warehouse
 
 
 def test_live_client_is_polite():
-    client = registry.GACC.client(ExchangeLog(), offline=False)
+    client = registry.source_class("gacc")().client(ExchangeLog(), offline=False)
     with client:
         assert client._transport._min_interval == 2.0
         assert client.headers["User-Agent"].startswith("tradewatch/")
@@ -203,7 +203,7 @@ def test_the_current_year_index_is_also_read_without_the_year(
 
     use_source_client(
         monkeypatch,
-        "GACC",
+        "gacc",
         lambda log, offline: make_client(
             "gacc",
             log,

@@ -1,7 +1,6 @@
 import datetime as dt
 import threading
 from contextlib import closing
-from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -199,7 +198,9 @@ def test_an_unchanged_payload_is_not_parsed_again(warehouse_path, monkeypatch, p
     def must_not_parse(raw):
         raise AssertionError("an unchanged payload was parsed again")
 
-    monkeypatch.setattr(registry, "COMTRADE", replace(registry.COMTRADE, check=must_not_parse))
+    monkeypatch.setattr(
+        registry.source_class("comtrade"), "check", lambda self, raw: must_not_parse(raw)
+    )
     again = monthly_ingest(
         month="2016-09", offline=True, warehouse=warehouse_path, watchlist=prk_watchlist
     )

@@ -89,7 +89,7 @@ def test_a_gdelt_error_fails_the_run_naming_it(warehouse_path, monkeypatch):
         quick = {"retry": RetryPolicy(attempts=1), "min_interval": 0, "transport": transport}
         return NewsClients(make_client("gdelt", log, **quick), make_client("news", log, **quick))
 
-    use_source_client(monkeypatch, "NEWS", clients)
+    use_source_client(monkeypatch, "news", clients)
     with pytest.raises(IngestFailed, match="too short, too long or too common"):
         monthly_ingest(month="2017-10", offline=True, warehouse=warehouse_path)
     (status,) = query(warehouse_path, "select status from ops.runs where source = 'news'")

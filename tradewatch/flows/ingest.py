@@ -1,4 +1,4 @@
-"""The ingest engine: one generic set of Prefect tasks that runs any source (``SourceSpec``)."""
+"""The ingest engine: one generic set of Prefect tasks that runs any source (``Source``)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from prefect.cache_policies import NONE
 from prefect.futures import PrefectFuture
 
 from ..errors import describe_failure
-from ..pipelines.contract import Note, Refused, SourceSpec
+from ..pipelines.contract import Note, Refused
 from ..pipelines.http import ExchangeLog
 from ..schemas import Month
+from ..sources.base import Run, Source
 from ..warehouse import (
     MonthLoad,
     WarehouseBusy,
@@ -155,21 +156,21 @@ class IngestSummary:
         )
 
 
-@task(name="fetch", task_run_name="fetch-{spec.name}", cache_policy=NONE)
-def fetch_request(spec: SourceSpec, client: httpx.Client, request: Any) -> Any:
+@task(name="fetch", task_run_name="fetch-{source.name}", cache_policy=NONE)
+def fetch_request(source: Source, client: httpx.Client, request: Any) -> Any:
     """Download one request's bytes (I/O only); the source's one retry layer is its client."""
-    return spec.fetch(client, request, spec.options)
+    return source.fetch(client, request)
 
 
-@task(name="check", task_run_name="check-{spec.name}", cache_policy=NONE)
-def check_raw(spec: SourceSpec, raw: Any) -> Any:
+@task(name="check", task_run_name="check-{source.name}", cache_policy=NONE)
+def check_raw(source: Source, raw: Any) -> Any:
     """Parse the raw answer and check it against the source's schema (pure)."""
-    return spec.check(raw)
+    return source.check(raw)
 
 
-@task(name="load", task_run_name="load-{spec.name}", cache_policy=NONE)
+@task(name="load", task_run_name="load-{source.name}", cache_policy=NONE)
 def load_checked(
-    spec: SourceSpec,
+    source: Source,
     warehouse: str | None,
     raw: Any,
     checked: Any,
@@ -178,7 +179,7 @@ def load_checked(
 ) -> list[MonthLoad]:
     """The checked rows, quarantine and ledger rows, in one transaction."""
     with writing(warehouse) as con:
-        return spec.load(con, raw, checked, run_id, flow_run_id)
+        return source.load(con, raw, checked, run_id, flow_run_id)
 
 
 @task(name="store-exchanges", cache_policy=NONE)
@@ -219,7 +220,7 @@ def note_months(
 
 
 def ingest(
-    spec: SourceSpec,
+    source: Source,
     requests: Sequence[Any] | None = None,
     *,
     series: Sequence[Any] = (),
@@ -248,7 +249,7 @@ def ingest(
     def submit_next() -> None:
         request = next(queue, None)
         if request is not None:
-            pending.append((request, fetch_request.submit(spec, client, request)))
+            pending.append((request, fetch_request.submit(source, client, request)))
 
     def done(loads: list[MonthLoad]) -> None:
         summary.add(loads)
@@ -259,21 +260,21 @@ def ingest(
     outcomes: list[tuple[Any, Any]] = []
 
     def failed(request: Any, message: str, exchange_id: str | None = None) -> None:
-        months_failed = spec.months(request)
-        if spec.finish is not None:  # the source writes its months' one ledger row at the end
+        months_failed = source.months(request)
+        if source.ledger_at_end:  # the source writes its months' one ledger row at the end
             notes.append(Note(months_failed, message, exchange_id=exchange_id))
             return
         done(
             note_months(
-                warehouse, spec.name, months_failed, message, "failed", None,
+                warehouse, source.name, months_failed, message, "failed", None,
                 exchange_id, run_id, flow_run_id,
             )
         )  # fmt: skip
 
     def refused(request: Any, outcome: Refused) -> None:
-        logger.warning("%s: refused %s: %s", spec.name, spec.label(request), outcome.reason)
+        logger.warning("%s: refused %s: %s", source.name, source.label(request), outcome.reason)
         with writing(warehouse) as con:
-            spec.refuse(con, request, outcome, run_id, months)
+            source.refuse(con, request, outcome, run_id, months)
         outcomes.append((request, outcome))
 
     def note(
@@ -285,20 +286,20 @@ def ingest(
         url: str | None = None,
     ) -> None:
         if status == "failed":
-            logger.warning("%s %s: %s", spec.name, ", ".join(map(str, months_noted)), message)
-        if spec.finish is not None:
+            logger.warning("%s %s: %s", source.name, ", ".join(map(str, months_noted)), message)
+        if source.ledger_at_end:
             notes.append(Note(months_noted, message, status, series_keys, exchange_id, url))
             return
         done(
             note_months(
-                warehouse, spec.name, months_noted, message, status, series_keys,
+                warehouse, source.name, months_noted, message, status, series_keys,
                 exchange_id, run_id, flow_run_id,
             )
         )  # fmt: skip
 
-    with spec.client(log, offline) as client:
+    with source.client(log, offline) as client:
         if requests is None:
-            requests = spec.plan(client, series, months, note, spec.options) if spec.plan else []
+            requests = source.plan(client, series, months, note)
             summary.exchanges += store_exchanges(warehouse, log, run_id)
         queue = iter(requests)
         for _ in range(in_flight):
@@ -306,7 +307,7 @@ def ingest(
         while pending:
             request, future = pending.popleft()
             submit_next()
-            label = spec.label(request)
+            label = source.label(request)
             try:
                 raw = future.result()
             except Exception as exc:
@@ -318,21 +319,21 @@ def ingest(
             if isinstance(raw, Refused):
                 refused(request, raw)
                 continue
-            if spec.skip_unchanged:
+            if source.skip_unchanged:
                 with writing(warehouse) as con:
                     unchanged = record_if_unchanged(
                         con,
-                        source=spec.name,
+                        source=source.name,
                         run_id=run_id,
                         flow_run_id=flow_run_id,
                         exchange_id=raw.exchange_id,
-                        months=[m.first_day for m in spec.months(request)],
+                        months=[m.first_day for m in source.months(request)],
                     )
                 if unchanged is not None:
                     done(unchanged)
                     continue
             try:
-                checked = check_raw(spec, raw)
+                checked = check_raw(source, raw)
             except Exception as exc:
                 logger.warning("%s: %s", label, describe_failure(exc))
                 failed(request, describe_failure(exc), raw.exchange_id)
@@ -341,13 +342,13 @@ def ingest(
                 refused(request, checked)
                 continue
             try:
-                loads = load_checked(spec, warehouse, raw, checked, run_id, flow_run_id)
+                loads = load_checked(source, warehouse, raw, checked, run_id, flow_run_id)
             except WarehouseBusy as exc:
                 # held past the run's wait: this request's months fail, the others still load
                 logger.warning("%s: %s", label, exc)
                 failed(request, str(exc), raw.exchange_id)
                 continue
-            if spec.finish is not None:
+            if source.ledger_at_end:
                 outcomes.append((request, loads))
                 continue
             done(loads)
@@ -355,21 +356,21 @@ def ingest(
                 if load.rows_quarantined:
                     logger.warning(
                         "%s %s: %d rows quarantined (see ops.quarantine)",
-                        spec.name,
+                        source.name,
                         Month.of(load.period) if load.period else "(no month)",
                         load.rows_quarantined,
                     )
-    if spec.finish is not None:
+    if source.ledger_at_end:
         with writing(warehouse) as con:
-            loads, counters = spec.finish(con, outcomes, notes, months, run_id, flow_run_id)
+            loads, counters = source.finish(con, outcomes, notes, months, run_id, flow_run_id)
         done(loads)
         for name, count in counters.items():
             setattr(summary, name, getattr(summary, name) + count)
 
 
-def ingest_run(run, **context) -> None:
-    """``ingest`` for one of the registry's ``Run``s (its spec, requests, series and months)."""
-    ingest(run.spec, run.requests, series=run.series, months=run.months, **context)
+def ingest_run(run: Run, **context) -> None:
+    """``ingest`` for one of the registry's ``Run``s (its source, requests, series, months)."""
+    ingest(run.source, run.requests, series=run.series, months=run.months, **context)
 
 
 def ingest_runs(runs, *, tally, **context) -> None:

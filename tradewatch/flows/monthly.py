@@ -61,7 +61,7 @@ def monthly_ingest(
     set_writer_wait(lock_wait)
     with run_lock(warehouse, wait_seconds=lock_wait, holder=holder, on_wait=logger.info):
         runs = registry.monthly_runs(config, target, months, offline=offline, secret=load_secret)
-        cells = {(run.spec.name, m) for run in runs for m in run.months}
+        cells = {(run.source.name, m) for run in runs for m in run.months}
         tally = progress.Tally(months[0].first_day, months[-1].first_day, len(cells))
         ingest_runs(
             runs, tally=tally, offline=offline, warehouse=warehouse, run_id=run_id, summary=summary

@@ -1,15 +1,14 @@
-"""China's customs (GACC) as the ingest engine runs it: index pages plan the release pages."""
+"""China's customs (GACC)'s parts: index pages plan the release pages, which load."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 
-from ..pipelines import gacc
-from ..pipelines.contract import SourceSpec
-from ..pipelines.http import source_client
-from ..schemas import Month, check_trade_rows
-from ..warehouse import gacc as warehouse_gacc
+from ...pipelines import gacc
+from ...pipelines.http import source_client
+from ...schemas import check_trade_rows
+from ...warehouse import gacc as warehouse_gacc
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ class GaccAnswer:
         return self.page.exchange_id
 
 
-def _gacc_client(log_, offline: bool):
+def gacc_client(log_, offline: bool):
     """One request every 2 seconds live, or the shipped pages offline."""
     return source_client(
         gacc.SOURCE,
@@ -45,7 +44,7 @@ def _gacc_client(log_, offline: bool):
     )
 
 
-def _gacc_plan(client, series, months, note, options=None) -> list[GaccRequest]:
+def plan(client, series, months, note) -> list[GaccRequest]:
     """Read the index pages of the months' years and pick each wanted release page once.
 
     Months before the English archive are noted unavailable (the source will never publish them
@@ -108,14 +107,14 @@ def _gacc_index(client, publication: str, year: int, in_year, note) -> gacc.RawP
     return None
 
 
-def _gacc_fetch(client, request: GaccRequest, options) -> GaccAnswer:
+def fetch(client, request: GaccRequest) -> GaccAnswer:
     try:
         return GaccAnswer(request, gacc.fetch_page(client, request.link.url))
     except Exception as exc:
         raise RuntimeError(f"{request.link.url}: {exc}") from exc
 
 
-def _gacc_check(answer: GaccAnswer):
+def check(answer: GaccAnswer):
     link = answer.request.link
     try:
         release, figures = gacc.parse_release(answer.page)
@@ -124,7 +123,7 @@ def _gacc_check(answer: GaccAnswer):
     return release, figures, check_trade_rows(gacc.trade_rows(release, figures))
 
 
-def _gacc_load(con, answer: GaccAnswer, checked, run_id, flow_run_id):
+def load(con, answer: GaccAnswer, checked, run_id, flow_run_id):
     release, figures, valid = checked
     keys = list(answer.request.keys)
     return warehouse_gacc.load_release(
@@ -141,17 +140,3 @@ def _gacc_load(con, answer: GaccAnswer, checked, run_id, flow_run_id):
         run_id=run_id,
         flow_run_id=flow_run_id,
     )
-
-
-GACC = SourceSpec(
-    name=gacc.SOURCE,
-    client=_gacc_client,
-    plan=_gacc_plan,
-    fetch=_gacc_fetch,
-    check=_gacc_check,
-    load=_gacc_load,
-    months=lambda request: [Month(request.link.year, request.link.month)],
-    label=lambda r: f"gacc {r.link.table} {r.link.year}-{r.link.month:02d} ({r.link.publication})",
-    # a January-February page is only known to be one once parsed: always load it again
-    skip_unchanged=False,
-)

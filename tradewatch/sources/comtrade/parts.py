@@ -1,4 +1,4 @@
-"""UN Comtrade as the ingest engine runs it, and its payloads on disk."""
+"""UN Comtrade's parts: its client, how its checked rows load, its payloads on disk."""
 
 from __future__ import annotations
 
@@ -8,17 +8,16 @@ from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
 
-from .. import errors
-from ..pipelines import comtrade
-from ..pipelines.contract import SourceSpec
-from ..pipelines.http import source_client
-from ..schemas import Month, check_trade_rows
-from ..warehouse import comtrade as warehouse_comtrade
-from ..warehouse.db import connect, lock_wait_seconds, write_turn
-from ..warehouse.load import MonthLoad
+from ... import errors
+from ...pipelines import comtrade
+from ...pipelines.http import source_client
+from ...schemas import Month, check_trade_rows
+from ...warehouse import comtrade as warehouse_comtrade
+from ...warehouse.db import connect, lock_wait_seconds, write_turn
+from ...warehouse.load import MonthLoad
 
 
-def _comtrade_client(log, offline: bool):
+def comtrade_client(log, offline: bool):
     """One request a second live, or the shipped recordings offline."""
     return source_client(
         comtrade.SOURCE,
@@ -29,7 +28,7 @@ def _comtrade_client(log, offline: bool):
     )
 
 
-def _comtrade_load(con, raw, checked, run_id, flow_run_id):
+def load(con, raw, checked, run_id, flow_run_id):
     return warehouse_comtrade.load_rows(
         con,
         exchange_id=raw.exchange_id,
@@ -40,20 +39,6 @@ def _comtrade_load(con, raw, checked, run_id, flow_run_id):
         flow_run_id=flow_run_id,
         commodity_names=comtrade.commodity_names(raw),
     )
-
-
-COMTRADE = SourceSpec(
-    name=comtrade.SOURCE,
-    client=_comtrade_client,
-    fetch=lambda client, request, options: comtrade.fetch_request(
-        client, request, options.get("api_key")
-    ),
-    check=lambda raw: check_trade_rows(comtrade.parse_payload(raw)),
-    load=_comtrade_load,
-    plan=lambda client, series, months, note, options: comtrade.plan_requests(series, months),
-    months=lambda request: request.months,
-    label=lambda r: f"comtrade {r.months[0]}..{r.months[-1]} hs {r.hs_codes}",
-)
 
 
 def load_comtrade_file(

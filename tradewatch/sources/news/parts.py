@@ -16,11 +16,11 @@ from pathlib import Path
 import httpx
 import pandas as pd
 
-from ..pipelines import news
-from ..pipelines.contract import Refused, SourceSpec
-from ..pipelines.errors import LayoutChanged
-from ..pipelines.host_limits import shared_turn
-from ..pipelines.http import (
+from ...pipelines import news
+from ...pipelines.contract import Refused
+from ...pipelines.errors import LayoutChanged
+from ...pipelines.host_limits import shared_turn
+from ...pipelines.http import (
     EnvironmentProxyTransport,
     ExchangeLog,
     NoRecording,
@@ -29,11 +29,11 @@ from ..pipelines.http import (
     RetryPolicy,
     make_client,
 )
-from ..schemas import Month, country_name
-from ..schemas.news import ARTICLE_COLUMNS, ArticleRejected, check_article, check_claims
-from ..warehouse import MonthLoad, resolve_path
-from ..warehouse.load import record_ledger
-from ..warehouse.news import check_against, load_article, record_discoveries, record_reject
+from ...schemas import Month, country_name
+from ...schemas.news import ARTICLE_COLUMNS, ArticleRejected, check_article, check_claims
+from ...warehouse import MonthLoad, resolve_path
+from ...warehouse.load import record_ledger
+from ...warehouse.news import check_against, load_article, record_discoveries, record_reject
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def news_clients(log_: ExchangeLog, offline: bool) -> NewsClients:
     )
 
 
-def _plan(clients: NewsClients, series, months, note, options) -> list[Candidate]:
+def plan(clients: NewsClients, series, months, note, options) -> list[Candidate]:
     """Candidate links for the month, each URL once: GDELT's first (from 2017), then feeds'."""
     month = months[0]
     series = [s for s in series if s.news_terms]
@@ -167,7 +167,7 @@ def _plan(clients: NewsClients, series, months, note, options) -> list[Candidate
     return list(found.values())
 
 
-def _fetch(clients: NewsClients, candidate: Candidate, options) -> NewsPage | Refused:
+def fetch(clients: NewsClients, candidate: Candidate) -> NewsPage | Refused:
     """An article page; one that cannot be had (not public, gone, too large, failing after its
     retries) is ``Refused`` with the reason."""
     try:
@@ -176,7 +176,7 @@ def _fetch(clients: NewsClients, candidate: Candidate, options) -> NewsPage | Re
         return Refused(_reason(exc))
 
 
-def _check(page: NewsPage):
+def check(page: NewsPage):
     """The page as an article and its claims, validated; a page that is no article (no body,
     no date, binary, against the schema) is ``Refused`` with the reason."""
     raw, candidate = page.raw, page.candidate
@@ -191,7 +191,7 @@ def _check(page: NewsPage):
         return Refused(_reason(exc), raw.exchange_id)
 
 
-def _load(con, page: NewsPage, checked, run_id, flow_run_id):
+def load(con, page: NewsPage, checked, run_id, flow_run_id):
     frame, claims, refused_claims, exchange_id = checked
     for reason in refused_claims:
         log.warning("news %s: refused %s: %s", page.candidate.month, page.candidate.url, reason)
@@ -206,7 +206,7 @@ def _load(con, page: NewsPage, checked, run_id, flow_run_id):
     return load_article(con, frame, claims, exchange_id=exchange_id, run_id=run_id), exchange_id
 
 
-def _refuse(con, candidate: Candidate, refused: Refused, run_id, months) -> None:
+def refuse(con, candidate: Candidate, refused: Refused, run_id, months) -> None:
     record_reject(
         con,
         run_id=run_id,
@@ -217,7 +217,7 @@ def _refuse(con, candidate: Candidate, refused: Refused, run_id, months) -> None
     )
 
 
-def _finish(con, outcomes, notes, months, run_id, flow_run_id):
+def finish(con, outcomes, notes, months, run_id, flow_run_id):
     """The month's discoveries and its one ledger row: loaded, or failed naming what failed."""
     month = months[0]
     failures, refused, articles, new, claims = [], 0, 0, 0, 0
@@ -260,21 +260,6 @@ def _finish(con, outcomes, notes, months, run_id, flow_run_id):
     record_ledger(con, [load], run_id, flow_run_id)
     log.info("news %s: %s", month, message)
     return [load], {"news_articles": new, "news_claims": claims}
-
-
-NEWS = SourceSpec(
-    name=news.SOURCE,
-    client=news_clients,
-    plan=_plan,
-    fetch=_fetch,
-    check=_check,
-    load=_load,
-    months=lambda candidate: [candidate.month],
-    label=lambda candidate: candidate.url,
-    skip_unchanged=False,
-    refuse=_refuse,
-    finish=_finish,
-)
 
 
 def news_options(config, offline: bool) -> dict:
