@@ -207,7 +207,7 @@ def run_tradewatch_stream(payload: Path, db: Path) -> dict:
     """Streaming mode: the file kept in chunks, then parsed, validated and staged a batch at a
     time (64 MB of JSON), loaded in one transaction, DuckDB held to 512 MB of memory."""
     from tradewatch.schemas import Month
-    from tradewatch.sources import load_comtrade_file
+    from tradewatch.sources.comtrade import load_comtrade_file
 
     started = time.perf_counter()
     loads = load_comtrade_file(payload, warehouse=str(db), months=[Month(2018, 3)])

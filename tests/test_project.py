@@ -107,3 +107,31 @@ def test_flows_name_no_source_but_ask_the_registry():
         for source in SOURCES:
             for marker in (f"pipelines import {source}", f'"{source}"', f"{source}.SOURCE"):
                 assert marker not in text, f"{path.name} names {source} ({marker!r})"
+
+
+def test_no_source_is_named_outside_its_own_files():
+    """Read with ``ast``: a registered source's name as a string appears only in its own files
+    (``pipelines/<name>/``, ``sources/<name>/``, ``warehouse/<name>.py``) — the registry (the
+    entry-point table in pyproject.toml) is the one list of them. The one exception is the
+    ``tradewatch news`` command group, a command's name (reading one article), not a source."""
+    import ast
+
+    from tradewatch.sources import source_names
+
+    names = set(source_names())
+    assert {"comtrade", "gacc", "news"} <= names
+    allowed = {("cli.py", "news")}
+    found = []
+    for path in sorted((ROOT / "tradewatch").rglob("*.py")):
+        parts = path.relative_to(ROOT / "tradewatch").parts
+        own = {
+            name
+            for name in names
+            if parts[:2] in (("pipelines", name), ("sources", name))
+            or parts == ("warehouse", f"{name}.py")
+        }
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in names - own:
+                if ("/".join(parts), node.value) not in allowed:
+                    found.append(f"{'/'.join(parts)}:{node.lineno} {node.value!r}")
+    assert not found, found

@@ -72,8 +72,8 @@ def test_the_run_writes_the_page_and_it_holds_the_turns_figures_sources_and_clai
     for row in rows:  # every figure with the address it came from
         link = row.select_one("a[href]")
         assert link["href"].startswith("https://comtradeapi.un.org/"), row.get_text()
-    quotes = [q.get_text() for q in september.select("#news blockquote")]
-    verdicts = [v.get_text() for v in september.select("#news .verdict")]
+    quotes = [q.get_text() for q in september.select("#claims blockquote")]
+    verdicts = [v.get_text() for v in september.select("#claims .verdict")]
     assert any("2.465 million tonnes in August" in q for q in quotes)
     assert verdicts and set(verdicts) <= {"agrees", "disagrees", "unclear", "no data"}
     assert "agrees" in verdicts
@@ -170,7 +170,7 @@ def test_the_page_renders_on_a_phone_and_a_desktop_and_asks_for_nothing(year_201
         assert dom.select_one("#reversals figure svg") is not None
         assert "turned down, -27.1%" in dom.select_one("#reversals h3").get_text()
         assert len(dom.select("#figures tbody a[href]")) == 6
-        assert dom.select("#news .verdict")
+        assert dom.select("#claims .verdict")
         _page(year_2016, "2016-04")  # written by the command
         april = reports_folder(year_2016) / "report-2016-04.html"
         dom = BeautifulSoup(_chromium(proxy, "--dump-dom", april.as_uri()).stdout, "html.parser")
@@ -188,3 +188,18 @@ def test_the_page_renders_on_a_phone_and_a_desktop_and_asks_for_nothing(year_201
         assert any("example." in url for url in proxy.page_requests())  # the proxy sees pages'
     finally:
         proxy.server.shutdown()
+
+
+def test_each_claim_shows_the_customs_figure_in_its_own_terms(warehouse_path):
+    """The seed report (October 2016): "dropped 27 percent" is checked against the customs
+    percent change, a tonnage against tonnes — not every figure as tonnes ("-0 t")."""
+    monthly_ingest(month="2016-10", window_months=3, offline=True, warehouse=warehouse_path)
+    page = _page(warehouse_path, "2016-09")
+    lines = {
+        quote.get_text(): quote.find_next_sibling("p").get_text()
+        for quote in page.select("#claims blockquote")
+    }
+    percent = [line for quote, line in lines.items() if "27 percent" in quote]
+    assert percent == ["agrees; customs \u221227.1%"]
+    tonnes = [line for quote, line in lines.items() if "165,000 tonnes" in quote]
+    assert tonnes == ["agrees; customs: 165,000 t"]

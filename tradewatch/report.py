@@ -229,6 +229,32 @@ def _comparison(rows: list[dict]) -> str:
     )  # fmt: skip
 
 
+MINUS = "\u2212"
+
+
+def _customs(claim: dict) -> str:
+    """The customs figure a claim was checked against, in the claim's own terms: a percent as
+    the customs percent change, a change as the change, a value in US dollars, a quantity in
+    tonnes."""
+    figure = claim["customs_figure"]
+    if figure is None or not claim.get("stated"):
+        return ""
+    if claim.get("kind") == "percent":
+        return f"; customs {_signed(figure, '.1f')}%"
+    value = claim.get("measure") == "value"
+    amount = figure if value else figure / 1000
+    unit = ("US$", "") if value else ("", " t")
+    if str(claim.get("basis") or "").startswith("change"):
+        return f"; customs change {unit[0]}{_signed(amount, ',.0f')}{unit[1]}"
+    return f"; customs: {unit[0]}{amount:,.0f}{unit[1]}"
+
+
+def _signed(number: float, spec: str) -> str:
+    """``+5.8`` or ``−27.1`` (a true minus sign), as figures are printed."""
+    text = format(abs(number), spec)
+    return (MINUS if number < 0 else "+") + text if float(text.replace(",", "")) else text
+
+
 def _claims(claims: list[dict]) -> str:
     def body(claims: list[dict]) -> list[str]:
         out, article = [], None
@@ -247,11 +273,7 @@ def _claims(claims: list[dict]) -> str:
             verdict = claim["verdict"]
             colour = VERDICT_COLOURS.get(verdict, "#57606a")
             why = f" — {html.escape(claim['why'])}" if claim["why"] else ""
-            customs = (
-                f"; customs: {_t(claim['customs_figure'], tonnes=False)} t"
-                if claim["customs_figure"] is not None and claim.get("stated")
-                else ""
-            )
+            customs = _customs(claim)
             out.append(
                 f"<blockquote>{html.escape(claim['sentence'])}</blockquote>"
                 f'<p><span class="verdict" style="color:{colour}">{html.escape(verdict)}</span>'
@@ -260,7 +282,7 @@ def _claims(claims: list[dict]) -> str:
         return [*out, "</article>"]
 
     return _section(
-        "news", "What the news said", claims,
+        "claims", "What the news said", claims,
         "No report this month states a figure tradewatch checks.", body,
     )  # fmt: skip
 

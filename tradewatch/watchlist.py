@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from .schemas.series import Series
 
@@ -46,24 +48,25 @@ class WatchlistError(ValueError):
 
 
 @dataclass(frozen=True)
-class NewsSettings:
-    """Where news reports are looked for (the ``[news]`` section and each series' terms)."""
-
-    gdelt: bool = True
-    feeds: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class Watchlist:
     path: str
     series: tuple[Series, ...]
     window_months: int = 3
-    comtrade_api_key_secret: str | None = None
     alerts: AlertSettings = AlertSettings()
-    news: NewsSettings = NewsSettings()
+    # each source's own section (``[<source>]``), checked by the model the source declares
+    sources: Mapping[str, Any] = field(default_factory=dict)
 
     def for_source(self, source: str) -> list[Series]:
         return [s for s in self.series if source in s.sources]
+
+    def settings_for(self, source: str) -> Any:
+        """A source's section as checked by its ``settings`` model (its defaults if absent)."""
+        if source in self.sources:
+            return self.sources[source]
+        from .sources.base import source_class
+
+        model = source_class(source).settings
+        return model() if model is not None else None
 
 
 def resolve(path: str | os.PathLike | None = None) -> tuple[str, str]:
@@ -98,7 +101,8 @@ def load(path: str | os.PathLike | None = None) -> Watchlist:
 
 # -- the file's shape, as pydantic models: strict types (true is not 1, 5 is not "5") ------------
 
-_BLOCK_NAME = r"^([a-z0-9][a-z0-9-]*)?$"  # a Prefect block's name; empty means unset
+BLOCK_NAME = r"^([a-z0-9][a-z0-9-]*)?$"  # a Prefect block's name; empty means unset
+_OWN_SECTIONS = ("run", "alerts", "series")
 _HTTP_URL = r"^(https?://\S+)?$"
 _Fraction = Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)]
 _Months = Annotated[int, Field(ge=1, le=24)]
@@ -106,16 +110,19 @@ _Tonnes = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 _Country = int | Annotated[str, Field(min_length=1)]
 
 
-class _Table(BaseModel):
+class Section(BaseModel):
+    """A table of the watchlist: every key typed, unknown keys refused. A source's own section
+    (``[<source>]``) is such a model, named by its ``settings``; a key's ``description`` is
+    what error messages say it must be."""
+
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+_Table = Section
 
 
 class _Run(_Table):
     window_months: _Months = 3
-
-
-class _Comtrade(_Table):
-    api_key_secret: Annotated[str, Field(pattern=_BLOCK_NAME)] = ""
 
 
 class _Alerts(_Table):
@@ -128,11 +135,6 @@ class _Alerts(_Table):
     notify: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9+.-]*://\S+$")]] = []
 
 
-class _News(_Table):
-    gdelt: bool = True
-    feeds: list[Annotated[str, Field(pattern=r"^https?://\S+$")]] = []
-
-
 class _Series(_Table):
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
     reporter: _Country
@@ -140,7 +142,8 @@ class _Series(_Table):
     hs: Annotated[str, Field(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|TOTAL)$")]  # ASCII digits
     flow: Literal["M", "X"] = "M"
     # the registered sources that load series (``Source.watches_series``): not news
-    sources: Annotated[list[str], Field(min_length=1)] = ["comtrade"]
+    # left out: the source that loads series by default (``Source.default_for_series``)
+    sources: Annotated[list[str], Field(min_length=1)] | None = None
     news_terms: list[Annotated[str, Field(pattern=r"\S")]] = []
     theta: _Fraction | None = None
     min_trend_months: _Months | None = None
@@ -148,8 +151,10 @@ class _Series(_Table):
 
     @field_validator("sources")
     @classmethod
-    def _registered(cls, names: list[str]) -> list[str]:
+    def _registered(cls, names: list[str] | None) -> list[str] | None:
         known = series_sources()
+        if names is None:
+            return None
         unknown = [name for name in names if name not in known]
         if unknown:
             raise ValueError(
@@ -171,18 +176,30 @@ class _Series(_Table):
         return code
 
 
-class _Document(_Table):
-    run: _Run = _Run()
-    comtrade: _Comtrade = _Comtrade()
-    alerts: _Alerts = _Alerts()
-    news: _News = _News()
-    series: Annotated[list[_Series], Field(min_length=1)]
+@cache
+def _sections() -> dict[str, type[BaseModel]]:
+    """Every section a watchlist may have: tradewatch's own and each registered source's."""
+    from .sources.base import source_classes
+
+    own = {"run": _Run, "alerts": _Alerts}
+    for name, cls in source_classes().items():
+        if cls.settings is not None:
+            own[name] = cls.settings
+    return {**own, "series": _Series}
+
+
+@cache
+def _document() -> type[BaseModel]:
+    fields: dict[str, Any] = {
+        name: (model, model()) for name, model in _sections().items() if name != "series"
+    }
+    fields["series"] = (Annotated[list[_Series], Field(min_length=1)], ...)
+    return create_model("_Document", __base__=_Table, **fields)
 
 
 # What each key must be, for messages a person can act on (pydantic's name the pattern).
 _MUST = {
     "window_months": "a whole number 1-24",
-    "api_key_secret": "the name of a Prefect Secret block (lower-case letters, digits, dashes)",
     "theta": "a fraction between 0 and 1 (0.10 is 10%)",
     "min_trend_months": "1-24 (a whole number of months)",
     "low_base_tonnes": "0 or more",
@@ -190,24 +207,12 @@ _MUST = {
     "notification_block": "'block-type/name', e.g. 'slack-webhook/alerts'",
     "webhook_url": "an http(s) URL",
     "notify": 'a list of apprise URLs, e.g. ["json://host/path", "mailto://user:pass@host"]',
-    "gdelt": "true or false",
-    "feeds": "a list of http(s) URLs",
     "name": "lower-case letters, digits and dashes",
     "reporter": "a UN M49 country code (0-999), an ISO code or a country's name",
     "partner": "a UN M49 country code (0-999), an ISO code or a country's name",
     "hs": "an HS code of 2, 4 or 6 digits (or TOTAL) as a string",
     "flow": "'M' (imports) or 'X' (exports)",
     "news_terms": 'a list of words, e.g. ["coal", "North Korea"]',
-}
-_SECTION_KEYS = {
-    name: sorted(model.model_fields)
-    for name, model in (
-        ("run", _Run),
-        ("comtrade", _Comtrade),
-        ("alerts", _Alerts),
-        ("news", _News),
-        ("series", _Series),
-    )
 }
 
 
@@ -219,7 +224,7 @@ def parse(text: str, name: str = LOCAL_FILE) -> Watchlist:
         raise WatchlistError(f"{name}: {exc}") from exc
     where = _Locator(text, name)
     try:
-        checked = _Document.model_validate(document)
+        checked = _document().model_validate(document)
     except ValidationError as exc:
         raise WatchlistError(_describe(exc, document, where)) from None
     series, names = [], set()
@@ -235,7 +240,6 @@ def parse(text: str, name: str = LOCAL_FILE) -> Watchlist:
         name,
         tuple(series),
         checked.run.window_months,
-        checked.comtrade.api_key_secret or None,
         AlertSettings(
             theta=alerts.theta,
             min_trend_months=alerts.min_trend_months,
@@ -245,7 +249,7 @@ def parse(text: str, name: str = LOCAL_FILE) -> Watchlist:
             webhook_url=alerts.webhook_url.strip() or None,
             notify=tuple(alerts.notify),
         ),
-        NewsSettings(checked.news.gdelt, tuple(checked.news.feeds)),
+        {name: getattr(checked, name) for name in _sections() if name not in _OWN_SECTIONS},
     )
 
 
@@ -256,6 +260,13 @@ def series_sources() -> tuple[str, ...]:
     return tuple(name for name, cls in source_classes().items() if cls.watches_series)
 
 
+def default_sources() -> tuple[str, ...]:
+    """What a series that names no source is loaded by."""
+    from .sources.base import source_classes
+
+    return tuple(name for name, cls in source_classes().items() if cls.default_for_series)
+
+
 def _series(table: _Series, index: int, where: _Locator) -> Series:
     series = Series(
         table.name,
@@ -263,7 +274,7 @@ def _series(table: _Series, index: int, where: _Locator) -> Series:
         table.partner,
         table.hs,
         table.flow,
-        tuple(table.sources),
+        tuple(table.sources) if table.sources is not None else default_sources(),
         theta=table.theta,
         min_trend_months=table.min_trend_months,
         low_base_tonnes=table.low_base_tonnes,
@@ -271,7 +282,7 @@ def _series(table: _Series, index: int, where: _Locator) -> Series:
     )
     from .sources.base import source_class
 
-    for name in table.sources:  # each source's own rules for the series it loads
+    for name in series.sources:  # each source's own rules for the series it loads
         problem = source_class(name).series_problem(series)
         if problem:
             raise WatchlistError(f"{where.key('series', index, 'sources')}: {problem}")
@@ -298,7 +309,7 @@ def _fault(item: dict, section, index: int, key, document: dict, where: _Locator
     kind, value = item["type"], item.get("input")
     if key is None:
         if kind == "extra_forbidden":
-            known = ", ".join(f"[[{s}]]" if s == "series" else f"[{s}]" for s in _SECTION_KEYS)
+            known = ", ".join(f"[[{s}]]" if s == "series" else f"[{s}]" for s in _sections())
             return f"{where.section(section)}: unknown section [{section}] (known: {known})"
         if section == "series" and kind in ("missing", "too_short", "list_type"):
             return f"{where.name}: no [[series]] to watch (each is a [[series]] table)"
@@ -310,7 +321,7 @@ def _fault(item: dict, section, index: int, key, document: dict, where: _Locator
         return f"{where.section(section, index)}: [{section}] must be a table"
     at = where.key(section, index, key)
     if kind == "extra_forbidden":
-        known = ", ".join(_SECTION_KEYS[section])
+        known = ", ".join(sorted(_sections()[section].model_fields))
         return f"{at}: unknown key {key!r} in [{section}] (known: {known})"
     if kind == "missing":
         return f"{where.section(section, index)}: series is missing {key!r}"
@@ -320,7 +331,8 @@ def _fault(item: dict, section, index: int, key, document: dict, where: _Locator
             return f"{at}: {key} {reason}"
         return f"{at}: {reason}"
     shown = str(value).lower() if isinstance(value, bool) else repr(value)  # as TOML writes it
-    must = _MUST.get(key, item["msg"])
+    described = _sections()[section].model_fields.get(key) if section in _sections() else None
+    must = (described.description if described else None) or _MUST.get(key, item["msg"])
     if key == "sources":  # the registry says which
         must = f"a non-empty list of: {', '.join(series_sources())}"
     return f"{at}: {key} must be {must}, got {shown}"

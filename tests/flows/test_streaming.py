@@ -10,7 +10,7 @@ from tests.conftest import comtrade_body, raw_payload, recorded_records
 from tradewatch.pipelines.comtrade import parse_payload
 from tradewatch.pipelines.http import Exchange
 from tradewatch.schemas import Month, check_trade_rows
-from tradewatch.sources import load_comtrade_file
+from tradewatch.sources.comtrade import load_comtrade_file
 from tradewatch.warehouse import connect, load_payload, record_exchanges
 from tradewatch.warehouse.bodies import read_body
 

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import comtrade_body, recorded_records
 from tradewatch.cli import main
-from tradewatch.sources import load_comtrade_file
+from tradewatch.sources.comtrade import load_comtrade_file
 from tradewatch.warehouse import connect
 from tradewatch.warehouse.names import sync_watched_series
 

@@ -72,7 +72,7 @@ class Series:
     partner: int
     hs_code: str
     flow: str = "M"
-    sources: tuple[str, ...] = ("comtrade",)
+    sources: tuple[str, ...] = ()  # the registered sources that load it
     # Reversal settings for this series; None means the watchlist's [alerts] default.
     theta: float | None = None
     min_trend_months: int | None = None

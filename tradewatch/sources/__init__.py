@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..lazy import lazy_names
 from .base import (
     GROUP,
     RegistryError,
@@ -30,7 +29,6 @@ __all__ = [
     "Source",
     "backfill_runs",
     "backfill_sources",
-    "load_comtrade_file",
     "monthly_runs",
     "pending_months",
     "source_class",
@@ -38,9 +36,6 @@ __all__ = [
     "source_names",
     "title",
 ]
-
-# the bulk loader of ``tradewatch load-file``, imported on first use (it needs pandas)
-__getattr__ = lazy_names(__name__, {"load_comtrade_file": "comtrade"}, globals())
 
 
 def monthly_runs(config, target, months, *, offline: bool, secret: SecretFn) -> list[Run]:
@@ -61,7 +56,13 @@ def backfill_sources(config, chosen: Sequence[str] | None) -> list[str]:
     if chosen:
         unknown = sorted(set(chosen) - set(classes))
         if unknown:
-            raise ValueError(f"unknown source {', '.join(unknown)} (known: {', '.join(classes)})")
+            import difflib
+
+            near = difflib.get_close_matches(unknown[0], list(classes), n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise ValueError(
+                f"unknown source {', '.join(unknown)} (known: {', '.join(classes)}){hint}"
+            )
         return list(dict.fromkeys(chosen))
     return [
         name for name, cls in classes.items() if cls.backfill_by_default and cls.watched(config)

@@ -20,7 +20,6 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 if TYPE_CHECKING:
@@ -58,6 +57,8 @@ class Source(Generic[RequestT, RawT, CheckedT]):
     title: ClassVar[str]
     # the watchlist's series name it in ``sources = [...]`` (False: news, run for series' terms)
     watches_series: ClassVar[bool] = True
+    # a watched series that names no source is this one's (``sources`` left out)
+    default_for_series: ClassVar[bool] = False
     # a backfill without --source runs it (False: asked for by name only)
     backfill_by_default: ClassVar[bool] = True
     # a monthly run asks it for the whole window (False: the target month only)
@@ -67,6 +68,11 @@ class Source(Generic[RequestT, RawT, CheckedT]):
     skip_unchanged: ClassVar[bool] = True
     # its ledger is one row per month written by ``finish`` once every request ran
     ledger_at_end: ClassVar[bool] = False
+    # its own section of the watchlist, ``[<name>]``: a ``watchlist.Section`` model, or None
+    settings: ClassVar[type | None] = None
+    # the module holding its parsers and loaders (``fetch``, ``check``, ``load`` functions the
+    # defaults below call), imported with the first request so the registry stays light
+    parts: ClassVar[str | None] = None
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         self.options: Mapping[str, Any] = dict(options or {})
@@ -95,11 +101,11 @@ class Source(Generic[RequestT, RawT, CheckedT]):
 
     def fetch(self, client: Any, request: RequestT) -> RawT | Refused:
         """One request's bytes (I/O only); the answer carries its ``exchange_id``."""
-        raise NotImplementedError(f"{type(self).__name__}.fetch")
+        return self._part("fetch")(client, request)
 
     def check(self, raw: RawT) -> CheckedT | Refused:
         """The raw answer parsed and checked against the source's schema (pure)."""
-        raise NotImplementedError(f"{type(self).__name__}.check")
+        return self._part("check")(raw)
 
     def load(
         self,
@@ -110,7 +116,15 @@ class Source(Generic[RequestT, RawT, CheckedT]):
         flow_run_id: str | None,
     ) -> list[MonthLoad]:
         """The checked rows into the warehouse, in one transaction, with their ledger rows."""
-        raise NotImplementedError(f"{type(self).__name__}.load")
+        return self._part("load")(con, raw, checked, run_id, flow_run_id)
+
+    def _part(self, name: str) -> Callable[..., Any]:
+        """A function of the source's ``parts`` module (imported now, on first use)."""
+        if self.parts is None:
+            raise NotImplementedError(f"{type(self).__name__}.{name}")
+        from importlib import import_module
+
+        return getattr(import_module(self.parts), name)
 
     def months(self, request: RequestT) -> Sequence[Month]:
         """The months a request stands for (its ledger rows, when it fails)."""
@@ -232,16 +246,79 @@ class RegistryError(RuntimeError):
     """An entry point of ``tradewatch.sources`` does not name a usable source."""
 
 
+@dataclass(frozen=True)
+class _EntryPoint:
+    name: str
+    value: str
+
+    def load(self) -> Any:
+        from importlib import import_module
+
+        module, _, attribute = self.value.partition(":")
+        found = import_module(module.strip())
+        for part in filter(None, attribute.strip().split(".")):
+            found = getattr(found, part)
+        return found
+
+
+@cache
+def _entry_points() -> tuple[_EntryPoint, ...]:
+    """The group's entry points, read once a process.
+
+    What ``importlib.metadata.entry_points(group=...)`` returns for packages installed in
+    folders on ``sys.path`` (``*.dist-info`` and ``*.egg-info``, the first of a name winning),
+    read without it: importing it and scanning every package's metadata would cost the reading
+    commands a fifth of their time.
+    """
+    import os
+    import sys
+
+    found, seen = [], set()
+    for folder in sys.path:
+        try:
+            entries = sorted(os.scandir(folder or "."), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            stem, dot, kind = entry.name.rpartition(".")
+            if not dot or kind not in ("dist-info", "egg-info"):
+                continue
+            package = stem.split("-")[0].lower().replace("_", "-").replace(".", "-")
+            if package in seen:
+                continue
+            seen.add(package)
+            try:
+                with open(os.path.join(entry.path, "entry_points.txt"), encoding="utf-8") as f:
+                    text = f.read()
+            except OSError:
+                continue
+            found += _group_entries(text)
+    return tuple(found)
+
+
+def _group_entries(text: str) -> list[_EntryPoint]:
+    """The ``tradewatch.sources`` entries of an ``entry_points.txt`` (an INI file)."""
+    entries, inside = [], False
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("[") and line.endswith("]"):
+            inside = line[1:-1].strip() == GROUP
+        elif inside and "=" in line and not line.startswith(("#", ";")):
+            name, _, value = line.partition("=")
+            entries.append(_EntryPoint(name.strip(), value.strip()))
+    return entries
+
+
 def source_names() -> tuple[str, ...]:
     """Every registered source's name, without importing any (entry point names only)."""
-    return tuple(dict.fromkeys(ep.name for ep in entry_points(group=GROUP)))
+    return tuple(dict.fromkeys(ep.name for ep in _entry_points()))
 
 
 @cache
 def source_classes() -> dict[str, type[Source]]:
     """Every registered source, by name: the entry points of ``tradewatch.sources``."""
     found: dict[str, type[Source]] = {}
-    for ep in entry_points(group=GROUP):
+    for ep in _entry_points():
         if ep.name in found:
             continue  # the same name twice (an editable install seen twice): the first wins
         try:

@@ -6,11 +6,28 @@ loaders it runs load with its first request, from ``pipelines/comtrade`` and ``p
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import Field
+
 from ...lazy import lazy_names
+from ...watchlist import BLOCK_NAME, Section
 from ..base import Run, Source, pending_months
 
 _HOMES = {"api_key": "parts", "load_comtrade_file": "parts", "comtrade_client": "parts"}
 __getattr__ = lazy_names(__name__, _HOMES, globals())
+
+
+class ComtradeSettings(Section):
+    """The watchlist's ``[comtrade]`` section."""
+
+    api_key_secret: Annotated[
+        str,
+        Field(
+            pattern=BLOCK_NAME,
+            description="the name of a Prefect Secret block (lower-case letters, digits, dashes)",
+        ),
+    ] = ""
 
 
 class Comtrade(Source):
@@ -19,12 +36,15 @@ class Comtrade(Source):
 
     name = "comtrade"
     title = "UN Comtrade"
+    settings = ComtradeSettings
+    default_for_series = True
 
     @classmethod
     def configured(cls, config, *, offline, secret):
         from .parts import api_key
 
-        return cls({"api_key": api_key(config.comtrade_api_key_secret, offline, secret)})
+        block = config.settings_for(cls.name).api_key_secret or None
+        return cls({"api_key": api_key(block, offline, secret)})
 
     def client(self, log, offline):
         from .parts import comtrade_client

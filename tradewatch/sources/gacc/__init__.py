@@ -22,6 +22,7 @@ class Gacc(Source):
     name = "gacc"
     title = "China Customs (GACC)"
     skip_unchanged = False
+    parts = "tradewatch.sources.gacc.parts"
 
     @classmethod
     def series_problem(cls, series):
@@ -41,21 +42,6 @@ class Gacc(Source):
         from .parts import plan
 
         return plan(client, series, months, note)
-
-    def fetch(self, client, request):
-        from .parts import fetch
-
-        return fetch(client, request)
-
-    def check(self, raw):
-        from .parts import check
-
-        return check(raw)
-
-    def load(self, con, raw, checked, run_id, flow_run_id):
-        from .parts import load
-
-        return load(con, raw, checked, run_id, flow_run_id)
 
     def months(self, request):
         from ...schemas.series import Month

@@ -264,7 +264,8 @@ def finish(con, outcomes, notes, months, run_id, flow_run_id):
 
 def news_options(config, offline: bool) -> dict:
     """The watchlist's discovery settings, as NEWS's options."""
-    return {"gdelt": config.news.gdelt, "feeds": tuple(config.news.feeds), "offline": offline}
+    section = config.settings_for(news.SOURCE)
+    return {"gdelt": section.gdelt, "feeds": tuple(section.feeds), "offline": offline}
 
 
 def article_frames(article: news.Article) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
