@@ -509,3 +509,24 @@ def test_a_password_in_a_lake_uri_is_refused_too(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("TRADEWATCH_WAREHOUSE", "ducklake:postgres:postgresql://tw:hunter2@h/lake")
     assert main(["status"]) == 2
     assert "hunter2" not in capsys.readouterr().err
+
+
+def test_the_command_line_is_a_shell_of_short_functions_with_no_sql():
+    """Each command is declared beside its handler; none is long, none runs SQL itself."""
+    import ast
+
+    for module in ("cli.py", "console.py"):
+        text = (Path(__file__).parents[1] / "tradewatch" / module).read_text()
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef):
+                assert node.end_lineno - node.lineno < 60, f"{module}: {node.name}"
+        for marker in ("run_sql(", ".execute(", "connect("):
+            assert marker not in text, f"{module} holds {marker}"
+
+
+def test_serve_without_a_server_to_serve_to_is_refused_at_once(monkeypatch, capsys):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    started = time.monotonic()
+    assert main(["serve"]) == 2
+    assert "PREFECT_API_URL" in capsys.readouterr().err
+    assert time.monotonic() - started < 5  # no temporary server started, nothing served

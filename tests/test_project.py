@@ -11,7 +11,7 @@ import pytest
 import yaml
 from prefect.client.schemas.schedules import CronSchedule
 
-from tradewatch.flows import schedules
+from tradewatch.flows import deployments, schedules
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,7 +62,7 @@ def test_prefect_yaml_schedules_parse_and_match_serve():
 
 
 def test_serve_builds_the_deployments_with_the_same_schedule():
-    monthly, backfill, chunks = schedules.build_deployments(warehouse="/data/tw.duckdb")
+    monthly, backfill, chunks = deployments.build_deployments(warehouse="/data/tw.duckdb")
     assert (monthly.name, backfill.name, chunks.name) == ("monthly", "backfill", "chunks")
     assert chunks.schedules in (None, []) and chunks.concurrency_limit is None
     (schedule,) = monthly.schedules

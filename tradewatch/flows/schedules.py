@@ -1,4 +1,5 @@
-"""When the deployments run; ``prefect.yaml`` and ``tradewatch serve`` both follow this."""
+"""When the deployments run and what they are called; ``prefect.yaml`` and ``tradewatch serve``
+(``deployments.py``) both follow this."""
 
 from __future__ import annotations
 
@@ -13,33 +14,3 @@ BACKFILL_FLOW = "backfill"
 # parent keeps at most --parallel of them in flight.
 CHUNK_DEPLOYMENT = "chunks"
 WORK_POOL = "tradewatch"
-
-
-def build_deployments(warehouse: str | None = None) -> list:
-    """The deployments ``tradewatch serve`` runs: monthly on its schedule, backfill on demand."""
-    from prefect.schedules import Cron
-
-    from .backfill import backfill
-    from .monthly import monthly_ingest
-
-    parameters = {"warehouse": warehouse} if warehouse else {}
-    return [
-        monthly_ingest.to_deployment(
-            name=MONTHLY_DEPLOYMENT,
-            schedules=[Cron(MONTHLY_CRON, timezone=TIMEZONE)],
-            concurrency_limit=1,
-            parameters=parameters,
-            description="Load last month and re-fetch the window before it.",
-        ),
-        backfill.to_deployment(
-            name=BACKFILL_DEPLOYMENT,
-            concurrency_limit=1,
-            parameters=parameters,
-            description="Load a range of months, skipping what is already loaded.",
-        ),
-        backfill.to_deployment(
-            name=CHUNK_DEPLOYMENT,
-            parameters=parameters,
-            description="One chunk of a parallel backfill (started by its parent backfill).",
-        ),
-    ]

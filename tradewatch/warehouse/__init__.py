@@ -9,6 +9,7 @@ from ..lazy import lazy_names
 _HOMES = {
     "DEFAULT_PATH": "db",
     "ENV_VAR": "db",
+    "Warehouse": "db",
     "WarehouseBusy": "db",
     "WarehouseError": "db",
     "connect": "db",

@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -63,6 +64,15 @@ def run_sql(
     """Run ``sql/<name>.sql`` with the parameters it mentions (DuckDB rejects extra ones)."""
     text = sql(name)
     return con.execute(text, {k: v for k, v in (params or {}).items() if f"${k}" in text})
+
+
+def read(
+    path: str | os.PathLike | None, name: str, params: dict | None = None
+) -> tuple[list[str], list[tuple]]:
+    """The column names and rows of ``sql/<name>.sql``, on a short read-only connection."""
+    with closing(connect(path, read_only=True)) as con:
+        result = run_sql(con, name, params)
+        return [d[0] for d in result.description], result.fetchall()
 
 
 @contextmanager
@@ -499,3 +509,82 @@ def run_lock(
         yield
     finally:
         handle.close()
+
+
+# One writer at a time inside this process; DuckDB's file lock (or a lake's advisory lock)
+# covers other processes.
+_PROCESS_WRITER = threading.Lock()
+
+
+class Warehouse:
+    """One warehouse — a DuckDB file or a DuckLake — and every way into it.
+
+    Built once from an address (the command line's ``--warehouse``, a flow's parameter); the
+    flows, loaders, alerts, report and charts take the object: its readers (sandboxed,
+    read-only), its writer (one at a time in this process, taking the lake's turn, waiting up
+    to ``write_wait`` for another process), the run lock, and the files that belong beside it.
+    """
+
+    def __init__(
+        self, where: str | os.PathLike | None = None, *, write_wait: float | None = None
+    ) -> None:
+        self.address = address(where)
+        self.write_wait = write_wait
+
+    @classmethod
+    def of(cls, given: Warehouse | str | os.PathLike | None) -> Warehouse:
+        """``given`` if it is one already, else the warehouse at that address."""
+        return given if isinstance(given, Warehouse) else cls(given)
+
+    def __repr__(self) -> str:
+        return f"Warehouse({lake.redact(self.address)!r})"
+
+    def __str__(self) -> str:
+        return lake.redact(self.address)
+
+    @property
+    def is_lake(self) -> bool:
+        return lake.is_lake(self.address)
+
+    @property
+    def path(self) -> Path:
+        """The DuckDB file (for a lake: the address as a path, for messages)."""
+        return resolve_path(self.address)
+
+    def beside(self, suffix: str) -> Path:
+        """A file or folder that belongs to it (``.bodies``, ``.charts``, ``.reports``)."""
+        return beside(self.address, suffix)
+
+    def connect(self, **options) -> duckdb.DuckDBPyConnection:
+        """A connection the caller closes (``connect``'s options)."""
+        return connect(self.address, **options)
+
+    @contextmanager
+    def reader(self, **sandbox) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only, sandboxed connection for the block (``allow_files``, ``allow_paths``)."""
+        with closing(connect(self.address, read_only=True, **sandbox)) as con:
+            yield con
+
+    def read(self, name: str, params: dict | None = None) -> tuple[list[str], list[tuple]]:
+        """The column names and rows of ``sql/<name>.sql``, on a short read-only connection."""
+        return read(self.address, name, params)
+
+    @contextmanager
+    def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A writer connection held only for the block, one writer at a time in this process.
+
+        Another process holding the file (a reader in a notebook) is waited for, with backoff,
+        up to ``write_wait`` (``--wait``, else ``TRADEWATCH_LOCK_WAIT``, else 300 s); then the
+        write fails with a message naming that process.
+        """
+        wait = lock_wait_seconds(self.write_wait)
+        with (
+            _PROCESS_WRITER,
+            write_turn(self.address, wait),
+            closing(connect(self.address, wait_seconds=wait)) as con,
+        ):
+            yield con
+
+    def run_lock(self, **options):
+        """The whole run's lock (``run_lock``'s options; a lake has none)."""
+        return run_lock(self.address, **options)

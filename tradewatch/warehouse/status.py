@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 
 import duckdb
 
-from .db import sql
+from .db import connect, run_sql, sql
 
 LOADED, PARTIAL, NOT_PUBLISHED, NOT_AVAILABLE, MISSING, FAILED, NEVER = (
     "loaded",
@@ -99,3 +100,22 @@ def _cell(source, period, row, keys, window_start) -> Cell:
     if status == "failed":
         return Cell(source, period, FAILED, message or "", quarantined)
     return Cell(source, period, status, message or "", quarantined)
+
+
+def status_of(
+    warehouse,
+    watched: Mapping[str, set[str]],
+    window_start: dt.date,
+    start=None,
+    end=None,
+) -> tuple[list[dt.date], list[Cell]]:
+    """The months from ``start`` to ``end`` (``Month``s; by default every month a run has
+    touched) and their cells, read on one short read-only connection."""
+    from ..schemas.series import Month
+
+    with closing(connect(warehouse, read_only=True)) as con:
+        first, last = run_sql(con, "months_run").fetchall()[0]
+        start = start or Month.of(first or window_start)
+        end = end or Month.of(last or window_start)
+        months = [m.first_day for m in Month.span(start, end)]
+        return months, status_grid(con, months, watched, window_start)

@@ -1,0 +1,41 @@
+"""The deployments ``tradewatch serve`` runs, built from the flows and ``schedules``."""
+
+from __future__ import annotations
+
+from .schedules import (
+    BACKFILL_DEPLOYMENT,
+    CHUNK_DEPLOYMENT,
+    MONTHLY_CRON,
+    MONTHLY_DEPLOYMENT,
+    TIMEZONE,
+)
+
+
+def build_deployments(warehouse: str | None = None) -> list:
+    """The deployments ``tradewatch serve`` runs: monthly on its schedule, backfill on demand."""
+    from prefect.schedules import Cron
+
+    from .backfill import backfill
+    from .monthly import monthly_ingest
+
+    parameters = {"warehouse": warehouse} if warehouse else {}
+    return [
+        monthly_ingest.to_deployment(
+            name=MONTHLY_DEPLOYMENT,
+            schedules=[Cron(MONTHLY_CRON, timezone=TIMEZONE)],
+            concurrency_limit=1,
+            parameters=parameters,
+            description="Load last month and re-fetch the window before it.",
+        ),
+        backfill.to_deployment(
+            name=BACKFILL_DEPLOYMENT,
+            concurrency_limit=1,
+            parameters=parameters,
+            description="Load a range of months, skipping what is already loaded.",
+        ),
+        backfill.to_deployment(
+            name=CHUNK_DEPLOYMENT,
+            parameters=parameters,
+            description="One chunk of a parallel backfill (started by its parent backfill).",
+        ),
+    ]
