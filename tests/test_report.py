@@ -203,3 +203,15 @@ def test_each_claim_shows_the_customs_figure_in_its_own_terms(warehouse_path):
     assert percent == ["agrees; customs \u221227.1%"]
     tonnes = [line for quote, line in lines.items() if "165,000 tonnes" in quote]
     assert tonnes == ["agrees; customs: 165,000 t"]
+
+
+def test_a_month_never_loaded_or_a_missing_warehouse_is_refused_and_leaves_nothing(
+    year_2016, tmp_path, capsys
+):
+    assert main(["report", "--month", "2019-05", "--warehouse", year_2016]) == 1
+    assert "no run has loaded 2019-05" in capsys.readouterr().err
+    assert not (reports_folder(year_2016) / "report-2019-05.html").exists()
+    missing = str(tmp_path / "nowhere.duckdb")
+    assert main(["report", "--month", "2016-09", "--warehouse", missing]) == 1
+    assert "no warehouse at" in capsys.readouterr().err
+    assert not list(tmp_path.glob("nowhere*"))  # no empty .reports folder either

@@ -6,13 +6,14 @@ import datetime as dt
 import html
 import io
 import os
-from contextlib import closing
 from itertools import groupby
 from pathlib import Path
 
+import duckdb
+
 from .schemas.countries import country_name
 from .sources.base import title
-from .warehouse import connect
+from .warehouse import Warehouse
 from .warehouse.db import run_sql
 
 MARKERS = {"up": ("^", "#1a7f37"), "down": ("v", "#cf222e")}
@@ -23,7 +24,7 @@ class NoData(ValueError):
 
 
 def series_rows(
-    warehouse: str | os.PathLike | None,
+    con: duckdb.DuckDBPyConnection,
     *,
     hs_code: str,
     partner: int | None = None,
@@ -42,10 +43,9 @@ def series_rows(
         "start": start,
         "end": end,
     }
-    with closing(connect(warehouse, read_only=True)) as con:
-        result = run_sql(con, "chart_series", params)
-        columns = [d[0] for d in result.description]
-        rows = [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+    result = run_sql(con, "chart_series", params)
+    columns = [d[0] for d in result.description]
+    rows = [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
     if not rows:
         raise NoData(f"no monthly figures for HS {hs_code} with these filters")
     return rows
@@ -54,20 +54,19 @@ def series_rows(
 FORMATS = (".png", ".svg", ".pdf", ".html")
 
 
-def charts_folder(warehouse: str | os.PathLike | None) -> Path:
+def charts_folder(warehouse: Warehouse) -> Path:
     """Where a warehouse's charts go: ``<warehouse>.charts/`` beside it, one folder per file."""
-    from .warehouse.db import beside
-
-    return beside(warehouse, ".charts")
+    return Warehouse.of(warehouse).beside(".charts")
 
 
-def draw_series(warehouse: str | os.PathLike | None, out: str | os.PathLike, **filters) -> Path:
+def draw_series(warehouse: Warehouse, out: str | os.PathLike, **filters) -> Path:
     """Write the chart to ``out``: ``.png``, ``.svg`` or ``.pdf`` (matplotlib), or ``.html``
     (inline SVG and the figures as a table). One panel per series, each with its own axis."""
     out = Path(out)
     if out.suffix.lower() not in FORMATS:
         raise ValueError(f"chart output must end in {', '.join(FORMATS)}, got {out.name!r}")
-    rows = series_rows(warehouse, **filters)
+    with Warehouse.of(warehouse).reader() as con:
+        rows = series_rows(con, **filters)
     figure = figure_of(rows)
     try:
         if out.suffix.lower() == ".html":

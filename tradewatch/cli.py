@@ -220,7 +220,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_options(args: argparse.Namespace) -> dict:
-    """What every run takes from the command line besides its months."""
+    """What every run takes from the command line besides its months (a lake's catalog reached
+    once first: a wrong address is one line before Prefect starts)."""
+    where = args.warehouse or os.environ.get("TRADEWATCH_WAREHOUSE") or ""
+    if where.startswith("ducklake:"):
+        from .warehouse.lake import check_reachable
+
+        check_reachable(where)
     return {
         "offline": args.offline,
         "warehouse": args.warehouse,

@@ -11,14 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
-from contextlib import closing
 from pathlib import Path
 
 from .schemas import Month
 from .sources.base import title
-from .warehouse import connect
-from .warehouse.db import address, beside, run_sql
-from .warehouse.lake import redact
+from .warehouse import Warehouse
+from .warehouse.db import run_sql
 
 VERDICT_COLOURS = {"agrees": "#1a7f37", "disagrees": "#cf222e", "unclear": "#9a6700"}
 STYLE = """
@@ -36,26 +34,32 @@ padding-left:.6rem;border-left:3px solid #d0d7de}.verdict{font-weight:600}
 """
 
 
-def reports_folder(warehouse: str | os.PathLike | None) -> Path:
+def reports_folder(warehouse: Warehouse) -> Path:
     """``<warehouse>.reports/`` beside the DuckDB file: each warehouse keeps its own."""
-    return beside(warehouse, ".reports")
+    return Warehouse.of(warehouse).beside(".reports")
 
 
 def write_report(
-    warehouse: str | os.PathLike | None,
+    warehouse: Warehouse,
     month: Month,
     out: str | os.PathLike | None = None,
     data: dict[str, list[dict]] | None = None,
 ) -> Path:
     """Write the month's page (default ``<warehouse>.reports/report-YYYY-MM.html``)."""
+    page = report_html(warehouse, month, data)  # first: a warehouse that fails leaves no folder
     path = Path(out) if out else reports_folder(warehouse) / f"report-{month}.html"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(report_html(warehouse, month, data), encoding="utf-8")
+    path.write_text(page, encoding="utf-8")
     return path
 
 
-def report_data(warehouse: str | os.PathLike | None, month: Month) -> dict[str, list[dict]]:
-    """Everything the page shows, read in one read-only connection."""
+class NothingLoaded(LookupError):
+    """No run has loaded the month a briefing was asked for."""
+
+
+def report_data(warehouse: Warehouse, month: Month) -> dict[str, list]:
+    """Everything the page shows, read on one read-only connection: the month's figures,
+    claims and gaps, and the two years of each reversed series its chart draws."""
     params = {
         "month": month.first_day,
         "previous": month.shift(-1).first_day,
@@ -69,18 +73,41 @@ def report_data(warehouse: str | os.PathLike | None, month: Month) -> dict[str, 
         "claims": ("report_claims", ("month", "month_end")),
         "gaps": ("report_gaps", ("month", "year_start")),
     }
-    data = {}
-    with closing(connect(warehouse, read_only=True)) as con:
+    data: dict[str, list] = {}
+    with Warehouse.of(warehouse).reader() as con:
+        if not run_sql(con, "months_loaded_for", {"month": params["month"]}).fetchall()[0][0]:
+            raise NothingLoaded(
+                f"no run has loaded {month}: the briefing would have nothing to say (load it "
+                f"with `tradewatch run --month {month}` or a backfill first)"
+            )
         for key, (query, wanted) in names.items():
             result = run_sql(con, query, {k: params[k] for k in wanted})
             columns = [d[0] for d in result.description]
             data[key] = [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+        data["charts"] = [_chart_rows(con, alert, month) for alert in data["alerts"]]
     return data
 
 
-def report_html(
-    warehouse: str | os.PathLike | None, month: Month, data: dict[str, list[dict]] | None = None
-) -> str:
+def _chart_rows(con, alert: dict, month: Month) -> list[dict]:
+    """The two years of a reversed series up to the month, for its chart (none: no chart)."""
+    from .charts import NoData, series_rows
+
+    try:
+        return series_rows(
+            con,
+            hs_code=alert["hs_code"],
+            partner=alert["partner_code"],
+            reporter=alert["reporter_code"],
+            flow=alert["flow"],
+            source=alert["source"],
+            start=month.shift(-23).first_day,
+            end=month.first_day,
+        )
+    except NoData:
+        return []
+
+
+def report_html(warehouse: Warehouse, month: Month, data: dict[str, list] | None = None) -> str:
     data = data if data is not None else report_data(warehouse, month)
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
@@ -89,9 +116,9 @@ def report_html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>tradewatch — {month}</title><style>{STYLE}</style></head><body>",
         f"<h1>tradewatch briefing: {_month_name(month)}</h1>",
-        f'<p class="meta">Generated {generated} from {html.escape(redact(address(warehouse)))}.'
+        f'<p class="meta">Generated {generated} from {html.escape(str(Warehouse.of(warehouse)))}.'
         " Weights in tonnes, values in US dollars.</p>",
-        _reversals(warehouse, month, data["alerts"]),
+        _reversals(month, data["alerts"], data.get("charts") or [[]] * len(data["alerts"])),
         _figures(data["figures"]),
         _comparison(data["comparison"]),
         _claims(data["claims"]),
@@ -118,13 +145,13 @@ def _trade(row: dict) -> str:
     )
 
 
-def _reversals(warehouse, month: Month, alerts: list[dict]) -> str:
-    from .charts import NoData, figure_of, series_rows, svg_of
+def _reversals(month: Month, alerts: list[dict], charts: list[list[dict]]) -> str:
+    from .charts import figure_of, svg_of
 
     out = [f'<section id="reversals"><h2>Reversals in {_month_name(month)}</h2>']
     if not alerts:
         out.append("<p>No series turned this month.</p>")
-    for alert in alerts:
+    for alert, rows in zip(alerts, charts, strict=True):
         direction = alert["direction"]
         move = "from zero" if alert["move_pct"] is None else f"{alert['move_pct']:+.1f}%"
         status = " — retracted after a revision" if alert["status"] == "retracted" else ""
@@ -139,19 +166,6 @@ def _reversals(warehouse, month: Month, alerts: list[dict]) -> str:
             f"{before} ({title(alert['source'])}; series "
             f"<code>{html.escape(alert['series_name'] or '')}</code>).</p>"
         )
-        try:
-            rows = series_rows(
-                warehouse,
-                hs_code=alert["hs_code"],
-                partner=alert["partner_code"],
-                reporter=alert["reporter_code"],
-                flow=alert["flow"],
-                source=alert["source"],
-                start=month.shift(-23).first_day,
-                end=month.first_day,
-            )
-        except NoData:
-            rows = []
         if rows:
             import matplotlib.pyplot as plt
 

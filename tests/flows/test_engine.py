@@ -21,7 +21,7 @@ from tradewatch.flows.ingest import IngestSummary, ingest
 from tradewatch.pipelines.http import EXCHANGE_ID, make_client
 from tradewatch.schemas import TRADE_COLUMNS, Month, check_trade_rows, series_key
 from tradewatch.sources import Source
-from tradewatch.warehouse import connect
+from tradewatch.warehouse import Warehouse, connect
 from tradewatch.warehouse.load import load_payload
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -105,7 +105,7 @@ TINY = Tiny()
 def tiny_ingest(warehouse: str, run_id: str) -> dict:
     summary = IngestSummary(months=["2016-09"])
     ingest(
-        TINY, [Month(2016, 9)], offline=False, warehouse=warehouse, run_id=run_id,
+        TINY, [Month(2016, 9)], offline=False, warehouse=Warehouse(warehouse), run_id=run_id,
         flow_run_id=None, summary=summary,
     )  # fmt: skip
     return summary.as_dict()

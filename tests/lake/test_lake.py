@@ -202,3 +202,23 @@ def test_three_writers_at_once_give_the_warehouse_one_gives(lake_address, tmp_pa
         ]
 
     assert raised(on_lake) == raised(on_file) and raised(on_file)
+
+
+@pytest.mark.parametrize("wrong", ["port", "role"])
+def test_a_run_on_an_unreachable_lake_is_one_line_before_anything_starts(
+    lake_address, postgres, wrong
+):
+    """A wrong port or role: the catalog is reached once before Prefect starts, so the reason is
+    one line (it was ~41 with a traceback from inside the flow)."""
+    host, port, _ = postgres
+    address = (
+        lake_address.replace(f"port={port}", "port=1")
+        if wrong == "port"
+        else lake_address.replace("user=tw_writer", "user=nobody")
+    )
+    done = _tradewatch(address, "backfill", "2016-01", "2016-02", "--offline", timeout=60)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "Flow run" not in done.stdout + done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("tradewatch backfill: cannot reach the lake's catalog at")
+    assert ("port=1" in line) if wrong == "port" else ('role "nobody"' in line)

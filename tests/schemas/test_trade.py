@@ -68,3 +68,13 @@ def test_period_must_be_a_month_start_and_key_unique():
 def test_missing_column_is_a_layout_error_not_a_bad_row():
     with pytest.raises(SchemaErrors):
         check_trade_rows(rows().drop(columns=["flow"]))
+
+
+@pytest.mark.parametrize("code", ["2701\n", "2701\r\n", " 2701", "2701 ", "２７０１"])
+def test_a_code_with_a_trailing_newline_or_space_is_quarantined_not_a_series_of_its_own(code):
+    """A regex ``$`` matches before a final newline: "2701\\n" passed and became its own
+    series through load-file. The code must be the whole string."""
+    checked = check_trade_rows(rows(hs_code=["2701", code, "2601"]))
+    assert list(checked.valid.index) == [0, 2]
+    (case,) = checked.quarantine.to_dict("records")
+    assert case["row_index"] == 1 and case["column_name"] == "hs_code"

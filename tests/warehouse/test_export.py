@@ -115,3 +115,16 @@ def test_query_out_writes_csv_and_parquet_and_nothing_else(warehouse, tmp_path, 
     assert not (tmp_path / "x.csv").exists() and not (tmp_path / "elsewhere.csv").exists()
     assert main(["query", sql, "--out", str(tmp_path / "x.json"), "--warehouse", warehouse]) == 1
     assert _digest(warehouse) == before
+
+
+def test_query_out_replaces_the_users_own_earlier_output(warehouse, tmp_path, capsys):
+    """Run again, the same --out is rewritten (DuckDB stages tmp_<name> beside it first);
+    nothing else beside it is written."""
+    out = tmp_path / "coal.csv"
+    for year in (2016, 2017):
+        sql = f"select period from trade_monthly where year(period) = {year} and hs_code = '2701'"
+        assert main(["query", sql, "--out", str(out), "--warehouse", warehouse]) == 0, (
+            capsys.readouterr().err
+        )
+        assert str(year) in out.read_text().splitlines()[1]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".csv") == ["coal.csv"]

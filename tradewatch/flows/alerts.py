@@ -18,6 +18,7 @@ from prefect.utilities.asyncutils import run_coro_as_sync
 from ..errors import describe_failure
 from ..pipelines.http import ExchangeLog, RetryPolicy, make_client
 from ..schemas import series_key
+from ..warehouse import Warehouse
 from ..warehouse.alerts import (
     AlertChanges,
     Delivery,
@@ -28,7 +29,6 @@ from ..warehouse.alerts import (
 )
 from ..warehouse.names import sync_watched_series
 from ..watchlist import Watchlist
-from .ingest import writing
 
 RAISED_EVENT = "tradewatch.reversal.raised"
 RETRACTED_EVENT = "tradewatch.reversal.retracted"
@@ -108,7 +108,7 @@ def payload(alert: dict, names: dict[str, str], kind: str) -> dict:
 
 @task(name="raise-alerts", cache_policy=NONE)
 def raise_alerts(
-    warehouse: str | None, config: Watchlist, run_id: str, notify: bool
+    warehouse: Warehouse, config: Watchlist, run_id: str, notify: bool
 ) -> AlertChanges:
     """Mirror the reversal settings, then raise and retract alerts from the reversals view."""
     logger = get_run_logger()
@@ -126,7 +126,7 @@ def raise_alerts(
         )
         for s in config.series
     ]
-    with writing(warehouse) as con:
+    with warehouse.writer() as con:
         sync_watched_series(
             con, [(s.name, s.reporter, s.partner, s.hs_code, s.flow) for s in config.series]
         )
@@ -219,7 +219,7 @@ def _send_block(block_name: str, subject: str, body: str) -> None:
 
 
 @task(name="deliver-alerts", cache_policy=NONE)
-def deliver_alerts(warehouse: str | None, config: Watchlist) -> AlertReport:
+def deliver_alerts(warehouse: Warehouse, config: Watchlist) -> AlertReport:
     """Tell every channel about every alert still owed; failures are recorded, never raised."""
     logger = get_run_logger()
     names = series_names(config)
@@ -231,7 +231,7 @@ def deliver_alerts(warehouse: str | None, config: Watchlist) -> AlertReport:
         *(["block"] if block else []),
         *apprise_urls,
     ]
-    with writing(warehouse) as con:
+    with warehouse.writer() as con:
         pending = pending_deliveries(con)
     event_problem = _event_channel_problem() if pending else None
     report = AlertReport()
@@ -265,14 +265,14 @@ def deliver_alerts(warehouse: str | None, config: Watchlist) -> AlertReport:
                     logger.warning(
                         "alert %s not delivered to %s: %s", alert["alert_id"], channel, reason
                     )
-            with writing(warehouse) as con:
+            with warehouse.writer() as con:
                 record_deliveries(con, outcomes)
             report.delivered += sum(o.ok for o in outcomes)
     return report
 
 
 def alert_step(
-    warehouse: str | None, config: Watchlist, run_id: str, notify: bool, title: str
+    warehouse: Warehouse, config: Watchlist, run_id: str, notify: bool, title: str
 ) -> AlertReport:
     """Raise/retract, deliver, and summarise in a markdown artifact (with charts)."""
     changes = raise_alerts(warehouse, config, run_id, notify)
@@ -287,7 +287,7 @@ def alert_step(
 
 
 def summary_markdown(
-    warehouse: str | None, config: Watchlist, report: AlertReport, title: str
+    warehouse: Warehouse, config: Watchlist, report: AlertReport, title: str
 ) -> str:
     names = series_names(config)
     lines = [f"# {title}", ""]
@@ -307,7 +307,7 @@ def summary_markdown(
     return "\n".join(lines) + "\n"
 
 
-def chart_files(warehouse: str | None, alerts: list[dict]) -> list[Path]:
+def chart_files(warehouse: Warehouse, alerts: list[dict]) -> list[Path]:
     """One PNG per series that gained or lost an alert, next to the warehouse."""
     from ..charts import charts_folder, draw_series
 

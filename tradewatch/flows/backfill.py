@@ -13,10 +13,10 @@ from .. import sources as registry
 from .. import watchlist as watchlists
 from ..errors import IngestFailed
 from ..schemas import Month
-from ..warehouse import lake, run_lock
+from ..warehouse import Warehouse, lake
 from . import fanout, progress
 from .alerts import alert_step
-from .ingest import IngestSummary, ingest_runs, set_writer_wait, writing
+from .ingest import IngestSummary, ingest_runs
 from .monthly import load_secret
 
 
@@ -64,7 +64,7 @@ def backfill(
     def show(percent: float) -> None:
         update_progress_artifact(artifact, percent)
 
-    set_writer_wait(lock_wait)
+    place = Warehouse(warehouse, write_wait=lock_wait)
     if parallel > 1:
         options = {
             "sources": list(chosen), "force": force, "offline": offline, "watchlist": watchlist,
@@ -75,14 +75,14 @@ def backfill(
             months, chosen, options, parallel, chunk_months, summary, run_id,
             on_progress=_chunk_progress(show), log=logger.info,
         )  # fmt: skip
-        summary.add_alerts(alert_step(warehouse, config, run_id, notify, label))
+        summary.add_alerts(alert_step(place, config, run_id, notify, label))
     else:
-        with run_lock(warehouse, wait_seconds=lock_wait, holder=label, on_wait=logger.info):
+        with place.run_lock(wait_seconds=lock_wait, holder=label, on_wait=logger.info):
             _load_months(
-                warehouse, config, months, chosen, force, offline, run_id, summary, show, logger
+                place, config, months, chosen, force, offline, run_id, summary, show, logger
             )
             if chunk_of is None:
-                summary.add_alerts(alert_step(warehouse, config, run_id, notify, label))
+                summary.add_alerts(alert_step(place, config, run_id, notify, label))
     show(100.0)
     logger.info("%s: %s; %d already loaded", label, summary.line(), summary.skipped)
     if chunk_of is not None:
@@ -94,13 +94,15 @@ def backfill(
     return summary.as_dict()
 
 
-def _load_months(warehouse, config, months, chosen, force, offline, run_id, summary, show, logger):
+def _load_months(
+    warehouse: Warehouse, config, months, chosen, force, offline, run_id, summary, show, logger
+):
     """The months of every chosen source, one source after another, in this process."""
     tally = progress.Tally(
         months[0].first_day, months[-1].first_day, len(months) * len(chosen), on_change=show
     )
     for source in chosen:
-        with writing(warehouse) as con:
+        with warehouse.writer() as con:
             runs, skipped = registry.backfill_runs(
                 source, con, config, months, force=force, offline=offline, secret=load_secret
             )

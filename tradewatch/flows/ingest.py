@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-import duckdb
 import httpx
 from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
@@ -22,44 +19,12 @@ from ..schemas import Month
 from ..sources.base import Run, Source
 from ..warehouse import (
     MonthLoad,
+    Warehouse,
     WarehouseBusy,
-    connect,
-    lock_wait_seconds,
     record_exchanges,
     record_failure,
     record_if_unchanged,
-    write_turn,
 )
-
-# One writer at a time inside this process; DuckDB's file lock covers other processes.
-_WRITER = threading.Lock()
-
-
-# How long a write waits for another process (a notebook, a long query) to let go of the file:
-# the run's --wait, set by the flow (a process-wide setting, as tasks run in threads).
-_WRITER_WAIT: dict[str, float | None] = {"seconds": None}
-
-
-def set_writer_wait(seconds: float | None) -> None:
-    """Writes of this run wait this long (default: ``lock_wait_seconds``) for the file."""
-    _WRITER_WAIT["seconds"] = lock_wait_seconds(seconds)
-
-
-@contextmanager
-def writing(warehouse: str | None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A writer connection held only for the block, one writer at a time in this process.
-
-    Another process holding the file (a reader in a notebook) is waited for, with backoff, up to
-    the run's wait; then the write fails with a message naming that process.
-    """
-    wait = _WRITER_WAIT["seconds"]
-    wait = lock_wait_seconds() if wait is None else wait
-    with (
-        _WRITER,
-        write_turn(warehouse, wait),
-        closing(connect(warehouse, wait_seconds=wait)) as con,
-    ):
-        yield con
 
 
 @dataclass
@@ -171,30 +136,30 @@ def check_raw(source: Source, raw: Any) -> Any:
 @task(name="load", task_run_name="load-{source.name}", cache_policy=NONE)
 def load_checked(
     source: Source,
-    warehouse: str | None,
+    warehouse: Warehouse,
     raw: Any,
     checked: Any,
     run_id: str,
     flow_run_id: str | None,
 ) -> list[MonthLoad]:
     """The checked rows, quarantine and ledger rows, in one transaction."""
-    with writing(warehouse) as con:
+    with warehouse.writer() as con:
         return source.load(con, raw, checked, run_id, flow_run_id)
 
 
 @task(name="store-exchanges", cache_policy=NONE)
-def store_exchanges(warehouse: str | None, log: ExchangeLog, run_id: str) -> int:
+def store_exchanges(warehouse: Warehouse, log: ExchangeLog, run_id: str) -> int:
     """Keep every byte fetched so far in ``raw.http_responses``."""
     exchanges = log.drain()
     if not exchanges:
         return 0
-    with writing(warehouse) as con:
+    with warehouse.writer() as con:
         return record_exchanges(con, exchanges, run_id)
 
 
 @task(name="record-months", cache_policy=NONE)
 def note_months(
-    warehouse: str | None,
+    warehouse: Warehouse,
     source: str,
     months: Sequence[Month],
     message: str,
@@ -205,7 +170,7 @@ def note_months(
     flow_run_id: str | None,
 ) -> list[MonthLoad]:
     """Ledger rows for months a source answered without rows: failed, or not published yet."""
-    with writing(warehouse) as con:
+    with warehouse.writer() as con:
         return record_failure(
             con,
             source=source,
@@ -226,7 +191,7 @@ def ingest(
     series: Sequence[Any] = (),
     months: Sequence[Month] = (),
     offline: bool,
-    warehouse: str | None,
+    warehouse: Warehouse,
     run_id: str,
     flow_run_id: str | None,
     summary: IngestSummary,
@@ -273,7 +238,7 @@ def ingest(
 
     def refused(request: Any, outcome: Refused) -> None:
         logger.warning("%s: refused %s: %s", source.name, source.label(request), outcome.reason)
-        with writing(warehouse) as con:
+        with warehouse.writer() as con:
             source.refuse(con, request, outcome, run_id, months)
         outcomes.append((request, outcome))
 
@@ -320,7 +285,7 @@ def ingest(
                 refused(request, raw)
                 continue
             if source.skip_unchanged:
-                with writing(warehouse) as con:
+                with warehouse.writer() as con:
                     unchanged = record_if_unchanged(
                         con,
                         source=source.name,
@@ -361,7 +326,7 @@ def ingest(
                         load.rows_quarantined,
                     )
     if source.ledger_at_end:
-        with writing(warehouse) as con:
+        with warehouse.writer() as con:
             loads, counters = source.finish(con, outcomes, notes, months, run_id, flow_run_id)
         done(loads)
         for name, count in counters.items():

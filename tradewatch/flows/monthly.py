@@ -11,10 +11,10 @@ from .. import sources as registry
 from .. import watchlist as watchlists
 from ..errors import IngestFailed
 from ..schemas import Month, previous_month
-from ..warehouse import run_lock
+from ..warehouse import Warehouse
 from . import progress
 from .alerts import alert_step
-from .ingest import IngestSummary, ingest_runs, set_writer_wait
+from .ingest import IngestSummary, ingest_runs
 from .report import report_step
 
 
@@ -58,18 +58,16 @@ def monthly_ingest(
     )
     summary = IngestSummary(months=[str(m) for m in months])
     holder = f"monthly-ingest {target}"
-    set_writer_wait(lock_wait)
-    with run_lock(warehouse, wait_seconds=lock_wait, holder=holder, on_wait=logger.info):
+    place = Warehouse(warehouse, write_wait=lock_wait)
+    with place.run_lock(wait_seconds=lock_wait, holder=holder, on_wait=logger.info):
         runs = registry.monthly_runs(config, target, months, offline=offline, secret=load_secret)
         cells = {(run.source.name, m) for run in runs for m in run.months}
         tally = progress.Tally(months[0].first_day, months[-1].first_day, len(cells))
         ingest_runs(
-            runs, tally=tally, offline=offline, warehouse=warehouse, run_id=run_id, summary=summary
+            runs, tally=tally, offline=offline, warehouse=place, run_id=run_id, summary=summary
         )
-        summary.add_alerts(
-            alert_step(warehouse, config, run_id, notify, f"monthly-ingest {target}")
-        )
-        summary.report = report_step(warehouse, target)
+        summary.add_alerts(alert_step(place, config, run_id, notify, f"monthly-ingest {target}"))
+        summary.report = report_step(place, target)
     logger.info(summary.line())
     if summary.failed:
         raise IngestFailed(summary.failure_text())

@@ -7,10 +7,11 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NONE
 
 from ..schemas import Month
+from ..warehouse import Warehouse
 
 
 @task(name="write-report", cache_policy=NONE)
-def report_step(warehouse: str | None, month: Month) -> str:
+def report_step(warehouse: Warehouse, month: Month) -> str:
     """Write ``<warehouse>.reports/report-YYYY-MM.html``; the same content as a markdown
     artifact and the figures as a table artifact (no file:// links: they are dead elsewhere)."""
     from ..report import report_data, report_markdown, write_report

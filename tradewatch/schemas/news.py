@@ -64,7 +64,7 @@ class NewsArticle(pa.DataFrameModel):
     # Pages shorter than settings.MIN_BODY_CHARACTERS are refused by the parser; plain text
     # handed over on purpose may be a single sentence, but never empty.
     text: Series[str] = pa.Field(str_length={"min_value": 1})
-    text_sha256: Series[str] = pa.Field(str_matches=r"^[0-9a-f]{64}$")
+    text_sha256: Series[str] = pa.Field(str_matches=r"^[0-9a-f]{64}\Z")
 
     class Config:
         strict = True
@@ -81,7 +81,9 @@ class NewsClaim(pa.DataFrameModel):
     sentence: Series[str] = pa.Field(str_length={"min_value": 1})
     stated: Series[str] = pa.Field(str_length={"min_value": 1})
     commodity: Series[str] = pa.Field(nullable=True)
-    hs_code: Series[str] = pa.Field(nullable=True, str_matches=r"^(\d{2}|\d{4}|\d{6}|TOTAL)$")
+    hs_code: Series[str] = pa.Field(
+        nullable=True, str_matches=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|TOTAL)\Z"
+    )
     reporter_code: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0, le=999)
     partner_code: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0, le=999)
     flow: Series[str] = pa.Field(isin=["M", "X", "T"])  # T: trade both ways

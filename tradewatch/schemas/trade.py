@@ -57,7 +57,7 @@ class TradeMonthly(pa.DataFrameModel):
     reporter_code: Series[int] = pa.Field(ge=0, le=999)
     partner_code: Series[int] = pa.Field(ge=0, le=999)
     # ASCII digits only: "２７０１" or "٢٧٠١" is no HS code, though \d would match it
-    hs_code: Series[str] = pa.Field(str_matches=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|TOTAL)$")
+    hs_code: Series[str] = pa.Field(str_matches=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|TOTAL)\Z")
     flow: Series[str] = pa.Field(isin=["M", "X", "RM", "RX"])
     freq: Series[str] = pa.Field(isin=["M"])
     period: Series[pd.Timestamp] = pa.Field(ge=FIRST_PERIOD, le=LAST_PERIOD)

@@ -34,11 +34,13 @@ class WarehouseBusy(WarehouseError):
 
 def resolve_path(path: str | os.PathLike | None = None) -> Path:
     """``--warehouse PATH``, else ``TRADEWATCH_WAREHOUSE``, else ``./tradewatch.duckdb``."""
-    return Path(path or os.environ.get(ENV_VAR) or DEFAULT_PATH)
+    return Path(address(path))
 
 
 def address(path: str | os.PathLike | None = None) -> str:
     """The warehouse as given: a file path, or a ``ducklake:postgres:...`` address."""
+    if isinstance(path, Warehouse):
+        return path.address
     return str(path or os.environ.get(ENV_VAR) or DEFAULT_PATH)
 
 

@@ -236,6 +236,22 @@ def catalog_dsn(address: str) -> str:
     return dsn
 
 
+def check_reachable(address: str, timeout: int = 10) -> None:
+    """Reach the lake's catalog once, before a run starts anything, so that a wrong host, port,
+    role or password is one line naming the server's reason, not a failed flow's traceback."""
+    try:
+        import psycopg
+    except ImportError:
+        raise LakeError("a lake needs psycopg: pip install -e '.[lake]'") from None
+    refuse_inline_password(address)
+    try:
+        with psycopg.connect(catalog_dsn(address), connect_timeout=timeout):
+            pass
+    except psycopg.Error as exc:
+        reason = " ".join(str(exc).split())
+        raise LakeError(f"cannot reach the lake's catalog at {redact(address)}: {reason}") from None
+
+
 @contextmanager
 def writer_lock(address: str, wait_seconds: float, holder: str) -> Iterator[None]:
     """One writer at a time, across every machine: a PostgreSQL advisory lock in the catalog.

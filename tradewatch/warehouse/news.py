@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +11,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .db import WarehouseError, migration_text, resolve_path, run_sql, transaction, view_text
+from .db import (
+    Warehouse,
+    WarehouseError,
+    migration_text,
+    resolve_path,
+    run_sql,
+    transaction,
+    view_text,
+)
 
 
 @dataclass(frozen=True)
@@ -106,7 +113,7 @@ NEWS_MIGRATIONS = ("005_news.sql", "008_claim_readings.sql")
 
 
 def check_against(
-    warehouse: str | os.PathLike | None, article: pd.DataFrame, claims: pd.DataFrame
+    warehouse: Warehouse | None, article: pd.DataFrame, claims: pd.DataFrame
 ) -> list[dict] | None:
     """``claim_checks`` rows for one article not in the warehouse, against its customs data.
 

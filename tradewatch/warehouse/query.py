@@ -268,7 +268,9 @@ def query_to_file(
     if statement.lstrip().lower().startswith("explain"):
         raise QueryError("--out writes one query's answer: give a single SELECT")
     target.parent.mkdir(parents=True, exist_ok=True)
-    con = connect(path, read_only=True, allow_files=allow_files, allow_paths=[target])
+    # over an existing file DuckDB writes tmp_<name> beside it first, then moves it into place
+    staging = target.with_name(f"tmp_{target.name}")
+    con = connect(path, read_only=True, allow_files=allow_files, allow_paths=[target, staging])
     try:
         (statement,) = _checked(sql_text, con, path, allow_files)
         query = statement.strip().rstrip(";")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from contextlib import closing
 from dataclasses import dataclass
 
 import duckdb
 
-from .db import connect, run_sql, sql
+from .db import Warehouse, run_sql, sql
 
 LOADED, PARTIAL, NOT_PUBLISHED, NOT_AVAILABLE, MISSING, FAILED, NEVER = (
     "loaded",
@@ -103,7 +102,7 @@ def _cell(source, period, row, keys, window_start) -> Cell:
 
 
 def status_of(
-    warehouse,
+    warehouse: Warehouse,
     watched: Mapping[str, set[str]],
     window_start: dt.date,
     start=None,
@@ -113,7 +112,7 @@ def status_of(
     touched) and their cells, read on one short read-only connection."""
     from ..schemas.series import Month
 
-    with closing(connect(warehouse, read_only=True)) as con:
+    with Warehouse.of(warehouse).reader() as con:
         first, last = run_sql(con, "months_run").fetchall()[0]
         start = start or Month.of(first or window_start)
         end = end or Month.of(last or window_start)

@@ -179,3 +179,19 @@ def test_every_named_country_of_the_real_country_table_has_its_code():
     assert names["United States (US)"] == 842 and names["of which: Germany"] == 276
     assert names["United Kingdom (UK)"] == 826 and names["India"] == 699
     assert names["Taiwan, China"] == 490 and names["R. O. Korea"] == 410
+
+
+def test_a_february_page_titled_as_february_alone_but_without_month_columns_is_combined():
+    """Some February releases say only "February" in their title; with no single-month column
+    the figures can only be January and February together (the rule that catches it was
+    untested: removing it left the suite green)."""
+    name = next(
+        p
+        for p in (RECORDINGS / "Statics").glob("*.html")
+        if "Jan-Feb 2018" in p.read_text() and "Major Imports" in p.read_text()
+    )
+    retitled = name.read_text().replace("Jan-Feb 2018", "February 2018")
+    assert "Jan-Feb" not in retitled
+    release, figures = parse_release(page(retitled.encode()))
+    assert release.combined and release.month == 2
+    assert "month" not in set(figures.period_kind)

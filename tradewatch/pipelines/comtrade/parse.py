@@ -241,7 +241,7 @@ class _Descriptions(msgspec.Struct, gc=False):
     data: list[_Described] | None = None
 
 
-_HS_CODE = re.compile(r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|TOTAL)$")
+_HS_CODE = re.compile(r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|TOTAL)\Z")
 
 
 def commodity_names(raw: RawPayload) -> dict[str, str]:

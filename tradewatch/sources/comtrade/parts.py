@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Sequence
-from contextlib import closing
 from pathlib import Path
 
 from ... import errors
@@ -13,7 +12,7 @@ from ...pipelines import comtrade
 from ...pipelines.http import source_client
 from ...schemas import Month, check_trade_rows
 from ...warehouse import comtrade as warehouse_comtrade
-from ...warehouse.db import connect, lock_wait_seconds, write_turn
+from ...warehouse.db import Warehouse
 from ...warehouse.load import MonthLoad
 
 
@@ -44,7 +43,7 @@ def load(con, raw, checked, run_id, flow_run_id):
 def load_comtrade_file(
     path: str | os.PathLike,
     *,
-    warehouse: str | None,
+    warehouse: Warehouse | None,
     months: Sequence[Month] | None = None,
     series_keys: Sequence[str] = (),
     run_id: str | None = None,
@@ -63,10 +62,7 @@ def load_comtrade_file(
         frames = comtrade.iter_payload_frames(path.as_uri(), reader, batch_bytes=batch_bytes)
         return (check_trade_rows(frame) for frame in frames)
 
-    with (
-        write_turn(warehouse, lock_wait_seconds(), "load-file"),
-        closing(connect(warehouse)) as con,
-    ):
+    with Warehouse.of(warehouse).writer() as con:
         return warehouse_comtrade.load_file(
             con,
             path,

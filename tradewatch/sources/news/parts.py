@@ -31,7 +31,7 @@ from ...pipelines.http import (
 )
 from ...schemas import Month, country_name
 from ...schemas.news import ARTICLE_COLUMNS, ArticleRejected, check_article, check_claims
-from ...warehouse import MonthLoad, resolve_path
+from ...warehouse import MonthLoad, Warehouse, resolve_path
 from ...warehouse.load import record_ledger
 from ...warehouse.news import check_against, load_article, record_discoveries, record_reject
 
@@ -342,7 +342,7 @@ def extract_report(
     source: str,
     *,
     published: dt.date | None = None,
-    warehouse: str | None = None,
+    warehouse: Warehouse | None = None,
     max_bytes: int = news.PAGE_MAX_BYTES,
 ) -> dict:
     """An article's metadata and claims (checked against the warehouse when there is one)."""
