@@ -72,4 +72,36 @@ def describe_failure(exc: BaseException, where: str | None = None) -> str:
             f"disk full: the step in progress was rolled back{room}. Free space there, or keep "
             f"the warehouse on a disk with room (--warehouse or TRADEWATCH_WAREHOUSE). {first}"
         )
+    unreachable = _unreachable_host(exc, first)
+    if unreachable:
+        return unreachable
     return text or type(exc).__name__
+
+
+# what the resolver says when a name cannot be looked up (glibc, macOS, Windows)
+_NO_NAME = (
+    "Name or service not known",
+    "Temporary failure in name resolution",
+    "nodename nor servname",
+    "getaddrinfo failed",
+    "No address associated with hostname",
+)
+
+
+def _unreachable_host(exc: BaseException, first: str) -> str | None:
+    """A host that could not be looked up or reached, named, with the way to run without one:
+    "[Errno -2] Name or service not known" says neither which host nor what to do."""
+    if type(exc).__name__ not in ("ConnectError", "ConnectTimeout"):
+        return None
+    try:
+        host = exc.request.url.host  # httpx's errors carry the request they were for
+    except (AttributeError, RuntimeError):
+        host = "the source's host"
+    if any(phrase in first for phrase in _NO_NAME):
+        what = f"cannot look up {host} (no network, or no DNS)"
+    else:
+        what = f"cannot connect to {host}"
+    return (
+        f"{what}: {first}; to load from the recordings shipped in the package instead, "
+        "add --offline"
+    )

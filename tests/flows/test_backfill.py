@@ -9,7 +9,7 @@ from tests.conftest import use_comtrade_client
 from tradewatch import sources as registry
 from tradewatch.flows import IngestFailed, backfill, progress
 from tradewatch.pipelines.comtrade.replay import replay
-from tradewatch.pipelines.http import make_client
+from tradewatch.pipelines.http import RetryPolicy, make_client
 from tradewatch.warehouse import WarehouseBusy, connect
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -189,3 +189,27 @@ def test_a_reader_holding_the_file_for_a_minute_does_not_break_a_backfill(wareho
             " and status = 'loaded'"
         ).fetchall()
     assert loaded == [(12,)]
+
+
+def test_without_a_network_each_request_fails_in_one_line_naming_the_host(
+    warehouse_path, monkeypatch, caplog
+):
+    """A live run with no DNS: the months fail with the host and the way out (--offline), and
+    nothing is logged as an error with a traceback (it was ~213 lines of httpx's internals)."""
+
+    def no_dns(request):
+        raise httpx.ConnectError("[Errno -2] Name or service not known", request=request)
+
+    use_comtrade_client(
+        monkeypatch,
+        lambda log, offline: make_client(
+            "comtrade", log, transport=httpx.MockTransport(no_dns), min_interval=0,
+            retry=RetryPolicy(attempts=1),
+        ),
+    )  # fmt: skip
+    with pytest.raises(IngestFailed) as failed:
+        backfill("2016-01", "2016-03", warehouse=warehouse_path)
+    assert "cannot look up comtradeapi.un.org (no network, or no DNS)" in str(failed.value)
+    assert "add --offline" in str(failed.value)
+    errors = [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+    assert not errors and not any(r.exc_info for r in caplog.records if r.exc_info)

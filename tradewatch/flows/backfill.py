@@ -16,7 +16,7 @@ from ..schemas import Month
 from ..warehouse import Warehouse, lake
 from . import fanout, progress
 from .alerts import alert_step
-from .ingest import IngestSummary, ingest_runs
+from .ingest import IngestSummary, failed_run, ingest_runs
 from .monthly import load_secret
 
 
@@ -88,8 +88,10 @@ def backfill(
     if chunk_of is not None:
         fanout.write_summary(summary)
     if summary.failed:
-        raise IngestFailed(
-            f"backfill: {len(summary.failed)} months failed: " + summary.failure_text()
+        return failed_run(
+            IngestFailed(
+                f"backfill: {len(summary.failed)} months failed: " + summary.failure_text()
+            )
         )
     return summary.as_dict()
 

@@ -121,10 +121,34 @@ class IngestSummary:
         )
 
 
+def failed_run(error: Exception):
+    """The flow run's end when some months failed: a Failed state carrying ``error`` (the
+    caller gets it raised, the run is Failed on the server), logged as one line with the months
+    and reasons rather than as a traceback of the flow's own code."""
+    from prefect.states import Failed
+
+    return Failed(message=str(error), data=error)
+
+
+@dataclass(frozen=True)
+class FetchFailed:
+    """A request whose answer could not be had once the client's retries were spent."""
+
+    error: Exception
+
+
 @task(name="fetch", task_run_name="fetch-{source.name}", cache_policy=NONE)
 def fetch_request(source: Source, client: httpx.Client, request: Any) -> Any:
-    """Download one request's bytes (I/O only); the source's one retry layer is its client."""
-    return source.fetch(client, request)
+    """Download one request's bytes (I/O only); the source's one retry layer is its client.
+
+    A request that fails comes back as ``FetchFailed``: the engine records its months failed
+    with the reason in one line (the run then fails, naming them) — not as a task error whose
+    log is fifty lines of httpx's internals per request.
+    """
+    try:
+        return source.fetch(client, request)
+    except Exception as exc:
+        return FetchFailed(exc)
 
 
 @task(name="check", task_run_name="check-{source.name}", cache_policy=NONE)
@@ -275,10 +299,12 @@ def ingest(
             label = source.label(request)
             try:
                 raw = future.result()
-            except Exception as exc:
+            except Exception as exc:  # the task itself crashed
+                raw = FetchFailed(exc)
+            if isinstance(raw, FetchFailed):
                 summary.exchanges += store_exchanges(warehouse, log, run_id)
-                logger.warning("%s: fetch failed: %s", label, describe_failure(exc))
-                failed(request, describe_failure(exc))
+                logger.warning("%s: fetch failed: %s", label, describe_failure(raw.error))
+                failed(request, describe_failure(raw.error))
                 continue
             summary.exchanges += store_exchanges(warehouse, log, run_id)
             if isinstance(raw, Refused):

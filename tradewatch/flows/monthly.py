@@ -14,7 +14,7 @@ from ..schemas import Month, previous_month
 from ..warehouse import Warehouse
 from . import progress
 from .alerts import alert_step
-from .ingest import IngestSummary, ingest_runs
+from .ingest import IngestSummary, failed_run, ingest_runs
 from .report import report_step
 
 
@@ -70,5 +70,5 @@ def monthly_ingest(
         summary.report = report_step(place, target)
     logger.info(summary.line())
     if summary.failed:
-        raise IngestFailed(summary.failure_text())
+        return failed_run(IngestFailed(summary.failure_text()))
     return summary.as_dict()
