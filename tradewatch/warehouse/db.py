@@ -544,32 +544,15 @@ class Warehouse:
     def __str__(self) -> str:
         return lake.redact(self.address)
 
-    @property
-    def is_lake(self) -> bool:
-        return lake.is_lake(self.address)
-
-    @property
-    def path(self) -> Path:
-        """The DuckDB file (for a lake: the address as a path, for messages)."""
-        return resolve_path(self.address)
-
     def beside(self, suffix: str) -> Path:
         """A file or folder that belongs to it (``.bodies``, ``.charts``, ``.reports``)."""
         return beside(self.address, suffix)
-
-    def connect(self, **options) -> duckdb.DuckDBPyConnection:
-        """A connection the caller closes (``connect``'s options)."""
-        return connect(self.address, **options)
 
     @contextmanager
     def reader(self, **sandbox) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only, sandboxed connection for the block (``allow_files``, ``allow_paths``)."""
         with closing(connect(self.address, read_only=True, **sandbox)) as con:
             yield con
-
-    def read(self, name: str, params: dict | None = None) -> tuple[list[str], list[tuple]]:
-        """The column names and rows of ``sql/<name>.sql``, on a short read-only connection."""
-        return read(self.address, name, params)
 
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
