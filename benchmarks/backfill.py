@@ -30,7 +30,7 @@ def direct(start: str, end: str, warehouse: Path) -> float:
     from tradewatch.pipelines import comtrade, gacc
     from tradewatch.pipelines.http import ExchangeLog, source_client
     from tradewatch.schemas import Month, check_trade_rows
-    from tradewatch.warehouse import connect, load_payload, record_exchanges
+    from tradewatch.warehouse import Loading, RunIds, connect, load_payload, record_exchanges
 
     config = watchlist.load()
     months = Month.span(Month.parse(start), Month.parse(end))
@@ -43,16 +43,12 @@ def direct(start: str, end: str, warehouse: Path) -> float:
             for request in comtrade.plan_requests(config.for_source("comtrade"), months):
                 raw = comtrade.fetch_request(client, request)
                 record_exchanges(con, log.drain(), "direct")
-                load_payload(
-                    con,
-                    source="comtrade",
-                    run_id="direct",
-                    flow_run_id=None,
-                    exchange_id=raw.exchange_id,
-                    months=[m.first_day for m in request.months],
-                    series_keys=request.series_keys(),
-                    checked=check_trade_rows(comtrade.parse_payload(raw)),
-                )
+                months_asked = [m.first_day for m in request.months]
+                loading = Loading(
+                    "comtrade", RunIds("direct"), months_asked, request.series_keys(),
+                    raw.exchange_id,
+                )  # fmt: skip
+                load_payload(con, loading, check_trade_rows(comtrade.parse_payload(raw)))
         with source_client(
             "gacc", log, offline=True, replayers=gacc.REPLAYERS, min_interval=0
         ) as client:

@@ -141,6 +141,8 @@ def run_tradewatch(payload: Path, db: Path) -> dict:
     from tradewatch.pipelines.comtrade import ComtradeRequest, RawPayload, parse_payload
     from tradewatch.schemas import Month, check_trade_rows
     from tradewatch.warehouse import (
+        Loading,
+        RunIds,
         connect,
         load_payload,
         record_exchanges,
@@ -164,16 +166,9 @@ def run_tradewatch(payload: Path, db: Path) -> dict:
     validated = time.perf_counter()
     with closing(connect(db)) as con:
         record_exchanges(con, [exchange], "bench")
-        loads = load_payload(
-            con,
-            source="comtrade",
-            run_id="bench",
-            flow_run_id=None,
-            exchange_id=exchange.exchange_id,
-            months=[dt.date(2018, 3, 1)],
-            series_keys=[],
-            checked=checked,
-        )
+        march = [dt.date(2018, 3, 1)]
+        loading = Loading("comtrade", RunIds("bench"), march, [], exchange.exchange_id)
+        loads = load_payload(con, loading, checked)
     done = time.perf_counter()
     rows_loaded = sum(m.rows_new for m in loads)
     del exchange, raw, frame, checked, loads  # a new download holds new bytes
@@ -183,14 +178,8 @@ def run_tradewatch(payload: Path, db: Path) -> dict:
     again_started = time.perf_counter()
     with closing(connect(db)) as con:
         record_exchanges(con, [again], "bench-2")
-        skipped = record_if_unchanged(
-            con,
-            source="comtrade",
-            run_id="bench-2",
-            flow_run_id=None,
-            exchange_id=again.exchange_id,
-            months=[dt.date(2018, 3, 1)],
-        )
+        loading = Loading("comtrade", RunIds("bench-2"), march, exchange_id=again.exchange_id)
+        skipped = record_if_unchanged(con, loading)
     if skipped is None:
         raise RuntimeError("the unchanged payload was not recognised")
     return {

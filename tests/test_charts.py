@@ -5,7 +5,14 @@ import pytest
 
 from tests.conftest import recorded_records
 from tests.warehouse.test_reversals import put
-from tradewatch.charts import NoData, charts_folder, draw_series, figure_of, series_rows
+from tradewatch.charts import (
+    NoData,
+    SeriesFilter,
+    charts_folder,
+    draw_series,
+    figure_of,
+    series_rows,
+)
 from tradewatch.cli import main
 from tradewatch.warehouse import Warehouse, connect
 from tradewatch.warehouse.names import record_commodity_names, sync_watched_series
@@ -98,7 +105,7 @@ def two_series(loaded):
 
 def test_each_series_gets_its_own_panel_and_axis(two_series):
     with Warehouse(two_series).reader() as con:
-        rows = series_rows(con, hs_code="2701")
+        rows = series_rows(con, SeriesFilter("2701"))
     figure = figure_of(rows)
     panels = figure.get_axes()
     assert [a.get_title(loc="left") for a in panels] == [

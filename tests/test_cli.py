@@ -230,18 +230,11 @@ def test_progress_is_plain_lines_off_a_terminal_and_a_bar_on_one(capsys):
 def test_status_prints_the_grid_and_json(tmp_path, capsys, prk_watchlist):
     from contextlib import closing
 
-    from tradewatch.warehouse import connect, record_failure
+    from tradewatch.warehouse import Loading, RunIds, connect, record_failure
 
     path = str(tmp_path / "w.duckdb")
     with closing(connect(path)) as con:
-        record_failure(
-            con,
-            source="comtrade",
-            run_id="r",
-            flow_run_id=None,
-            months=[dt_date(2016, 2)],
-            message="HTTP 503",
-        )
+        record_failure(con, Loading("comtrade", RunIds("r"), [dt_date(2016, 2)]), "HTTP 503")
     assert (
         main(
             [

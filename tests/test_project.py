@@ -135,3 +135,42 @@ def test_no_source_is_named_outside_its_own_files():
                 if ("/".join(parts), node.value) not in allowed:
                     found.append(f"{'/'.join(parts)}:{node.lineno} {node.value!r}")
     assert not found, found
+
+
+def _functions():
+    """Every function in ``tradewatch/`` as (file, name, parameters without self/cls)."""
+    import ast
+
+    for path in sorted((ROOT / "tradewatch").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                args = node.args
+                params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+                if params and params[0].arg in ("self", "cls"):
+                    params = params[1:]
+                yield path.relative_to(ROOT / "tradewatch").as_posix(), node.name, params
+
+
+def test_no_function_takes_more_than_seven_parameters_but_the_flows_forms():
+    """What travels together is one object (``Loading``, ``Job``, ``SeriesFilter``...): only
+    the flows whose parameters are a deployment's form in the Prefect UI take more than 7."""
+    wide = {(f, n) for f, n, params in _functions() if len(params) > 7}
+    assert wide <= {("flows/backfill.py", "backfill"), ("flows/monthly.py", "monthly_ingest")}
+
+
+def test_the_warehouse_travels_as_the_object_not_its_address():
+    """A ``warehouse: str`` parameter only where an address comes in from outside: the flows'
+    deployment forms (a Prefect parameter is JSON) and ``serve``'s deployments."""
+    import ast
+
+    taking_address = {
+        (f, n)
+        for f, n, params in _functions()
+        for p in params
+        if p.arg == "warehouse" and p.annotation is not None and "str" in ast.unparse(p.annotation)
+    }
+    assert taking_address <= {
+        ("flows/backfill.py", "backfill"),
+        ("flows/monthly.py", "monthly_ingest"),
+        ("flows/deployments.py", "build_deployments"),
+    }

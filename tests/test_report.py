@@ -195,14 +195,21 @@ def test_each_claim_shows_the_customs_figure_in_its_own_terms(warehouse_path):
     percent change, a tonnage against tonnes — not every figure as tonnes ("-0 t")."""
     monthly_ingest(month="2016-10", window_months=3, offline=True, warehouse=warehouse_path)
     page = _page(warehouse_path, "2016-09")
-    lines = {
-        quote.get_text(): quote.find_next_sibling("p").get_text()
+    checks = {
+        quote.get_text(): [
+            (item.select_one(".stated").get_text(), item.get_text().split(": ", 1)[1])
+            for item in quote.find_next_sibling("ul", class_="checks").select("li")
+        ]
         for quote in page.select("#claims blockquote")
     }
-    percent = [line for quote, line in lines.items() if "27 percent" in quote]
-    assert percent == ["agrees; customs \u221227.1%"]
-    tonnes = [line for quote, line in lines.items() if "165,000 tonnes" in quote]
-    assert tonnes == ["agrees; customs: 165,000 t"]
+    percent = [lines for quote, lines in checks.items() if "27 percent" in quote]
+    assert percent == [[("27 percent", "agrees; customs \u221227.1%")]]
+    tonnes = [lines for quote, lines in checks.items() if "165,000 tonnes" in quote]
+    assert tonnes == [[("165,000 tonnes", "agrees; customs: 165,000 t")]]
+    # each sentence once, however many figures it states; each verdict under its own figure
+    quotes = [quote.get_text() for quote in page.select("#claims blockquote")]
+    assert len(quotes) == len(set(quotes))
+    assert sum(map(len, checks.values())) == len(page.select("#claims .verdict"))
 
 
 def test_a_month_never_loaded_or_a_missing_warehouse_is_refused_and_leaves_nothing(

@@ -6,6 +6,7 @@ import datetime as dt
 import html
 import io
 import os
+from dataclasses import asdict, dataclass
 from itertools import groupby
 from pathlib import Path
 
@@ -23,31 +24,26 @@ class NoData(ValueError):
     """Nothing in the warehouse matches what the chart asked for."""
 
 
-def series_rows(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    hs_code: str,
-    partner: int | None = None,
-    reporter: int | None = None,
-    flow: str | None = None,
-    source: str | None = None,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-) -> list[dict]:
-    params = {
-        "hs_code": hs_code,
-        "partner": partner,
-        "reporter": reporter,
-        "flow": flow,
-        "source": source,
-        "start": start,
-        "end": end,
-    }
-    result = run_sql(con, "chart_series", params)
+@dataclass(frozen=True)
+class SeriesFilter:
+    """Which monthly figures a chart draws: a commodity, narrowed by any of the others."""
+
+    hs_code: str
+    partner: int | None = None
+    reporter: int | None = None
+    flow: str | None = None
+    source: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+def series_rows(con: duckdb.DuckDBPyConnection, wanted: SeriesFilter) -> list[dict]:
+    """The latest figures of every series ``wanted`` names, a row a month."""
+    result = run_sql(con, "chart_series", asdict(wanted))
     columns = [d[0] for d in result.description]
     rows = [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
     if not rows:
-        raise NoData(f"no monthly figures for HS {hs_code} with these filters")
+        raise NoData(f"no monthly figures for HS {wanted.hs_code} with these filters")
     return rows
 
 
@@ -66,7 +62,7 @@ def draw_series(warehouse: Warehouse, out: str | os.PathLike, **filters) -> Path
     if out.suffix.lower() not in FORMATS:
         raise ValueError(f"chart output must end in {', '.join(FORMATS)}, got {out.name!r}")
     with Warehouse.of(warehouse).reader() as con:
-        rows = series_rows(con, **filters)
+        rows = series_rows(con, SeriesFilter(**filters))
     figure = figure_of(rows)
     try:
         if out.suffix.lower() == ".html":

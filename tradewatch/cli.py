@@ -305,8 +305,9 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
     if args.parallel > 1:
         from .flows.fanout import check_parallel
+        from .warehouse import Warehouse
 
-        check_parallel(args.warehouse)
+        check_parallel(Warehouse(args.warehouse))
     with showing_progress():
         summary = backfill(
             start=args.start, end=args.end, sources=args.sources, force=args.force,

@@ -9,9 +9,12 @@ the same on a phone, on paper and offline. Reading only: the warehouse is opened
 from __future__ import annotations
 
 import datetime as dt
-import html
 import os
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+
+from markupsafe import Markup, escape
 
 from .schemas import Month
 from .sources.base import title
@@ -30,6 +33,7 @@ th,td{padding:.3rem .5rem;border-bottom:1px solid #eaeef2;text-align:left;vertic
 td.n,td.d{text-align:right;white-space:nowrap}svg{width:100%;height:auto}
 .up{color:#1a7f37}.down{color:#cf222e}blockquote{margin:.3rem 0 .3rem 1rem;
 padding-left:.6rem;border-left:3px solid #d0d7de}.verdict{font-weight:600}
+.checks{list-style:none;margin:.2rem 0 .8rem;padding-left:1rem}.stated{font-style:italic}
 @media print{a{color:inherit}h2{break-after:avoid}figure,tr{break-inside:avoid}}
 """
 
@@ -90,42 +94,89 @@ def report_data(warehouse: Warehouse, month: Month) -> dict[str, list]:
 
 def _chart_rows(con, alert: dict, month: Month) -> list[dict]:
     """The two years of a reversed series up to the month, for its chart (none: no chart)."""
-    from .charts import NoData, series_rows
+    from .charts import NoData, SeriesFilter, series_rows
 
+    wanted = SeriesFilter(
+        alert["hs_code"],
+        partner=alert["partner_code"],
+        reporter=alert["reporter_code"],
+        flow=alert["flow"],
+        source=alert["source"],
+        start=month.shift(-23).first_day,
+        end=month.first_day,
+    )
     try:
-        return series_rows(
-            con,
-            hs_code=alert["hs_code"],
-            partner=alert["partner_code"],
-            reporter=alert["reporter_code"],
-            flow=alert["flow"],
-            source=alert["source"],
-            start=month.shift(-23).first_day,
-            end=month.first_day,
-        )
+        return series_rows(con, wanted)
     except NoData:
         return []
 
 
 def report_html(warehouse: Warehouse, month: Month, data: dict[str, list] | None = None) -> str:
+    """The page from ``templates/briefing.html.j2`` (every value escaped; the charts' SVG is
+    the one markup put in as is)."""
     data = data if data is not None else report_data(warehouse, month)
-    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>tradewatch — {month}</title><style>{STYLE}</style></head><body>",
-        f"<h1>tradewatch briefing: {_month_name(month)}</h1>",
-        f'<p class="meta">Generated {generated} from {html.escape(str(Warehouse.of(warehouse)))}.'
-        " Weights in tonnes, values in US dollars.</p>",
-        _reversals(month, data["alerts"], data.get("charts") or [[]] * len(data["alerts"])),
-        _figures(data["figures"]),
-        _comparison(data["comparison"]),
-        _claims(data["claims"]),
-        _gaps(data["gaps"]),
-        "</body></html>",
+    charts = data.get("charts") or [[]] * len(data["alerts"])
+    alerts = [
+        {**alert, "chart": _chart_svg(rows)}
+        for alert, rows in zip(data["alerts"], charts, strict=True)
     ]
-    return "\n".join(parts) + "\n"
+    return _template().render(
+        month=month,
+        style=Markup(STYLE),
+        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        warehouse=str(Warehouse.of(warehouse)),
+        alerts=alerts,
+        figures=data["figures"],
+        comparison=data["comparison"],
+        claims=data["claims"],
+        gaps=data["gaps"],
+    )
+
+
+@cache
+def _template():
+    """The briefing's Jinja2 template with its filters: one per claim kind, and the page's own
+    ways of writing tonnes, months, series and sources."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("tradewatch", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        month_name=_month_name,
+        previous_month_name=lambda period: f"{period - dt.timedelta(days=1):%B}",
+        tonnes=_t,
+        kg_as_tonnes=lambda kg: _t(kg, tonnes=False),
+        percent=lambda pct: "" if pct is None else f"{pct:+.1f}%",
+        trade=_trade,
+        source_title=title,
+        verdict_colour=lambda verdict: VERDICT_COLOURS.get(verdict, "#57606a"),
+        gap_words=lambda status: _GAP_WORDS.get(status, status),
+        groupby_article=_articles,
+        customs_percent=_customs_percent,
+        customs_value=_customs_value,
+        customs_quantity=_customs_quantity,
+    )
+    env.globals["link"] = _link
+    return env.get_template("briefing.html.j2")
+
+
+def _chart_svg(rows: list[dict]) -> Markup | None:
+    """A reversed series' chart as inline SVG (none without rows)."""
+    if not rows:
+        return None
+    import matplotlib.pyplot as plt
+
+    from .charts import figure_of, svg_of
+
+    figure = figure_of(rows, width=8.0)
+    try:
+        return Markup(svg_of(figure))
+    finally:
+        plt.close(figure)
 
 
 def _month_name(month: Month) -> str:
@@ -145,122 +196,70 @@ def _trade(row: dict) -> str:
     )
 
 
-def _reversals(month: Month, alerts: list[dict], charts: list[list[dict]]) -> str:
-    from .charts import figure_of, svg_of
-
-    out = [f'<section id="reversals"><h2>Reversals in {_month_name(month)}</h2>']
-    if not alerts:
-        out.append("<p>No series turned this month.</p>")
-    for alert, rows in zip(alerts, charts, strict=True):
-        direction = alert["direction"]
-        move = "from zero" if alert["move_pct"] is None else f"{alert['move_pct']:+.1f}%"
-        status = " — retracted after a revision" if alert["status"] == "retracted" else ""
-        caveat = " (low base: not notified)" if alert["low_base"] else ""
-        before = "falling" if direction == "up" else "rising"
-        out.append(
-            f'<article class="reversal"><h3 class="{direction}">{html.escape(_trade(alert))}: '
-            f"turned {direction}, {move}{status}{caveat}</h3>"
-            f"<p>{_t(alert['previous_t'])} t in {alert['period'] - dt.timedelta(days=1):%B} → "
-            f"<strong>{_t(alert['current_t'])} t</strong> in {alert['period']:%B %Y}, after "
-            f"{alert['trend_months']} month{'s' if alert['trend_months'] != 1 else ''} "
-            f"{before} ({title(alert['source'])}; series "
-            f"<code>{html.escape(alert['series_name'] or '')}</code>).</p>"
-        )
-        if rows:
-            import matplotlib.pyplot as plt
-
-            figure = figure_of(rows, width=8.0)
-            try:
-                out.append(f"<figure>{svg_of(figure)}</figure>")
-            finally:
-                plt.close(figure)
-        out.append("</article>")
-    out.append("</section>")
-    return "\n".join(out)
-
-
-def _link(url: str | None, text: str) -> str:
+def _link(url: str | None, text: str) -> Markup:
     if not url:
-        return html.escape(text)
-    return f'<a href="{html.escape(url, quote=True)}">{html.escape(text)}</a>'
+        return escape(text or "")
+    return Markup('<a href="{}">{}</a>').format(url, text or "")
 
 
-def _figures(figures: list[dict]) -> str:
-    out = [
-        '<section id="figures"><h2>The figures and where they came from</h2>',
-        '<div class="scroll"><table><thead><tr><th>series</th><th>month</th><th>tonnes</th>'
-        "<th>US$</th><th>source</th><th>retrieved</th><th>vintage</th><th>revised from</th>"
-        "</tr></thead><tbody>",
-    ]
-    for row in figures:
-        revised = ""
-        if row["revised_from_tonnes"] is not None:
-            revised = (
-                f"{_t(row['revised_from_tonnes'])} t ({row['revised_from_fetched_at']:%Y-%m-%d})"
+@dataclass
+class _Article:
+    """A report on the page: its claims grouped by the sentence that states them."""
+
+    url: str | None
+    title: str
+    outlet: str
+    published_at: dt.datetime | None
+    sentences: list[tuple[str, list[dict]]]
+
+
+def _articles(claims: list[dict]) -> list[_Article]:
+    """The month's claims (in article and claim order) as articles, each sentence once."""
+    articles: list[_Article] = []
+    for claim in claims:
+        if not articles or articles[-1].url != claim["canonical_url"]:
+            articles.append(
+                _Article(
+                    claim["canonical_url"],
+                    claim["title"] or "",
+                    claim["outlet"] or "",
+                    claim["published_at"],
+                    [],
+                )  # fmt: skip
             )
-        source = title(row["source"])
-        out.append(
-            f'<tr><td>{html.escape(_trade(row))}</td><td class="d">{row["period"]:%Y-%m}</td>'
-            f'<td class="n">{_t(row["tonnes"])}</td>'
-            f'<td class="n">{_t(row["value_usd"])}</td>'
-            f"<td>{_link(row['source_url'], source)}</td>"
-            f'<td class="d">{row["fetched_at"]:%Y-%m-%d}</td><td class="n">{row["vintage"]}</td>'
-            f"<td>{revised}</td></tr>"
-        )
-    if not figures:
-        out.append('<tr><td colspan="8">No figures loaded for the watched series.</td></tr>')
-    out.append("</tbody></table></div></section>")
-    return "\n".join(out)
-
-
-def _section(ident: str, title: str, rows: list[dict], empty: str, body) -> str:
-    """``<section>`` with its heading, then ``body(rows)``'s lines, or ``empty`` as a note."""
-    parts = [f'<section id="{ident}"><h2>{title}</h2>']
-    parts += body(rows) if rows else [f'<p class="note">{empty}</p>']
-    parts.append("</section>")
-    return "\n".join(parts)
-
-
-def _comparison(rows: list[dict]) -> str:
-    def body(rows: list[dict]) -> list[str]:
-        out = [
-            '<div class="scroll"><table><thead><tr><th>series</th><th>GACC t</th>'
-            "<th>Comtrade t</th><th>difference</th></tr></thead><tbody>"
-        ]
-        for row in rows:
-            pct = "" if row["difference_pct"] is None else f"{row['difference_pct']:+.1f}%"
-            out.append(
-                f"<tr><td>{html.escape(_trade(row))}</td>"
-                f'<td class="n">{_t(row["gacc_kg"], tonnes=False)}</td>'
-                f'<td class="n">{_t(row["comtrade_kg"], tonnes=False)}</td>'
-                f'<td class="n">{pct}</td></tr>'
-            )
-        return [*out, "</tbody></table></div>"]
-
-    return _section(
-        "comparison", "China Customs beside UN Comtrade", rows,
-        "No series this month is published by both.", body,
-    )  # fmt: skip
+        sentences = articles[-1].sentences
+        if not sentences or sentences[-1][0] != claim["sentence"]:
+            sentences.append((claim["sentence"], []))
+        sentences[-1][1].append(claim)
+    return articles
 
 
 MINUS = "\u2212"
 
 
-def _customs(claim: dict) -> str:
-    """The customs figure a claim was checked against, in the claim's own terms: a percent as
-    the customs percent change, a change as the change, a value in US dollars, a quantity in
-    tonnes."""
+def _customs_percent(claim: dict) -> str:
+    """A percent claim beside the customs percent change: "; customs −27.1%"."""
     figure = claim["customs_figure"]
-    if figure is None or not claim.get("stated"):
+    return "" if figure is None else f"; customs {_signed(figure, '.1f')}%"
+
+
+def _customs_value(claim: dict) -> str:
+    """A value claim beside the customs value in US dollars (or its change)."""
+    return _customs_amount(claim, claim["customs_figure"], "US$", "")
+
+
+def _customs_quantity(claim: dict) -> str:
+    """A quantity claim beside the customs weight in tonnes (or its change)."""
+    figure = claim["customs_figure"]
+    return _customs_amount(claim, None if figure is None else figure / 1000, "", " t")
+
+
+def _customs_amount(claim: dict, amount: float | None, before: str, after: str) -> str:
+    if amount is None:
         return ""
-    if claim.get("kind") == "percent":
-        return f"; customs {_signed(figure, '.1f')}%"
-    value = claim.get("measure") == "value"
-    amount = figure if value else figure / 1000
-    unit = ("US$", "") if value else ("", " t")
     if str(claim.get("basis") or "").startswith("change"):
-        return f"; customs change {unit[0]}{_signed(amount, ',.0f')}{unit[1]}"
-    return f"; customs: {unit[0]}{amount:,.0f}{unit[1]}"
+        return f"; customs change {before}{_signed(amount, ',.0f')}{after}"
+    return f"; customs: {before}{amount:,.0f}{after}"
 
 
 def _signed(number: float, spec: str) -> str:
@@ -269,59 +268,11 @@ def _signed(number: float, spec: str) -> str:
     return (MINUS if number < 0 else "+") + text if float(text.replace(",", "")) else text
 
 
-def _claims(claims: list[dict]) -> str:
-    def body(claims: list[dict]) -> list[str]:
-        out, article = [], None
-        for claim in claims:
-            if claim["article_id"] != article:
-                if article is not None:
-                    out.append("</article>")
-                article = claim["article_id"]
-                published = claim["published_at"]
-                when = f"{published:%Y-%m-%d}" if published else "undated"
-                title = _link(claim["canonical_url"], claim["title"] or "")
-                out.append(
-                    f'<article class="report"><h3>{title}</h3><p class="meta">'
-                    f"{html.escape(claim['outlet'] or '')}, {when}</p>"
-                )
-            verdict = claim["verdict"]
-            colour = VERDICT_COLOURS.get(verdict, "#57606a")
-            why = f" — {html.escape(claim['why'])}" if claim["why"] else ""
-            customs = _customs(claim)
-            out.append(
-                f"<blockquote>{html.escape(claim['sentence'])}</blockquote>"
-                f'<p><span class="verdict" style="color:{colour}">{html.escape(verdict)}</span>'
-                f"{why}{customs}</p>"
-            )
-        return [*out, "</article>"]
-
-    return _section(
-        "claims", "What the news said", claims,
-        "No report this month states a figure tradewatch checks.", body,
-    )  # fmt: skip
-
-
 _GAP_WORDS = {
     "failed": "failed",
     "not_published": "not yet published",
     "unavailable": "not available",
 }
-
-
-def _gaps(gaps: list[dict]) -> str:
-    def body(gaps: list[dict]) -> list[str]:
-        items = [
-            f"<li>{title(gap['source'])} {gap['period']:%Y-%m}: "
-            f"{_GAP_WORDS.get(gap['last_status'], gap['last_status'])}"
-            f"{' — ' + html.escape(gap['last_message']) if gap['last_message'] else ''}</li>"
-            for gap in gaps
-        ]
-        return ["<ul>", *items, "</ul>"]
-
-    return _section(
-        "gaps", "Months not delivered (the year to this month)", gaps,
-        "Every source delivered every month.", body,
-    )  # fmt: skip
 
 
 def report_markdown(month: Month, data: dict[str, list[dict]], page: Path | None = None) -> str:

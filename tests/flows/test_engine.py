@@ -17,12 +17,12 @@ import pytest
 from prefect import flow
 
 from tradewatch.flows import monthly_ingest
-from tradewatch.flows.ingest import IngestSummary, ingest
+from tradewatch.flows.ingest import IngestSummary, Job, ingest
 from tradewatch.pipelines.http import EXCHANGE_ID, make_client
 from tradewatch.schemas import TRADE_COLUMNS, Month, check_trade_rows, series_key
 from tradewatch.sources import Source
 from tradewatch.warehouse import Warehouse, connect
-from tradewatch.warehouse.load import load_payload
+from tradewatch.warehouse.load import Loading, RunIds, load_payload
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -66,16 +66,10 @@ def check(raw: TinyRaw):
     return check_trade_rows(frame)
 
 
-def load(con, raw: TinyRaw, checked, run_id, flow_run_id):
+def load(con, raw: TinyRaw, checked, run: RunIds):
+    keys = [series_key(156, 408, "2701", "M"), series_key(156, 0, "2701", "M")]
     return load_payload(
-        con,
-        source="tiny",
-        run_id=run_id,
-        flow_run_id=flow_run_id,
-        exchange_id=raw.exchange_id,
-        months=[raw.month.first_day],
-        series_keys=[series_key(156, 408, "2701", "M"), series_key(156, 0, "2701", "M")],
-        checked=checked,
+        con, Loading("tiny", run, [raw.month.first_day], keys, raw.exchange_id), checked
     )
 
 
@@ -94,8 +88,8 @@ class Tiny(Source):
     def check(self, raw):
         return check(raw)
 
-    def load(self, con, raw, checked, run_id, flow_run_id):
-        return load(con, raw, checked, run_id, flow_run_id)
+    def load(self, con, raw, checked, run):
+        return load(con, raw, checked, run)
 
 
 TINY = Tiny()
@@ -104,10 +98,8 @@ TINY = Tiny()
 @flow(name="tiny-ingest")
 def tiny_ingest(warehouse: str, run_id: str) -> dict:
     summary = IngestSummary(months=["2016-09"])
-    ingest(
-        TINY, [Month(2016, 9)], offline=False, warehouse=Warehouse(warehouse), run_id=run_id,
-        flow_run_id=None, summary=summary,
-    )  # fmt: skip
+    job = Job(Warehouse(warehouse), RunIds(run_id), offline=False, summary=summary)
+    ingest(TINY, [Month(2016, 9)], job=job)
     return summary.as_dict()
 
 

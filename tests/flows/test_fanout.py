@@ -16,6 +16,7 @@ from tradewatch.errors import ConfigError
 from tradewatch.flows import fanout
 from tradewatch.flows.ingest import IngestSummary
 from tradewatch.schemas import Month
+from tradewatch.warehouse import Warehouse
 
 
 def _months(start: str, end: str) -> list[Month]:
@@ -131,11 +132,11 @@ def test_a_parallel_backfill_is_refused_where_it_cannot_run(monkeypatch, api_url
     if api_url:
         monkeypatch.setenv("PREFECT_API_URL", api_url)
     with pytest.raises(ConfigError, match=refusal) as caught:
-        fanout.check_parallel(warehouse)
+        fanout.check_parallel(Warehouse(warehouse))
     assert "s3cret" not in str(caught.value)
 
 
 def test_the_ok_address_goes_to_the_chunks_as_given(monkeypatch):
     monkeypatch.setenv("PREFECT_API_URL", "http://prefect.test/api")
     address = "ducklake:postgres:dbname=lake host=db user=tw"
-    assert fanout.check_parallel(address) == address
+    assert fanout.check_parallel(Warehouse(address)) == address

@@ -24,7 +24,7 @@ def query(path, sql):
 
 def test_a_month_of_news_is_found_kept_and_checked(warehouse_path):
     summary = monthly_ingest(month="2016-10", offline=True, warehouse=warehouse_path)
-    assert summary["news_articles"] == 1
+    assert summary["counters"]["news"]["new article versions"] == 1
     (article,) = query(
         warehouse_path,
         "select outlet, published_from, cast(published_at as date), version from news_articles",
@@ -49,7 +49,7 @@ def test_a_month_of_news_is_found_kept_and_checked(warehouse_path):
 def test_the_same_month_again_adds_no_version(warehouse_path):
     monthly_ingest(month="2016-10", offline=True, warehouse=warehouse_path)
     again = monthly_ingest(month="2016-10", offline=True, warehouse=warehouse_path)
-    assert again["news_articles"] == 0
+    assert again["counters"]["news"]["new article versions"] == 0
     assert query(warehouse_path, "select count(*) from news_article_versions") == [(1,)]
     assert query(warehouse_path, "select count(*) from news_discoveries") == [(2,)]
 
@@ -106,7 +106,7 @@ def test_a_backfill_of_news_loads_every_month_once(warehouse_path):
     first = backfill(
         "2016-09", "2016-11", sources=["comtrade", "news"], offline=True, warehouse=warehouse_path
     )
-    assert first["news_articles"] == 3
+    assert first["counters"]["news"]["new article versions"] == 3
     months = query(
         warehouse_path,
         "select strftime(published_at, '%Y-%m') from news_articles order by published_at",
@@ -116,7 +116,7 @@ def test_a_backfill_of_news_loads_every_month_once(warehouse_path):
     wrong = query(warehouse_path, "select verdict from claim_checks where stated = '5 percent'")
     assert wrong == [("disagrees",)]
     again = backfill("2016-09", "2016-11", sources=["news"], offline=True, warehouse=warehouse_path)
-    assert again["news_articles"] == 0 and again["skipped"] == 3
+    assert again["counters"] == {} and again["skipped"] == 3  # nothing fetched, nothing counted
 
 
 def test_status_shows_the_months_news(warehouse_path, capsys):

@@ -11,7 +11,7 @@ from tradewatch.pipelines.comtrade import parse_payload
 from tradewatch.pipelines.http import Exchange
 from tradewatch.schemas import Month, check_trade_rows
 from tradewatch.sources.comtrade import load_comtrade_file
-from tradewatch.warehouse import connect, load_payload, record_exchanges
+from tradewatch.warehouse import Loading, RunIds, connect, load_payload, record_exchanges
 from tradewatch.warehouse.bodies import read_body
 
 MONTHS = [Month(2016, m) for m in range(1, 13)]
@@ -56,13 +56,10 @@ def test_streaming_a_file_loads_what_the_in_memory_path_loads(tmp_path):
         record_exchanges(con, [exchange], "run")
         load_payload(
             con,
-            source="comtrade",
-            run_id="run",
-            flow_run_id=None,
-            exchange_id=exchange.exchange_id,
-            months=[m.first_day for m in MONTHS],
-            series_keys=[],
-            checked=check_trade_rows(parse_payload(raw)),
+            Loading(
+                "comtrade", RunIds("run"), [m.first_day for m in MONTHS], [], exchange.exchange_id
+            ),
+            check_trade_rows(parse_payload(raw)),
         )
     got, want = snapshot(streamed), snapshot(in_memory)
     assert got[VINTAGES] == want[VINTAGES]

@@ -8,7 +8,7 @@ from tests.conftest import comtrade_body, raw_payload, recorded_records
 from tradewatch.pipelines.comtrade import parse_payload
 from tradewatch.pipelines.http import Exchange
 from tradewatch.schemas import check_trade_rows
-from tradewatch.warehouse import connect, load_payload, migrate, record_exchanges
+from tradewatch.warehouse import Loading, RunIds, connect, load_payload, migrate, record_exchanges
 from tradewatch.warehouse import load as load_module
 
 TABLES = ["trade_vintages", "ops.quarantine", "ops.runs", "raw.http_responses", "raw.http_bodies"]
@@ -39,13 +39,14 @@ def load(con, body, exchange_id, months=("2016-08", "2016-09"), run_id="run-1"):
     raw = raw_payload(body, months=months, exchange_id=exchange_id)
     return load_payload(
         con,
-        source="comtrade",
-        run_id=run_id,
-        flow_run_id=None,
-        exchange_id=exchange_id,
-        months=[m.first_day for m in raw.request.months],
-        series_keys=raw.request.series_keys(),
-        checked=check_trade_rows(parse_payload(raw)),
+        Loading(
+            "comtrade",
+            RunIds(run_id),
+            [m.first_day for m in raw.request.months],
+            raw.request.series_keys(),
+            exchange_id,
+        ),
+        check_trade_rows(parse_payload(raw)),
     )
 
 
@@ -178,13 +179,14 @@ def test_a_crash_mid_load_leaves_the_warehouse_as_it_was(con, monkeypatch):
     with pytest.raises(RuntimeError, match="power cut"):
         load_payload(
             con,
-            source="comtrade",
-            run_id="run-2",
-            flow_run_id=None,
-            exchange_id="e2",
-            months=[m.first_day for m in raw.request.months],
-            series_keys=raw.request.series_keys(),
-            checked=check_trade_rows(parse_payload(raw)),
+            Loading(
+                "comtrade",
+                RunIds("run-2"),
+                [m.first_day for m in raw.request.months],
+                raw.request.series_keys(),
+                "e2",
+            ),
+            check_trade_rows(parse_payload(raw)),
         )
     assert snapshot(con) == before
 

@@ -7,7 +7,14 @@ from tests.conftest import comtrade_body, raw_payload, recorded_records
 from tests.warehouse.test_load import exchange
 from tradewatch.pipelines.comtrade import parse_payload
 from tradewatch.schemas import check_trade_rows
-from tradewatch.warehouse import connect, load_payload, record_exchanges, record_failure
+from tradewatch.warehouse import (
+    Loading,
+    RunIds,
+    connect,
+    load_payload,
+    record_exchanges,
+    record_failure,
+)
 from tradewatch.warehouse.status import status_grid
 
 COAL, IRON = "156-408-2701-M", "156-408-2601-M"
@@ -20,13 +27,14 @@ def load(con, records, months, exchange_id, hs=("2601", "2701")):
     raw = raw_payload(body, months=months, hs=hs, exchange_id=exchange_id)
     load_payload(
         con,
-        source="comtrade",
-        run_id="run",
-        flow_run_id=None,
-        exchange_id=exchange_id,
-        months=[m.first_day for m in raw.request.months],
-        series_keys=raw.request.series_keys(),
-        checked=check_trade_rows(parse_payload(raw)),
+        Loading(
+            "comtrade",
+            RunIds("run"),
+            [m.first_day for m in raw.request.months],
+            raw.request.series_keys(),
+            exchange_id,
+        ),
+        check_trade_rows(parse_payload(raw)),
     )
 
 
@@ -42,12 +50,7 @@ def test_each_state_of_the_grid(con):
     load(con, records, ("2016-01", "2016-02"), "e1")
     load(con, [], ("2016-03", "2016-05"), "e2")
     record_failure(
-        con,
-        source="comtrade",
-        run_id="run",
-        flow_run_id=None,
-        months=[D(2016, 4, 1)],
-        message="HTTP 503 after 4 attempts",
+        con, Loading("comtrade", RunIds("run"), [D(2016, 4, 1)]), "HTTP 503 after 4 attempts"
     )
     months = [D(2016, m, 1) for m in range(1, 7)]
     cells = status_grid(con, months, {"comtrade": {COAL, IRON}}, window_start=D(2016, 5, 1))
@@ -73,13 +76,6 @@ def test_a_month_loaded_before_a_series_was_added_is_partial_for_the_new_list(co
 
 def test_a_later_failure_does_not_hide_data_already_loaded(con):
     load(con, [r for r in recorded_records() if r["period"] == "201601"], ("2016-01",), "e1")
-    record_failure(
-        con,
-        source="comtrade",
-        run_id="run2",
-        flow_run_id=None,
-        months=[D(2016, 1, 1)],
-        message="timeout",
-    )
+    record_failure(con, Loading("comtrade", RunIds("run2"), [D(2016, 1, 1)]), "timeout")
     (cell,) = status_grid(con, [D(2016, 1, 1)], {"comtrade": {COAL, IRON}}, D(2020, 1, 1))
     assert (cell.state, cell.detail) == ("loaded", "last run failed: timeout")

@@ -13,10 +13,10 @@ from .. import sources as registry
 from .. import watchlist as watchlists
 from ..errors import IngestFailed
 from ..schemas import Month
-from ..warehouse import Warehouse, lake
+from ..warehouse import RunIds, Warehouse, lake
 from . import fanout, progress
 from .alerts import alert_step
-from .ingest import IngestSummary, failed_run, ingest_runs
+from .ingest import IngestSummary, Job, failed_run, ingest_runs
 from .monthly import load_secret
 
 
@@ -68,19 +68,21 @@ def backfill(
     if parallel > 1:
         options = {
             "sources": list(chosen), "force": force, "offline": offline, "watchlist": watchlist,
-            "lock_wait": lock_wait, "warehouse": fanout.check_parallel(warehouse),
-            "data_path": lake.data_location(),
+            "lock_wait": lock_wait, "warehouse": fanout.check_parallel(place),
+            "data_path": lake.data_location(), "chunk_of": run_id,
         }  # fmt: skip
         fanout.run_chunks(
-            months, chosen, options, parallel, chunk_months, summary, run_id,
+            fanout.plan_chunks(months, chosen, chunk_months), options, parallel, summary,
             on_progress=_chunk_progress(show), log=logger.info,
         )  # fmt: skip
         summary.add_alerts(alert_step(place, config, run_id, notify, label))
     else:
+        tally = progress.Tally(
+            months[0].first_day, months[-1].first_day, len(months) * len(chosen), on_change=show
+        )
+        job = Job(place, RunIds(run_id, flow_run.id), offline, summary, tally.on_loads)
         with place.run_lock(wait_seconds=lock_wait, holder=label, on_wait=logger.info):
-            _load_months(
-                place, config, months, chosen, force, offline, run_id, summary, show, logger
-            )
+            _load_months(job, config, months, chosen, force, tally, logger)
             if chunk_of is None:
                 summary.add_alerts(alert_step(place, config, run_id, notify, label))
     show(100.0)
@@ -96,25 +98,18 @@ def backfill(
     return summary.as_dict()
 
 
-def _load_months(
-    warehouse: Warehouse, config, months, chosen, force, offline, run_id, summary, show, logger
-):
+def _load_months(job: Job, config, months, chosen, force, tally, logger):
     """The months of every chosen source, one source after another, in this process."""
-    tally = progress.Tally(
-        months[0].first_day, months[-1].first_day, len(months) * len(chosen), on_change=show
-    )
     for source in chosen:
-        with warehouse.writer() as con:
+        with job.warehouse.writer() as con:
             runs, skipped = registry.backfill_runs(
-                source, con, config, months, force=force, offline=offline, secret=load_secret
+                source, con, config, months, force=force, offline=job.offline, secret=load_secret
             )
         for month in skipped:
-            summary.skipped += 1
+            job.summary.skipped += 1
             tally.advance(source, month.first_day, "already loaded")
         logger.info("%s: %d of %d months to load", source, len(months) - len(skipped), len(months))
-        ingest_runs(
-            runs, tally=tally, offline=offline, warehouse=warehouse, run_id=run_id, summary=summary
-        )
+        ingest_runs(runs, job)
 
 
 def _chunk_progress(show):

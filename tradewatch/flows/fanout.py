@@ -21,7 +21,7 @@ from uuid import UUID
 from ..errors import ConfigError
 from ..schemas import Month
 from ..warehouse import lake
-from ..warehouse.db import address
+from ..warehouse.db import Warehouse
 from .ingest import IngestSummary
 from .schedules import BACKFILL_FLOW, CHUNK_DEPLOYMENT, WORK_POOL
 
@@ -70,14 +70,14 @@ def split(months: Sequence[Month], size: int) -> list[list[Month]]:
     return [list(months[i : i + size]) for i in range(0, len(months), size)]
 
 
-def check_parallel(warehouse: str | None) -> str:
+def check_parallel(warehouse: Warehouse) -> str:
     """The warehouse address a parallel backfill hands its chunks, or why it cannot run."""
     if not os.environ.get("PREFECT_API_URL"):
         raise ConfigError(
             "--parallel runs chunks as flow runs on Prefect workers: set PREFECT_API_URL to "
             "the server they poll (README: Running as a team)"
         )
-    where = str(address(warehouse))
+    where = warehouse.address
     if not lake.is_lake(where):
         raise ConfigError(
             "--parallel needs a DuckLake warehouse (ducklake:postgres:...): a DuckDB file takes "
@@ -91,25 +91,29 @@ def check_parallel(warehouse: str | None) -> str:
     return where
 
 
+def plan_chunks(months: Sequence[Month], sources: Sequence[str], chunk_months: int) -> list[Chunk]:
+    """The range as chunks of ``chunk_months`` months, each counting its months x sources."""
+    return [Chunk(part, len(part) * len(sources)) for part in split(months, chunk_months)]
+
+
 def run_chunks(
-    months: Sequence[Month],
-    sources: Sequence[str],
+    chunks: list[Chunk],
     parameters: dict,
     parallel: int,
-    chunk_months: int,
     summary: IngestSummary,
-    parent_id: str,
     on_progress: Callable[[list[Chunk], Chunk], None],
     log: Callable[..., None],
 ) -> list[Chunk]:
-    """Run the range as chunk flow runs, at most ``parallel`` at once; fold their figures into
-    ``summary``. A chunk that fails, crashes or is cancelled is named in ``summary.failed``.
-    ``on_progress`` hears of every chunk whose state or count of loaded months changed."""
+    """Run the chunks as flow runs of the chunk deployment with ``parameters`` (``chunk_of``
+    names the parent run), at most ``parallel`` at once; fold their figures into ``summary``.
+    A chunk that fails, crashes or is cancelled is named in ``summary.failed``. ``on_progress``
+    hears of every chunk whose state or count of loaded months changed."""
     from prefect.client.orchestration import get_client
     from prefect.deployments import run_deployment
     from prefect.exceptions import ObjectNotFound
 
-    chunks = [Chunk(part, len(part) * len(sources)) for part in split(months, chunk_months)]
+    parent_id = parameters["chunk_of"]
+    chunk_months = max(len(chunk.months) for chunk in chunks)
     name = f"{BACKFILL_FLOW}/{CHUNK_DEPLOYMENT}"
     with get_client(sync_client=True) as client:
         try:
@@ -134,7 +138,6 @@ def run_chunks(
                             **parameters,
                             "start": str(chunk.months[0]),
                             "end": str(chunk.months[-1]),
-                            "chunk_of": parent_id,
                         },
                         flow_run_name=f"backfill-chunk-{chunk.label}",
                         timeout=0,

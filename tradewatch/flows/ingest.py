@@ -18,7 +18,9 @@ from ..pipelines.http import ExchangeLog
 from ..schemas import Month
 from ..sources.base import Run, Source
 from ..warehouse import (
+    Loading,
     MonthLoad,
+    RunIds,
     Warehouse,
     WarehouseBusy,
     record_exchanges,
@@ -41,8 +43,8 @@ class IngestSummary:
     alerts_raised: int = 0
     alerts_retracted: int = 0
     deliveries_failed: int = 0
-    news_articles: int = 0
-    news_claims: int = 0
+    # Each source's own counts under its name: {source: {"new article versions": 2}}.
+    counters: dict[str, dict[str, int]] = field(default_factory=dict)
     not_published: list[str] = field(default_factory=list)
     unavailable: dict[str, list[str]] = field(default_factory=dict)  # reason -> months
     partial: list[str] = field(default_factory=list)
@@ -92,6 +94,14 @@ class IngestSummary:
         self.not_published.sort()
         for reason, rows in other.get("quarantine_reasons", {}).items():
             self.quarantine_reasons[reason] = self.quarantine_reasons.get(reason, 0) + rows
+        for source, counters in other.get("counters", {}).items():
+            self.count(source, counters)
+
+    def count(self, source: str, counters: dict[str, int]) -> None:
+        """Add a source's own counts (what ``Source.finish`` returns) under its name."""
+        mine = self.counters.setdefault(source, {})
+        for name, count in counters.items():
+            mine[name] = mine.get(name, 0) + count
 
     def add_alerts(self, report) -> None:
         self.alerts_raised += len(report.raised)
@@ -113,10 +123,10 @@ class IngestSummary:
             )
             + f"failed: {len(self.failed)}; "
             f"alerts raised {self.alerts_raised}, retracted {self.alerts_retracted}"
-            + (
-                f"; news: {self.news_articles} new article versions, {self.news_claims} claims"
-                if self.news_articles or self.news_claims
-                else ""
+            + "".join(
+                f"; {source}: " + ", ".join(f"{count} {name}" for name, count in counters.items())
+                for source, counters in self.counters.items()
+                if any(counters.values())
             )
         )
 
@@ -159,16 +169,11 @@ def check_raw(source: Source, raw: Any) -> Any:
 
 @task(name="load", task_run_name="load-{source.name}", cache_policy=NONE)
 def load_checked(
-    source: Source,
-    warehouse: Warehouse,
-    raw: Any,
-    checked: Any,
-    run_id: str,
-    flow_run_id: str | None,
+    source: Source, warehouse: Warehouse, raw: Any, checked: Any, run: RunIds
 ) -> list[MonthLoad]:
     """The checked rows, quarantine and ledger rows, in one transaction."""
     with warehouse.writer() as con:
-        return source.load(con, raw, checked, run_id, flow_run_id)
+        return source.load(con, raw, checked, run)
 
 
 @task(name="store-exchanges", cache_policy=NONE)
@@ -183,29 +188,30 @@ def store_exchanges(warehouse: Warehouse, log: ExchangeLog, run_id: str) -> int:
 
 @task(name="record-months", cache_policy=NONE)
 def note_months(
-    warehouse: Warehouse,
-    source: str,
-    months: Sequence[Month],
-    message: str,
-    status: str,
-    series_keys: Sequence[str] | None,
-    exchange_id: str | None,
-    run_id: str,
-    flow_run_id: str | None,
+    warehouse: Warehouse, loading: Loading, message: str, status: str
 ) -> list[MonthLoad]:
     """Ledger rows for months a source answered without rows: failed, or not published yet."""
     with warehouse.writer() as con:
-        return record_failure(
-            con,
-            source=source,
-            run_id=run_id,
-            flow_run_id=flow_run_id,
-            months=[m.first_day for m in months],
-            message=message,
-            exchange_id=exchange_id,
-            status=status,
-            series_keys=list(series_keys) if series_keys is not None else None,
-        )
+        return record_failure(con, loading, message, status)
+
+
+@dataclass
+class Job:
+    """What every request of a run shares: where it writes, as which run, live or from the
+    recordings, the summary it adds to (and who else hears of each load), how many fetches
+    overlap."""
+
+    warehouse: Warehouse
+    run: RunIds
+    offline: bool
+    summary: IngestSummary
+    on_loads: Callable[[list[MonthLoad]], None] | None = None
+    in_flight: int = 3
+
+    def done(self, loads: list[MonthLoad]) -> None:
+        self.summary.add(loads)
+        if self.on_loads:
+            self.on_loads(loads)
 
 
 def ingest(
@@ -214,17 +220,11 @@ def ingest(
     *,
     series: Sequence[Any] = (),
     months: Sequence[Month] = (),
-    offline: bool,
-    warehouse: Warehouse,
-    run_id: str,
-    flow_run_id: str | None,
-    summary: IngestSummary,
-    on_loads: Callable[[list[MonthLoad]], None] | None = None,
-    in_flight: int = 3,
+    job: Job,
 ) -> None:
     """Run any source's requests, oldest first: fetch → keep the bytes → check → load → ledger.
 
-    Up to ``in_flight`` fetches overlap (the client still keeps its per-host interval); loads
+    Up to ``job.in_flight`` fetches overlap (the client still keeps its per-host interval); loads
     happen one at a time, in request order, each holding the writer only while it writes. An
     answer whose bytes were loaded before adds ledger rows only. A failure at any step is its
     months' ``failed`` ledger rows, with every byte fetched kept; the other requests go on.
@@ -234,16 +234,17 @@ def ingest(
     log = ExchangeLog()
     queue = iter(())
     pending: deque[tuple[Any, PrefectFuture]] = deque()
+    warehouse, run, summary, done = job.warehouse, job.run, job.summary, job.done
 
     def submit_next() -> None:
         request = next(queue, None)
         if request is not None:
             pending.append((request, fetch_request.submit(source, client, request)))
 
-    def done(loads: list[MonthLoad]) -> None:
-        summary.add(loads)
-        if on_loads:
-            on_loads(loads)
+    def ledger(months_noted, message, status="failed", series_keys=None, exchange_id=None):
+        first_days = [m.first_day for m in months_noted]
+        loading = Loading(source.name, run, first_days, list(series_keys or ()), exchange_id)
+        done(note_months(warehouse, loading, message, status))
 
     notes: list[Note] = []
     outcomes: list[tuple[Any, Any]] = []
@@ -253,17 +254,12 @@ def ingest(
         if source.ledger_at_end:  # the source writes its months' one ledger row at the end
             notes.append(Note(months_failed, message, exchange_id=exchange_id))
             return
-        done(
-            note_months(
-                warehouse, source.name, months_failed, message, "failed", None,
-                exchange_id, run_id, flow_run_id,
-            )
-        )  # fmt: skip
+        ledger(months_failed, message, exchange_id=exchange_id)
 
     def refused(request: Any, outcome: Refused) -> None:
         logger.warning("%s: refused %s: %s", source.name, source.label(request), outcome.reason)
         with warehouse.writer() as con:
-            source.refuse(con, request, outcome, run_id, months)
+            source.refuse(con, request, outcome, run, months)
         outcomes.append((request, outcome))
 
     def note(
@@ -279,19 +275,14 @@ def ingest(
         if source.ledger_at_end:
             notes.append(Note(months_noted, message, status, series_keys, exchange_id, url))
             return
-        done(
-            note_months(
-                warehouse, source.name, months_noted, message, status, series_keys,
-                exchange_id, run_id, flow_run_id,
-            )
-        )  # fmt: skip
+        ledger(months_noted, message, status, series_keys, exchange_id)
 
-    with source.client(log, offline) as client:
+    with source.client(log, job.offline) as client:
         if requests is None:
             requests = source.plan(client, series, months, note)
-            summary.exchanges += store_exchanges(warehouse, log, run_id)
+            summary.exchanges += store_exchanges(warehouse, log, run.run_id)
         queue = iter(requests)
-        for _ in range(in_flight):
+        for _ in range(job.in_flight):
             submit_next()
         while pending:
             request, future = pending.popleft()
@@ -302,24 +293,19 @@ def ingest(
             except Exception as exc:  # the task itself crashed
                 raw = FetchFailed(exc)
             if isinstance(raw, FetchFailed):
-                summary.exchanges += store_exchanges(warehouse, log, run_id)
+                summary.exchanges += store_exchanges(warehouse, log, run.run_id)
                 logger.warning("%s: fetch failed: %s", label, describe_failure(raw.error))
                 failed(request, describe_failure(raw.error))
                 continue
-            summary.exchanges += store_exchanges(warehouse, log, run_id)
+            summary.exchanges += store_exchanges(warehouse, log, run.run_id)
             if isinstance(raw, Refused):
                 refused(request, raw)
                 continue
             if source.skip_unchanged:
+                first_days = [m.first_day for m in source.months(request)]
+                loading = Loading(source.name, run, first_days, exchange_id=raw.exchange_id)
                 with warehouse.writer() as con:
-                    unchanged = record_if_unchanged(
-                        con,
-                        source=source.name,
-                        run_id=run_id,
-                        flow_run_id=flow_run_id,
-                        exchange_id=raw.exchange_id,
-                        months=[m.first_day for m in source.months(request)],
-                    )
+                    unchanged = record_if_unchanged(con, loading)
                 if unchanged is not None:
                     done(unchanged)
                     continue
@@ -333,7 +319,7 @@ def ingest(
                 refused(request, checked)
                 continue
             try:
-                loads = load_checked(source, warehouse, raw, checked, run_id, flow_run_id)
+                loads = load_checked(source, warehouse, raw, checked, run)
             except WarehouseBusy as exc:
                 # held past the run's wait: this request's months fail, the others still load
                 logger.warning("%s: %s", label, exc)
@@ -353,20 +339,12 @@ def ingest(
                     )
     if source.ledger_at_end:
         with warehouse.writer() as con:
-            loads, counters = source.finish(con, outcomes, notes, months, run_id, flow_run_id)
+            loads, counters = source.finish(con, outcomes, notes, months, run)
         done(loads)
-        for name, count in counters.items():
-            setattr(summary, name, getattr(summary, name) + count)
+        summary.count(source.name, dict(counters))
 
 
-def ingest_run(run: Run, **context) -> None:
-    """``ingest`` for one of the registry's ``Run``s (its source, requests, series, months)."""
-    ingest(run.source, run.requests, series=run.series, months=run.months, **context)
-
-
-def ingest_runs(runs, *, tally, **context) -> None:
-    """Every ``Run`` of a flow in turn, as part of the current flow run, counted by ``tally``."""
-    from prefect.runtime import flow_run
-
+def ingest_runs(runs: Sequence[Run], job: Job) -> None:
+    """Every ``Run`` of a flow in turn, one ``job``."""
     for run in runs:
-        ingest_run(run, flow_run_id=flow_run.id, on_loads=tally.on_loads, **context)
+        ingest(run.source, run.requests, series=run.series, months=run.months, job=job)

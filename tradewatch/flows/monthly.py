@@ -11,10 +11,10 @@ from .. import sources as registry
 from .. import watchlist as watchlists
 from ..errors import IngestFailed
 from ..schemas import Month, previous_month
-from ..warehouse import Warehouse
+from ..warehouse import RunIds, Warehouse
 from . import progress
 from .alerts import alert_step
-from .ingest import IngestSummary, failed_run, ingest_runs
+from .ingest import IngestSummary, Job, failed_run, ingest_runs
 from .report import report_step
 
 
@@ -63,9 +63,8 @@ def monthly_ingest(
         runs = registry.monthly_runs(config, target, months, offline=offline, secret=load_secret)
         cells = {(run.source.name, m) for run in runs for m in run.months}
         tally = progress.Tally(months[0].first_day, months[-1].first_day, len(cells))
-        ingest_runs(
-            runs, tally=tally, offline=offline, warehouse=place, run_id=run_id, summary=summary
-        )
+        job = Job(place, RunIds(run_id, flow_run.id), offline, summary, tally.on_loads)
+        ingest_runs(runs, job)
         summary.add_alerts(alert_step(place, config, run_id, notify, f"monthly-ingest {target}"))
         summary.report = report_step(place, target)
     logger.info(summary.line())

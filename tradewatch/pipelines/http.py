@@ -18,6 +18,7 @@ import urllib.request
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -147,6 +148,15 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     return max(0.0, when.timestamp() - now)
 
 
+@dataclass(frozen=True)
+class _Try:
+    """One attempt at a request: its number, when it started (wall clock and monotonic)."""
+
+    number: int
+    fetched_at: dt.datetime
+    started: float
+
+
 class PoliteTransport(httpx.BaseTransport):
     """Wraps a transport with retries, a per-host minimum interval, a size cap and a log.
 
@@ -159,16 +169,16 @@ class PoliteTransport(httpx.BaseTransport):
         *,
         source: str,
         log: ExchangeLog,
-        retry: RetryPolicy,
-        min_interval: float,
-        max_bytes: int,
+        retry: RetryPolicy | None = None,
+        min_interval: float = 1.0,
+        max_bytes: int = 50_000_000,
         shared_turn: Callable[[str, float], None] | None = None,
     ) -> None:
         self._inner = inner
         self._shared_turn = shared_turn
         self._source = source
         self._log = log
-        self._retry = retry
+        self._retry = retry or RetryPolicy()
         self._min_interval = min_interval
         self._max_bytes = max_bytes
         self._last_request: dict[str, float] = {}
@@ -178,12 +188,12 @@ class PoliteTransport(httpx.BaseTransport):
         for attempt in range(1, self._retry.attempts + 1):
             last = attempt == self._retry.attempts
             self._wait_turn(request.url.host)
-            started, fetched_at = time.monotonic(), dt.datetime.now(dt.UTC)
+            this_try = _Try(attempt, dt.datetime.now(dt.UTC), time.monotonic())
             try:
                 response = self._inner.handle_request(request)
                 body, sha256 = self._read_capped(request, response)
             except RETRY_ERRORS as exc:
-                self._record(request, None, {}, b"", fetched_at, started, attempt, repr(exc))
+                self._record(request, this_try, None, {}, b"", repr(exc))
                 if last:
                     raise
                 delay = self._retry.backoff(attempt)
@@ -194,14 +204,7 @@ class PoliteTransport(httpx.BaseTransport):
                 continue
             headers = dict(response.headers)
             exchange_id = self._record(
-                request,
-                response.status_code,
-                headers,
-                body,
-                fetched_at,
-                started,
-                attempt,
-                sha256=sha256,
+                request, this_try, response.status_code, headers, body, sha256=sha256
             )
             if response.status_code in RETRY_STATUSES and not last:
                 delay = retry_after_seconds(response.headers.get("retry-after"))
@@ -286,12 +289,10 @@ class PoliteTransport(httpx.BaseTransport):
     def _record(
         self,
         request: httpx.Request,
+        this_try: _Try,
         status: int | None,
         headers: dict[str, str],
         body: bytes,
-        fetched_at: dt.datetime,
-        started: float,
-        attempt: int,
         error: str | None = None,
         sha256: str | None = None,
     ) -> str:
@@ -303,9 +304,9 @@ class PoliteTransport(httpx.BaseTransport):
             request_headers=redact_headers(request.headers),
             response_headers=redact_headers(headers),
             body=body,
-            fetched_at=fetched_at,
-            elapsed_ms=round((time.monotonic() - started) * 1000, 1),
-            attempt=attempt,
+            fetched_at=this_try.fetched_at,
+            elapsed_ms=round((time.monotonic() - this_try.started) * 1000, 1),
+            attempt=this_try.number,
             error=error,
             sha256=sha256,
         )
@@ -371,26 +372,16 @@ def make_client(
     log: ExchangeLog,
     *,
     transport: httpx.BaseTransport | None = None,
-    retry: RetryPolicy | None = None,
-    min_interval: float = 1.0,
-    max_bytes: int = 50_000_000,
     timeout: float = 60.0,
     headers: Mapping[str, str] | None = None,
-    shared_turn: Callable[[str, float], None] | None = None,
+    **polite: Any,
 ) -> httpx.Client:
-    """A client for one source; pass a ``ReplayTransport`` for offline runs."""
+    """A client for one source; pass a ``ReplayTransport`` for offline runs. ``polite`` are
+    ``PoliteTransport``'s own options: ``retry``, ``min_interval``, ``max_bytes``,
+    ``shared_turn``."""
     inner = transport if transport is not None else EnvironmentProxyTransport()
-    polite = PoliteTransport(
-        inner,
-        source=source,
-        log=log,
-        retry=retry or RetryPolicy(),
-        min_interval=min_interval,
-        max_bytes=max_bytes,
-        shared_turn=shared_turn,
-    )
     return httpx.Client(
-        transport=polite,
+        transport=PoliteTransport(inner, source=source, log=log, **polite),
         timeout=httpx.Timeout(timeout, connect=10.0),
         headers={"User-Agent": USER_AGENT, **(headers or {})},
         follow_redirects=True,

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ..pipelines.contract import Note, Refused
     from ..pipelines.http import ExchangeLog
     from ..schemas import Month
-    from ..warehouse.load import MonthLoad
+    from ..warehouse.load import MonthLoad, RunIds
     from ..watchlist import Series, Watchlist
 
 GROUP = "tradewatch.sources"
@@ -112,11 +112,10 @@ class Source(Generic[RequestT, RawT, CheckedT]):
         con: duckdb.DuckDBPyConnection,
         raw: RawT,
         checked: CheckedT,
-        run_id: str,
-        flow_run_id: str | None,
+        run: RunIds,
     ) -> list[MonthLoad]:
         """The checked rows into the warehouse, in one transaction, with their ledger rows."""
-        return self._part("load")(con, raw, checked, run_id, flow_run_id)
+        return self._part("load")(con, raw, checked, run)
 
     def _part(self, name: str) -> Callable[..., Any]:
         """A function of the source's ``parts`` module (imported now, on first use)."""
@@ -139,7 +138,7 @@ class Source(Generic[RequestT, RawT, CheckedT]):
         con: duckdb.DuckDBPyConnection,
         request: RequestT,
         refused: Refused,
-        run_id: str,
+        run: RunIds,
         months: Sequence[Month],
     ) -> None:
         """Record an answer that is not kept (by default the log line says it; nothing more)."""
@@ -150,8 +149,7 @@ class Source(Generic[RequestT, RawT, CheckedT]):
         outcomes: list[tuple[RequestT, Any]],
         notes: list[Note],
         months: Sequence[Month],
-        run_id: str,
-        flow_run_id: str | None,
+        run: RunIds,
     ) -> tuple[list[MonthLoad], Mapping[str, int]]:
         """For ``ledger_at_end`` sources: the months' ledger rows once every request ran, and
         counters to add to the run's summary."""

@@ -11,7 +11,7 @@ from typing import BinaryIO
 import duckdb
 
 from ..schemas import ValidationResult
-from .load import MonthLoad, load_payload, load_payload_batches, record_file
+from .load import Loading, MonthLoad, RunIds, load_payload, load_payload_batches, record_file
 from .names import record_commodity_names
 
 SOURCE = "comtrade"
@@ -19,32 +19,17 @@ SOURCE = "comtrade"
 
 def load_rows(
     con: duckdb.DuckDBPyConnection,
-    *,
-    exchange_id: str,
-    months: Sequence[dt.date],
-    series_keys: Sequence[str],
+    loading: Loading,
     checked: ValidationResult,
-    run_id: str,
-    flow_run_id: str | None,
     commodity_names: Mapping[str, str] | None = None,
 ) -> list[MonthLoad]:
     """One API call's rows, quarantine and a ledger row for each month it asked for, and the
     commodity descriptions it carried (in the same transaction)."""
 
     def names(con: duckdb.DuckDBPyConnection, params: dict) -> None:
-        record_commodity_names(con, SOURCE, commodity_names or {}, exchange_id)
+        record_commodity_names(con, SOURCE, commodity_names or {}, loading.exchange_id)
 
-    return load_payload(
-        con,
-        source=SOURCE,
-        run_id=run_id,
-        flow_run_id=flow_run_id,
-        exchange_id=exchange_id,
-        months=months,
-        series_keys=series_keys,
-        checked=checked,
-        writes=names,
-    )
+    return load_payload(con, loading, checked, writes=names)
 
 
 def load_file(
@@ -65,14 +50,5 @@ def load_file(
     con.execute(f"set memory_limit = '{memory_limit}'")
     exchange_id = record_file(con, path, source=SOURCE, url=path.resolve().as_uri(), run_id=run_id)
     with open(path, "rb") as reader:
-        return load_payload_batches(
-            con,
-            source=SOURCE,
-            run_id=run_id,
-            flow_run_id=None,
-            exchange_id=exchange_id,
-            months=months,
-            series_keys=list(series_keys),
-            batches=batches(reader),
-            commit_batches=True,
-        )
+        loading = Loading(SOURCE, RunIds(run_id), months, list(series_keys), exchange_id)
+        return load_payload_batches(con, loading, batches(reader), commit_batches=True)

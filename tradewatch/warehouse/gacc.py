@@ -3,44 +3,50 @@ rows as vintages, in one transaction with the ledger."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import duckdb
 import pandas as pd
 
 from ..schemas import ValidationResult
 from .db import run_sql
-from .load import Document, MonthLoad, MonthsAs, load_payload
+from .load import Document, Loading, MonthLoad, MonthsAs, load_payload
+
+
+@dataclass(frozen=True)
+class ReleasePage:
+    """A parsed release page: the release it is, its figures as published, where it was read."""
+
+    release: Any
+    figures: pd.DataFrame
+    url: str
+    publication: str
 
 
 def load_release(
     con: duckdb.DuckDBPyConnection,
-    *,
-    release,
-    figures: pd.DataFrame,
+    loading: Loading,
+    page: ReleasePage,
     checked: ValidationResult,
-    page_url: str,
-    exchange_id: str,
-    publication: str,
-    months: list,
-    series_keys: list[str],
-    combined_keys: list[str] | None,
-    run_id: str,
-    flow_run_id: str | None,
+    combined_keys: list[str] | None = None,
 ) -> list[MonthLoad]:
     """``gacc_releases`` and ``gacc_figures`` rows beside the month's vintages and ledger rows.
 
     The page is a published document: its values add vintages only where it has not given them
     before. A January-February release (``combined_keys``) records both months ``combined``.
     """
+    release = page.release
 
     def release_tables(con: duckdb.DuckDBPyConnection, params: dict) -> None:
-        con.register("incoming_figures", figures)
+        con.register("incoming_figures", page.figures)
         try:
             run_sql(
                 con,
                 "insert_gacc_release",
                 {
                     **params,
-                    "publication": publication,
+                    "publication": page.publication,
                     "table_kind": release.table,
                     "title": release.title,
                     "year": release.year,
@@ -61,14 +67,9 @@ def load_release(
         )
     return load_payload(
         con,
-        source="gacc",
-        run_id=run_id,
-        flow_run_id=flow_run_id,
-        exchange_id=exchange_id,
-        months=[m.first_day for m in months],
-        series_keys=series_keys,
-        checked=checked,
-        document=Document(page_url, release.release_date),
+        loading,
+        checked,
+        document=Document(page.url, release.release_date),
         writes=release_tables,
         months_as=months_as,
     )

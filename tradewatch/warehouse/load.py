@@ -91,6 +91,26 @@ class MonthsAs:
     message: str
 
 
+@dataclass(frozen=True)
+class RunIds:
+    """Which run writes: tradewatch's run id, and Prefect's flow run id (None outside a flow)."""
+
+    run_id: str
+    flow_run_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Loading:
+    """What is being loaded, by which run, from which exchange: the values a payload's load,
+    its ledger rows and its failures all carry. ``months`` None: every month the payload holds."""
+
+    source: str
+    run: RunIds
+    months: Sequence[dt.date] | None
+    series_keys: Sequence[str] = ()
+    exchange_id: str | None = None
+
+
 # A source's own writes, run inside the load's transaction with its parameters.
 SourceWrites = Callable[[duckdb.DuckDBPyConnection, dict], None]
 
@@ -167,14 +187,9 @@ def record_exchanges(
 
 def load_payload(
     con: duckdb.DuckDBPyConnection,
-    *,
-    source: str,
-    run_id: str,
-    flow_run_id: str | None,
-    exchange_id: str,
-    months: Sequence[dt.date],
-    series_keys: Sequence[str],
+    loading: Loading,
     checked: ValidationResult,
+    *,
     document: Document | None = None,
     writes: SourceWrites | None = None,
     months_as: MonthsAs | None = None,
@@ -186,30 +201,15 @@ def load_payload(
     tables inside the same transaction; ``months_as`` records the months with that status.
     """
     return load_payload_batches(
-        con,
-        source=source,
-        run_id=run_id,
-        flow_run_id=flow_run_id,
-        exchange_id=exchange_id,
-        months=months,
-        series_keys=series_keys,
-        batches=[checked],
-        document=document,
-        writes=writes,
-        months_as=months_as,
+        con, loading, [checked], document=document, writes=writes, months_as=months_as
     )
 
 
 def load_payload_batches(
     con: duckdb.DuckDBPyConnection,
-    *,
-    source: str,
-    run_id: str,
-    flow_run_id: str | None,
-    exchange_id: str,
-    months: Sequence[dt.date] | None,
-    series_keys: Sequence[str],
+    loading: Loading,
     batches: Iterable[ValidationResult],
+    *,
     document: Document | None = None,
     writes: SourceWrites | None = None,
     months_as: MonthsAs | None = None,
@@ -217,22 +217,23 @@ def load_payload_batches(
 ) -> list[MonthLoad]:
     """``load_payload`` for a payload validated a batch at a time (streaming).
 
-    ``months`` None: a ledger row for every month the payload holds. Each batch's rows and
-    quarantine are staged in scratch tables as they come; rows whose key repeats across batches
-    are quarantined as duplicates, as pandera does within one; then the same set-based vintage
-    insert. With ``commit_batches`` each batch is committed on its own so that DuckDB can write
-    it out and memory holds one batch; the warehouse's own tables still change only in the one
-    transaction that reads the scratch tables whole. Otherwise all of it is one transaction.
+    ``loading.months`` None: a ledger row for every month the payload holds. Each batch's rows
+    and quarantine are staged in scratch tables as they come; rows whose key repeats across
+    batches are quarantined as duplicates, as pandera does within one; then the same set-based
+    vintage insert. With ``commit_batches`` each batch is committed on its own so that DuckDB
+    can write it out and memory holds one batch; the warehouse's own tables still change only in
+    the one transaction that reads the scratch tables whole. Otherwise all of it is one
+    transaction.
     """
-    found = _exchange_of(con, exchange_id)
+    found = _exchange_of(con, loading.exchange_id)
     if found is None:
-        raise ValueError(f"exchange {exchange_id} is not recorded in raw.http_responses")
+        raise ValueError(f"exchange {loading.exchange_id} is not recorded in raw.http_responses")
     sha256, fetched_at = found
     params = {
-        "exchange_id": exchange_id,
+        "exchange_id": loading.exchange_id,
         "sha256": sha256,
         "fetched_at": fetched_at,
-        "run_id": run_id,
+        "run_id": loading.run.run_id,
         "release_url": document.url if document else None,
         "published_at": document.published_at if document else None,
     }
@@ -249,55 +250,36 @@ def load_payload_batches(
                     _stage_batch(con, checked)
                 staged += 1
             with step():
-                return _load_staged(
-                    con,
-                    staged,
-                    source=source,
-                    run_id=run_id,
-                    flow_run_id=flow_run_id,
-                    exchange_id=exchange_id,
-                    months=months,
-                    series_keys=series_keys,
-                    params=params,
-                    writes=writes,
-                    months_as=months_as,
-                )
+                if staged > 1:
+                    con.execute(sql("quarantine_cross_batch_duplicates"))
+                if writes is not None:
+                    writes(con, params)
+                return _load_staged(con, loading, params, months_as)
     finally:
         con.execute(sql("drop_incoming"))
 
 
 def _load_staged(
     con: duckdb.DuckDBPyConnection,
-    staged: int,
-    *,
-    source: str,
-    run_id: str,
-    flow_run_id: str | None,
-    exchange_id: str,
-    months: Sequence[dt.date] | None,
-    series_keys: Sequence[str],
+    loading: Loading,
     params: dict,
-    writes: SourceWrites | None,
     months_as: MonthsAs | None,
 ) -> list[MonthLoad]:
     """The staged rows into the warehouse: vintages, quarantine, ledger (caller's transaction)."""
-    if staged > 1:
-        con.execute(sql("quarantine_cross_batch_duplicates"))
-    if writes is not None:
-        writes(con, params)
     run_sql(con, "stage_vintages", params)
     con.execute(sql("insert_vintages"))
     _check_vintages_unique(con)
-    run_sql(con, "insert_quarantine", {**params, "source": source})
+    run_sql(con, "insert_quarantine", {**params, "source": loading.source})
+    months = loading.months
     if months is None:  # every month the payload holds
         months = [row[0] for row in con.execute(sql("incoming_months")).fetchall()]
-    loads = _month_loads(con, source, months, list(series_keys), exchange_id)
+    loads = _month_loads(con, loading, months)
     if months_as is not None:
         for load in loads:
             load.status, load.series_loaded = months_as.status, sorted(months_as.series_loaded)
             load.series_found = len(load.series_loaded)
             load.message = months_as.message
-    _insert_ledger(con, loads, run_id, flow_run_id)
+    _insert_ledger(con, loads, loading.run)
     return loads
 
 
@@ -339,26 +321,18 @@ def _stage_batch(con: duckdb.DuckDBPyConnection, checked: ValidationResult) -> N
         con.unregister("batch_quarantine")
 
 
-def record_if_unchanged(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    source: str,
-    run_id: str,
-    flow_run_id: str | None,
-    exchange_id: str,
-    months: Sequence[dt.date],
-) -> list[MonthLoad] | None:
+def record_if_unchanged(con: duckdb.DuckDBPyConnection, loading: Loading) -> list[MonthLoad] | None:
     """When every month's latest load came from these very bytes, say so in the ledger and
     return the rows; otherwise return None and change nothing.
 
     Same bytes, same rows: parsing, validating and loading them again cannot change the
     warehouse, so a re-run of an unchanged month costs one lookup.
     """
-    found = _exchange_of(con, exchange_id)
+    found = _exchange_of(con, loading.exchange_id)
     if found is None:
         return None
-    sha256 = found[0]
-    result = run_sql(con, "latest_loads", {"source": source, "periods": list(months)})
+    sha256, source, months = found[0], loading.source, list(loading.months or ())
+    result = run_sql(con, "latest_loads", {"source": source, "periods": months})
     columns = [d[0] for d in result.description]
     latest = {row[0]: dict(zip(columns, row, strict=True)) for row in result.fetchall()}
     reusable = ("loaded", "partial", "not_published", "combined")
@@ -380,7 +354,7 @@ def record_if_unchanged(
             series_found=latest[m]["series_found"],
             series_keys=latest[m]["series_keys"],
             series_loaded=latest[m]["series_loaded"],
-            exchange_id=exchange_id,
+            exchange_id=loading.exchange_id,
             message=f"unchanged since the last load (sha256 {sha256[:12]})",
         )
         for m in months
@@ -389,59 +363,44 @@ def record_if_unchanged(
         loads, run_sql(con, "stored_reasons", {"source": source, "sha256": sha256}).fetchall()
     )
     with transaction(con):
-        _insert_ledger(con, loads, run_id, flow_run_id)
+        _insert_ledger(con, loads, loading.run)
     return loads
 
 
 def record_failure(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    source: str,
-    run_id: str,
-    flow_run_id: str | None,
-    months: Sequence[dt.date],
-    message: str,
-    exchange_id: str | None = None,
-    status: str = "failed",
-    series_keys: Sequence[str] | None = None,
+    con: duckdb.DuckDBPyConnection, loading: Loading, message: str, status: str = "failed"
 ) -> list[MonthLoad]:
     """Ledger rows for months not loaded (``failed`` or ``not_published``), and why."""
+    keys = list(loading.series_keys) or None
     loads = [
         MonthLoad(
-            source,
+            loading.source,
             m,
             status,
-            exchange_id=exchange_id,
+            exchange_id=loading.exchange_id,
             message=message,
-            series_keys=list(series_keys) if series_keys else None,
-            series_expected=len(series_keys) if series_keys else None,
+            series_keys=keys,
+            series_expected=len(keys) if keys else None,
         )
-        for m in months
+        for m in loading.months or ()
     ]
     with transaction(con):
-        _insert_ledger(con, loads, run_id, flow_run_id)
+        _insert_ledger(con, loads, loading.run)
     return loads
 
 
-def record_ledger(
-    con: duckdb.DuckDBPyConnection,
-    loads: Sequence[MonthLoad],
-    run_id: str,
-    flow_run_id: str | None,
-) -> None:
+def record_ledger(con: duckdb.DuckDBPyConnection, loads: Sequence[MonthLoad], run: RunIds) -> None:
     """Ledger rows for loads done elsewhere (news), in one transaction."""
     with transaction(con):
-        _insert_ledger(con, list(loads), run_id, flow_run_id)
+        _insert_ledger(con, list(loads), run)
 
 
 def _month_loads(
-    con: duckdb.DuckDBPyConnection,
-    source: str,
-    months: Sequence[dt.date],
-    series_keys: list[str],
-    exchange_id: str,
+    con: duckdb.DuckDBPyConnection, loading: Loading, months: Sequence[dt.date]
 ) -> list[MonthLoad]:
     """A ledger row per month, counted from the staged rows, quarantine and new vintages."""
+    source, exchange_id = loading.source, loading.exchange_id
+    series_keys = list(loading.series_keys)
     counts = {
         row[0]: row[1:]
         for row in run_sql(
@@ -490,23 +449,21 @@ def _month_loads(
     return _with_reasons(loads, run_sql(con, "incoming_reasons").fetchall())
 
 
-def _exchange_of(con: duckdb.DuckDBPyConnection, exchange_id: str) -> tuple | None:
+def _exchange_of(con: duckdb.DuckDBPyConnection, exchange_id: str | None) -> tuple | None:
     """The sha256 and fetch time of a recorded exchange's body, or None."""
     found = run_sql(con, "exchange_of", {"exchange_id": exchange_id}).fetchall()
     return found[0] if found and found[0][0] is not None else None
 
 
-def _insert_ledger(
-    con: duckdb.DuckDBPyConnection, loads: list[MonthLoad], run_id: str, flow_run_id: str | None
-) -> None:
+def _insert_ledger(con: duckdb.DuckDBPyConnection, loads: list[MonthLoad], run: RunIds) -> None:
     if not loads:  # a payload holding no month: nothing to record
         return
     rows = [asdict(load) for load in loads]
     for row in rows:
         row.pop("reasons")  # in ops.quarantine, row by row
     frame = pd.DataFrame(rows).astype({"series_keys": object, "series_loaded": object})
-    frame.insert(0, "flow_run_id", flow_run_id)
-    frame.insert(0, "run_id", run_id)
+    frame.insert(0, "flow_run_id", run.flow_run_id)
+    frame.insert(0, "run_id", run.run_id)
     for column in ("series_expected", "series_found"):
         frame[column] = frame[column].astype("Int64")
     # Registered inside the caller's transaction: DuckDB keeps the view until the connection

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 from bs4 import BeautifulSoup, Tag
@@ -352,17 +353,23 @@ def parse_release(page: RawPage) -> tuple[Release, pd.DataFrame]:
             if number is None:
                 continue
             figures.append(
-                _figure(
-                    page.url, release, kind, name, row_unit, meaning, line[c], number, scale, r, c
-                )
+                _figure(release, scale, (r, name, row_unit), meaning, (c, line[c], number))
             )
     if not figures:
         raise LayoutChanged(page.url, "the table holds no figures")
     return release, pd.DataFrame(figures, columns=FIGURE_COLUMNS).astype({"partner_code": "Int64"})
 
 
-def _figure(url, release, kind, name, row_unit, meaning, published, number, scale, r, c) -> dict:
-    key = normal(name)
+def _figure(
+    release: Release,
+    scale: int,
+    row: tuple[int, str, str | None],
+    meaning: dict,
+    cell: tuple[int, str, Any],
+) -> dict:
+    """One published figure: row ``(number, name, unit)``, cell ``(column, text, number)``."""
+    (r, name, row_unit), (c, published, number) = row, cell
+    url, kind, key = release.url, release.table, normal(name)
     period_kind = meaning["period_kind"]
     if period_kind == "month":
         start = end = dt.date(release.year, release.month, 1)

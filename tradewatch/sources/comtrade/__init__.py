@@ -67,10 +67,10 @@ class Comtrade(Source):
 
         return check_trade_rows(parse_payload(raw))
 
-    def load(self, con, raw, checked, run_id, flow_run_id):
+    def load(self, con, raw, checked, run):
         from .parts import load
 
-        return load(con, raw, checked, run_id, flow_run_id)
+        return load(con, raw, checked, run)
 
     def months(self, request):
         return request.months

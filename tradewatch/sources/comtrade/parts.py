@@ -13,7 +13,7 @@ from ...pipelines.http import source_client
 from ...schemas import Month, check_trade_rows
 from ...warehouse import comtrade as warehouse_comtrade
 from ...warehouse.db import Warehouse
-from ...warehouse.load import MonthLoad
+from ...warehouse.load import Loading, MonthLoad, RunIds
 
 
 def comtrade_client(log, offline: bool):
@@ -27,17 +27,10 @@ def comtrade_client(log, offline: bool):
     )
 
 
-def load(con, raw, checked, run_id, flow_run_id):
-    return warehouse_comtrade.load_rows(
-        con,
-        exchange_id=raw.exchange_id,
-        months=[m.first_day for m in raw.request.months],
-        series_keys=raw.request.series_keys(),
-        checked=checked,
-        run_id=run_id,
-        flow_run_id=flow_run_id,
-        commodity_names=comtrade.commodity_names(raw),
-    )
+def load(con, raw, checked, run: RunIds):
+    months = [m.first_day for m in raw.request.months]
+    loading = Loading(comtrade.SOURCE, run, months, raw.request.series_keys(), raw.exchange_id)
+    return warehouse_comtrade.load_rows(con, loading, checked, comtrade.commodity_names(raw))
 
 
 def load_comtrade_file(

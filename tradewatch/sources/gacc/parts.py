@@ -9,6 +9,8 @@ from ...pipelines import gacc
 from ...pipelines.http import source_client
 from ...schemas import check_trade_rows
 from ...warehouse import gacc as warehouse_gacc
+from ...warehouse.gacc import ReleasePage
+from ...warehouse.load import Loading, RunIds
 
 log = logging.getLogger(__name__)
 
@@ -123,20 +125,15 @@ def check(answer: GaccAnswer):
     return release, figures, check_trade_rows(gacc.trade_rows(release, figures))
 
 
-def load(con, answer: GaccAnswer, checked, run_id, flow_run_id):
+def load(con, answer: GaccAnswer, checked, run: RunIds):
     release, figures, valid = checked
     keys = list(answer.request.keys)
+    months = [m.first_day for m in gacc.release_months(release)]
+    page = ReleasePage(release, figures, answer.page.url, answer.request.link.publication)
     return warehouse_gacc.load_release(
         con,
-        release=release,
-        figures=figures,
-        checked=valid,
-        page_url=answer.page.url,
-        exchange_id=answer.exchange_id,
-        publication=answer.request.link.publication,
-        months=gacc.release_months(release),
-        series_keys=keys,
-        combined_keys=gacc.combined_series(figures, keys) if release.combined else None,
-        run_id=run_id,
-        flow_run_id=flow_run_id,
+        Loading(gacc.SOURCE, run, months, keys, answer.exchange_id),
+        page,
+        valid,
+        gacc.combined_series(figures, keys) if release.combined else None,
     )

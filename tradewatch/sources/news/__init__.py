@@ -70,15 +70,15 @@ class News(Source):
 
         return plan(client, series, months, note, self.options)
 
-    def refuse(self, con, request, refused, run_id, months):
+    def refuse(self, con, request, refused, run, months):
         from .parts import refuse
 
-        refuse(con, request, refused, run_id, months)
+        refuse(con, request, refused, run, months)
 
-    def finish(self, con, outcomes, notes, months, run_id, flow_run_id):
+    def finish(self, con, outcomes, notes, months, run):
         from .parts import finish
 
-        return finish(con, outcomes, notes, months, run_id, flow_run_id)
+        return finish(con, outcomes, notes, months, run)
 
     def months(self, request):
         return [request.month]

@@ -32,7 +32,7 @@ from ...pipelines.http import (
 from ...schemas import Month, country_name
 from ...schemas.news import ARTICLE_COLUMNS, ArticleRejected, check_article, check_claims
 from ...warehouse import MonthLoad, Warehouse, resolve_path
-from ...warehouse.load import record_ledger
+from ...warehouse.load import RunIds, record_ledger
 from ...warehouse.news import check_against, load_article, record_discoveries, record_reject
 
 log = logging.getLogger(__name__)
@@ -191,25 +191,26 @@ def check(page: NewsPage):
         return Refused(_reason(exc), raw.exchange_id)
 
 
-def load(con, page: NewsPage, checked, run_id, flow_run_id):
+def load(con, page: NewsPage, checked, run: RunIds):
     frame, claims, refused_claims, exchange_id = checked
     for reason in refused_claims:
         log.warning("news %s: refused %s: %s", page.candidate.month, page.candidate.url, reason)
         record_reject(
             con,
-            run_id=run_id,
+            run_id=run.run_id,
             month=page.candidate.month.first_day,
             url=page.candidate.url,
             reason=reason,
             exchange_id=exchange_id,
         )
-    return load_article(con, frame, claims, exchange_id=exchange_id, run_id=run_id), exchange_id
+    loaded = load_article(con, frame, claims, exchange_id=exchange_id, run_id=run.run_id)
+    return loaded, exchange_id
 
 
-def refuse(con, candidate: Candidate, refused: Refused, run_id, months) -> None:
+def refuse(con, candidate: Candidate, refused: Refused, run: RunIds, months) -> None:
     record_reject(
         con,
-        run_id=run_id,
+        run_id=run.run_id,
         month=candidate.month.first_day,
         url=candidate.url,
         reason=refused.reason,
@@ -217,14 +218,14 @@ def refuse(con, candidate: Candidate, refused: Refused, run_id, months) -> None:
     )
 
 
-def finish(con, outcomes, notes, months, run_id, flow_run_id):
+def finish(con, outcomes, notes, months, run: RunIds):
     """The month's discoveries and its one ledger row: loaded, or failed naming what failed."""
     month = months[0]
     failures, refused, articles, new, claims = [], 0, 0, 0, 0
     for note in notes:
         if note.url:
             record_reject(
-                con, run_id=run_id, month=month.first_day, url=note.url, reason=note.message,
+                con, run_id=run.run_id, month=month.first_day, url=note.url, reason=note.message,
                 exchange_id=note.exchange_id,
             )  # fmt: skip
             refused += 1
@@ -253,13 +254,13 @@ def finish(con, outcomes, notes, months, run_id, flow_run_id):
     )
     if failures:
         message = "; ".join(failures) + "; " + message
-    record_discoveries(con, pd.DataFrame(discoveries, columns=_DISCOVERY_COLUMNS), run_id)
+    record_discoveries(con, pd.DataFrame(discoveries, columns=_DISCOVERY_COLUMNS), run.run_id)
     load = MonthLoad(
         news.SOURCE, month.first_day, "failed" if failures else "loaded", message=message
     )
-    record_ledger(con, [load], run_id, flow_run_id)
+    record_ledger(con, [load], run)
     log.info("news %s: %s", month, message)
-    return [load], {"news_articles": new, "news_claims": claims}
+    return [load], {"new article versions": new, "claims": claims}
 
 
 def news_options(config, offline: bool) -> dict:

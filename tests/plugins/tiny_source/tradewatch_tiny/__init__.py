@@ -83,14 +83,12 @@ class Tiny(Source):
         )  # fmt: skip
         return check_trade_rows(frame)
 
-    def load(self, con, raw, checked, run_id, flow_run_id):
-        from tradewatch.warehouse.load import load_payload
+    def load(self, con, raw, checked, run):
+        from tradewatch.warehouse.load import Loading, load_payload
 
-        return load_payload(
-            con, source=self.name, run_id=run_id, flow_run_id=flow_run_id,
-            exchange_id=raw.exchange_id, months=[raw.request.month.first_day],
-            series_keys=list(raw.request.keys), checked=checked,
-        )  # fmt: skip
+        months = [raw.request.month.first_day]
+        loading = Loading(self.name, run, months, list(raw.request.keys), raw.exchange_id)
+        return load_payload(con, loading, checked)
 
     def label(self, request):
         return f"tiny {request.month}"
