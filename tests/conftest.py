@@ -14,6 +14,11 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 # Politeness stays within each test's process unless a test asks for Prefect's shared limits:
 # a developer's PREFECT_API_URL must not send the suite's requests through their server.
 os.environ["TRADEWATCH_HOST_LIMITS"] = "local"
+# Checked watchlists are kept in a cache of the session's own, not the developer's.
+if "TRADEWATCH_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["TRADEWATCH_CACHE_DIR"] = tempfile.mkdtemp(prefix="tradewatch-test-cache-")
 
 from tradewatch.pipelines.comtrade import ComtradeRequest, RawPayload  # noqa: E402
 from tradewatch.pipelines.comtrade.replay import recording_path  # noqa: E402

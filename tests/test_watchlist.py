@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from tradewatch import watchlist
@@ -209,3 +211,49 @@ def test_a_file_that_is_not_utf8_is_named_with_its_line(tmp_path):
 def test_a_series_list_must_not_be_empty():
     with pytest.raises(WatchlistError, match="no \\[\\[series\\]\\] to watch"):
         watchlist.parse("[run]\nwindow_months = 3\n", "w.toml")
+
+
+def test_a_checked_watchlist_is_read_back_from_the_cache_without_pydantic(tmp_path):
+    """``status`` reads the watchlist on every call: once checked, the same text (same
+    tradewatch, same sources) comes back from the cache, equal, and pydantic is not imported."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "w.toml"
+    path.write_text('[comtrade]\napi_key_secret = "my-key"\n\n[news]\nfeeds = []\n' + GOOD)
+    env = {**os.environ, "TRADEWATCH_CACHE_DIR": str(tmp_path / "cache")}
+    program = (
+        "import sys; from tradewatch import watchlist; c = watchlist.load(sys.argv[1]); "
+        "print('pydantic' in sys.modules, len(c.series), c.alerts.theta, "
+        "sorted(c.sources)); print(c.settings_for('comtrade').api_key_secret)"
+    )
+
+    def run() -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", program, str(path)], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.splitlines()
+
+    first, second = run(), run()
+    assert first[0].startswith("True ")  # checked: pydantic's models ran
+    assert second[0].startswith("False ")  # read back: no pydantic until a section is asked for
+    assert first[0].split(" ", 1)[1] == second[0].split(" ", 1)[1]
+    assert first[1] == second[1] == "my-key"
+    (kept,) = (tmp_path / "cache" / "watchlists").glob("*.json")
+    kept.write_text("{not json")  # a damaged copy is checked again, not trusted
+    assert run()[0].startswith("True ")
+    path.write_text(path.read_text().replace("window_months = 4", "window_months = 99"))
+    with pytest.raises(WatchlistError, match="window_months"):  # new text: checked again
+        watchlist.load(path)
+
+
+def test_the_cache_gives_the_same_watchlist_as_checking(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRADEWATCH_CACHE_DIR", str(tmp_path))
+    path = tmp_path / "w.toml"
+    path.write_text(GOOD)
+    checked, kept = watchlist.load(path), watchlist.load(path)
+    assert list(tmp_path.glob("watchlists/*.json"))
+    assert checked.series == kept.series and checked.alerts == kept.alerts
+    assert checked.window_months == kept.window_months
+    assert checked.settings_for("news") == kept.settings_for("news")

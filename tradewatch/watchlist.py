@@ -1,29 +1,36 @@
 """The watchlist (``tradewatch.toml``): which series to follow and how runs behave.
 
 Lookup order: an explicit path, ``TRADEWATCH_WATCHLIST``, ``./tradewatch.toml``, then the
-default shipped in the package. The file is checked by pydantic models (every key typed, unknown
-keys refused, codes by pattern); every mistake is reported with the file and line it is on.
+default shipped in the package. The file is checked by pydantic models (``watchlist_check``:
+every key typed, unknown keys refused, codes by pattern); every mistake is reported with the file
+and line it is on. A watchlist checked once is kept, as checked, in the user's cache (keyed by
+its text, tradewatch's version and the installed sources), so that reading commands such as
+``status`` read it back without importing pydantic.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import os
-import re
-import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import asdict, dataclass, field, fields
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+from typing import Any
 
 from .schemas.series import Series
 
 ENV_VAR = "TRADEWATCH_WATCHLIST"
 LOCAL_FILE = "tradewatch.toml"
 WEBHOOK_ENV = "TRADEWATCH_ALERT_WEBHOOK"
+CACHE_ENV = "TRADEWATCH_CACHE_DIR"
+BLOCK_NAME = r"^([a-z0-9][a-z0-9-]*)?$"  # a Prefect block's name; empty means unset
+# Checked by pydantic, imported on first use (PEP 562): ``Section``, ``parse`` and the rest.
+_CHECK_NAMES = ("Section", "parse", "series_sources", "default_sources")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -61,11 +68,14 @@ class Watchlist:
 
     def settings_for(self, source: str) -> Any:
         """A source's section as checked by its ``settings`` model (its defaults if absent)."""
-        if source in self.sources:
-            return self.sources[source]
         from .sources.base import source_class
 
-        model = source_class(source).settings
+        model = source_class(source).settings_model()
+        section = self.sources.get(source)
+        if isinstance(section, dict):  # read back from the cache: checked, as plain values
+            return model.model_validate(section, strict=False) if model is not None else None
+        if section is not None:
+            return section
         return model() if model is not None else None
 
 
@@ -96,277 +106,77 @@ def resolve(path: str | os.PathLike | None = None) -> tuple[str, str]:
 def load(path: str | os.PathLike | None = None) -> Watchlist:
     """Read and check a watchlist; raise ``WatchlistError`` naming the line of each fault."""
     name, text = resolve(path)
-    return parse(text, name)
+    kept = _cache_file(name, text)
+    if kept is not None and kept.is_file():
+        try:
+            return _from_json(json.loads(kept.read_text("utf-8")))
+        except (OSError, ValueError, TypeError, KeyError) as exc:  # a damaged copy: check again
+            log.debug("watchlist cache %s unreadable (%s): checking the file again", kept, exc)
+    from .watchlist_check import parse
+
+    config = parse(text, name)
+    if kept is not None:
+        _keep(kept, config)
+    return config
 
 
-# -- the file's shape, as pydantic models: strict types (true is not 1, 5 is not "5") ------------
-
-BLOCK_NAME = r"^([a-z0-9][a-z0-9-]*)?$"  # a Prefect block's name; empty means unset
-_OWN_SECTIONS = ("run", "alerts", "series")
-_HTTP_URL = r"^(https?://\S+)?$"
-_Fraction = Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)]
-_Months = Annotated[int, Field(ge=1, le=24)]
-_Tonnes = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-_Country = int | Annotated[str, Field(min_length=1)]
-
-
-class Section(BaseModel):
-    """A table of the watchlist: every key typed, unknown keys refused. A source's own section
-    (``[<source>]``) is such a model, named by its ``settings``; a key's ``description`` is
-    what error messages say it must be."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-_Table = Section
-
-
-class _Run(_Table):
-    window_months: _Months = 3
-
-
-class _Alerts(_Table):
-    theta: _Fraction = 0.10
-    min_trend_months: _Months = 1
-    low_base_tonnes: _Tonnes = 1000.0
-    notify_low_base: bool = False
-    notification_block: Annotated[str, Field(pattern=r"^\s*([^/\s]+/[^/\s]+)?\s*$")] = ""
-    webhook_url: Annotated[str, Field(pattern=_HTTP_URL)] = ""
-    notify: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9+.-]*://\S+$")]] = []
-
-
-class _Series(_Table):
-    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
-    reporter: _Country
-    partner: _Country
-    hs: Annotated[str, Field(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|TOTAL)$")]  # ASCII digits
-    flow: Literal["M", "X"] = "M"
-    # the registered sources that load series (``Source.watches_series``): not news
-    # left out: the source that loads series by default (``Source.default_for_series``)
-    sources: Annotated[list[str], Field(min_length=1)] | None = None
-    news_terms: list[Annotated[str, Field(pattern=r"\S")]] = []
-    theta: _Fraction | None = None
-    min_trend_months: _Months | None = None
-    low_base_tonnes: _Tonnes | None = None
-
-    @field_validator("sources")
-    @classmethod
-    def _registered(cls, names: list[str] | None) -> list[str] | None:
-        known = series_sources()
-        if names is None:
-            return None
-        unknown = [name for name in names if name not in known]
-        if unknown:
-            raise ValueError(
-                f"must be a non-empty list of: {', '.join(known)}; not "
-                f"{', '.join(map(repr, unknown))} (no source of that name is installed)"
-            )
-        return names
-
-    @field_validator("reporter", "partner")
-    @classmethod
-    def _m49(cls, code: int | str) -> int:
-        if isinstance(code, str):
-            # "PRK" or "North Korea", through the same country table as the parsers
-            from .schemas.countries import country_code  # pycountry only when names are used
-
-            code = country_code(code)
-        if not 0 <= code <= 999:
-            raise ValueError(f"must be a UN M49 country code (0-999), got {code!r}")
-        return code
-
-
-@cache
-def _sections() -> dict[str, type[BaseModel]]:
-    """Every section a watchlist may have: tradewatch's own and each registered source's."""
+def _cache_file(name: str, text: str) -> Path | None:
+    """Where this text's checked watchlist is kept; None when there is no cache folder."""
+    from . import __version__
     from .sources.base import source_classes
 
-    own = {"run": _Run, "alerts": _Alerts}
-    for name, cls in source_classes().items():
-        if cls.settings is not None:
-            own[name] = cls.settings
-    return {**own, "series": _Series}
+    root = os.environ.get(CACHE_ENV) or os.environ.get("XDG_CACHE_HOME")
+    root = Path(root) if root else Path.home() / ".cache"
+    if os.environ.get(CACHE_ENV) is None:
+        root = root / "tradewatch"
+    registry = [
+        (n, c.__module__, c.__qualname__, str(c.settings), c.watches_series, c.default_for_series)
+        for n, c in source_classes().items()
+    ]
+    check = Path(__file__).with_name("watchlist_check.py").stat()
+    key = json.dumps([__version__, name, text, registry, check.st_size, check.st_mtime_ns])
+    return root / "watchlists" / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
 
 
-@cache
-def _document() -> type[BaseModel]:
-    fields: dict[str, Any] = {
-        name: (model, model()) for name, model in _sections().items() if name != "series"
+def _keep(path: Path, config: Watchlist) -> None:
+    """Write the checked watchlist beside the others (atomically); a cache that cannot be
+    written costs the next command pydantic's import, nothing else."""
+    data = {
+        "path": config.path,
+        "series": [asdict(s) for s in config.series],
+        "window_months": config.window_months,
+        "alerts": asdict(config.alerts),
+        "sources": {n: s.model_dump(mode="json") for n, s in config.sources.items()},
     }
-    fields["series"] = (Annotated[list[_Series], Field(min_length=1)], ...)
-    return create_model("_Document", __base__=_Table, **fields)
-
-
-# What each key must be, for messages a person can act on (pydantic's name the pattern).
-_MUST = {
-    "window_months": "a whole number 1-24",
-    "theta": "a fraction between 0 and 1 (0.10 is 10%)",
-    "min_trend_months": "1-24 (a whole number of months)",
-    "low_base_tonnes": "0 or more",
-    "notify_low_base": "true or false",
-    "notification_block": "'block-type/name', e.g. 'slack-webhook/alerts'",
-    "webhook_url": "an http(s) URL",
-    "notify": 'a list of apprise URLs, e.g. ["json://host/path", "mailto://user:pass@host"]',
-    "name": "lower-case letters, digits and dashes",
-    "reporter": "a UN M49 country code (0-999), an ISO code or a country's name",
-    "partner": "a UN M49 country code (0-999), an ISO code or a country's name",
-    "hs": "an HS code of 2, 4 or 6 digits (or TOTAL) as a string",
-    "flow": "'M' (imports) or 'X' (exports)",
-    "news_terms": 'a list of words, e.g. ["coal", "North Korea"]',
-}
-
-
-def parse(text: str, name: str = LOCAL_FILE) -> Watchlist:
-    text = text.removeprefix("\ufeff")  # a byte-order mark, as some editors on Windows write
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise WatchlistError(f"{name}: {exc}") from exc
-    where = _Locator(text, name)
-    try:
-        checked = _document().model_validate(document)
-    except ValidationError as exc:
-        raise WatchlistError(_describe(exc, document, where)) from None
-    series, names = [], set()
-    for index, table in enumerate(checked.series):
-        if table.name in names:
-            raise WatchlistError(
-                f"{where.key('series', index, 'name')}: duplicate name {table.name!r}"
-            )
-        names.add(table.name)
-        series.append(_series(table, index, where))
-    alerts = checked.alerts
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(data), "utf-8")
+        partial.replace(path)
+    except OSError as exc:
+        log.debug("watchlist cache not written to %s: %s", path, exc)
+
+
+def _from_json(data: dict) -> Watchlist:
+    def tuples(cls, values: dict):
+        return cls(**{f.name: _tuple_if_list(values[f.name]) for f in fields(cls)})
+
     return Watchlist(
-        name,
-        tuple(series),
-        checked.run.window_months,
-        AlertSettings(
-            theta=alerts.theta,
-            min_trend_months=alerts.min_trend_months,
-            low_base_tonnes=alerts.low_base_tonnes,
-            notify_low_base=alerts.notify_low_base,
-            notification_block=alerts.notification_block.strip() or None,
-            webhook_url=alerts.webhook_url.strip() or None,
-            notify=tuple(alerts.notify),
-        ),
-        {name: getattr(checked, name) for name in _sections() if name not in _OWN_SECTIONS},
+        data["path"],
+        tuple(tuples(Series, s) for s in data["series"]),
+        data["window_months"],
+        tuples(AlertSettings, data["alerts"]),
+        data["sources"],
     )
 
 
-def series_sources() -> tuple[str, ...]:
-    """The registered sources a series may name in ``sources``, in registration order."""
-    from .sources.base import source_classes  # light: the sources' modules import no pandas
-
-    return tuple(name for name, cls in source_classes().items() if cls.watches_series)
+def _tuple_if_list(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
-def default_sources() -> tuple[str, ...]:
-    """What a series that names no source is loaded by."""
-    from .sources.base import source_classes
+def __getattr__(name: str) -> Any:
+    if name in _CHECK_NAMES:
+        from . import watchlist_check
 
-    return tuple(name for name, cls in source_classes().items() if cls.default_for_series)
-
-
-def _series(table: _Series, index: int, where: _Locator) -> Series:
-    series = Series(
-        table.name,
-        table.reporter,
-        table.partner,
-        table.hs,
-        table.flow,
-        tuple(table.sources) if table.sources is not None else default_sources(),
-        theta=table.theta,
-        min_trend_months=table.min_trend_months,
-        low_base_tonnes=table.low_base_tonnes,
-        news_terms=tuple(t.strip() for t in table.news_terms),
-    )
-    from .sources.base import source_class
-
-    for name in series.sources:  # each source's own rules for the series it loads
-        problem = source_class(name).series_problem(series)
-        if problem:
-            raise WatchlistError(f"{where.key('series', index, 'sources')}: {problem}")
-    return series
-
-
-def _describe(error: ValidationError, document: dict, where: _Locator) -> str:
-    """One line per fault, each naming its file and line; the first fault's line first."""
-    lines, seen = [], set()
-    for item in error.errors():
-        loc = item["loc"]
-        section = loc[0]
-        index = loc[1] if section == "series" and len(loc) > 1 and isinstance(loc[1], int) else 0
-        rest = loc[2:] if section == "series" else loc[1:]
-        key = rest[0] if rest and isinstance(rest[0], str) else None
-        if (section, index, key) in seen:
-            continue  # a union's members each complain; one line per key is enough
-        seen.add((section, index, key))
-        lines.append(_fault(item, section, index, key, document, where))
-    return "\n".join(lines)
-
-
-def _fault(item: dict, section, index: int, key, document: dict, where: _Locator) -> str:
-    kind, value = item["type"], item.get("input")
-    if key is None:
-        if kind == "extra_forbidden":
-            known = ", ".join(f"[[{s}]]" if s == "series" else f"[{s}]" for s in _sections())
-            return f"{where.section(section)}: unknown section [{section}] (known: {known})"
-        if section == "series" and kind in ("missing", "too_short", "list_type"):
-            return f"{where.name}: no [[series]] to watch (each is a [[series]] table)"
-        if kind == "missing":
-            return f"{where.section(section, index)}: series is missing {item['loc'][-1]!r}"
-        if isinstance(document.get(section), list):
-            table = f"[{section}] is one table: write [{section}], not [[{section}]]"
-            return f"{where.section(section)}: {table}"
-        return f"{where.section(section, index)}: [{section}] must be a table"
-    at = where.key(section, index, key)
-    if kind == "extra_forbidden":
-        known = ", ".join(sorted(_sections()[section].model_fields))
-        return f"{at}: unknown key {key!r} in [{section}] (known: {known})"
-    if kind == "missing":
-        return f"{where.section(section, index)}: series is missing {key!r}"
-    if kind == "value_error":
-        reason = str(item["ctx"]["error"])
-        if reason.startswith("must be"):
-            return f"{at}: {key} {reason}"
-        return f"{at}: {reason}"
-    shown = str(value).lower() if isinstance(value, bool) else repr(value)  # as TOML writes it
-    described = _sections()[section].model_fields.get(key) if section in _sections() else None
-    must = (described.description if described else None) or _MUST.get(key, item["msg"])
-    if key == "sources":  # the registry says which
-        must = f"a non-empty list of: {', '.join(series_sources())}"
-    return f"{at}: {key} must be {must}, got {shown}"
-
-
-class _Locator:
-    """Finds the line a section or key is on, for error messages (tomllib gives no positions)."""
-
-    _HEADER = re.compile(r"^\s*\[(\[)?\s*([A-Za-z0-9_.-]+)\s*\]")
-    _KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
-
-    def __init__(self, text: str, name: str) -> None:
-        self.name = name
-        self._sections: dict[tuple[str, int], int] = {}
-        self._keys: dict[tuple[str, int, str], int] = {}
-        counts: dict[str, int] = {}
-        current = ("", 0)
-        for number, line in enumerate(text.splitlines(), start=1):
-            header = self._HEADER.match(line)
-            if header:
-                section = header.group(2)
-                index = counts.get(section, 0)
-                counts[section] = index + 1
-                current = (section, index)
-                self._sections.setdefault(current, number)
-                continue
-            key = self._KEY.match(line)
-            if key:
-                self._keys.setdefault((*current, key.group(1)), number)
-
-    def section(self, section: str, index: int = 0) -> str:
-        line = self._sections.get((section, index))
-        return f"{self.name}, line {line}" if line else self.name
-
-    def key(self, section: str, index: int, key: str) -> str:
-        line = self._keys.get((section, index, key)) or self._sections.get((section, index))
-        return f"{self.name}, line {line}" if line else self.name
+        return getattr(watchlist_check, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -68,8 +68,10 @@ class Source(Generic[RequestT, RawT, CheckedT]):
     skip_unchanged: ClassVar[bool] = True
     # its ledger is one row per month written by ``finish`` once every request ran
     ledger_at_end: ClassVar[bool] = False
-    # its own section of the watchlist, ``[<name>]``: a ``watchlist.Section`` model, or None
-    settings: ClassVar[type | None] = None
+    # its own section of the watchlist, ``[<name>]``: a ``watchlist.Section`` model, or
+    # "module:Class" naming one (imported when a watchlist is checked, so that reading commands
+    # that read a checked watchlist back import no pydantic), or None
+    settings: ClassVar[type | str | None] = None
     # the module holding its parsers and loaders (``fetch``, ``check``, ``load`` functions the
     # defaults below call), imported with the first request so the registry stays light
     parts: ClassVar[str | None] = None
@@ -82,6 +84,16 @@ class Source(Generic[RequestT, RawT, CheckedT]):
         """The source with this run's options (read from the watchlist, the environment or a
         Prefect Secret); by default none."""
         return cls()
+
+    @classmethod
+    def settings_model(cls) -> type | None:
+        """The model of the source's watchlist section (``settings``, imported if named)."""
+        if not isinstance(cls.settings, str):
+            return cls.settings
+        from importlib import import_module
+
+        module, _, name = cls.settings.partition(":")
+        return getattr(import_module(module), name)
 
     def __repr__(self) -> str:  # how task run names and logs show it
         return self.name

@@ -6,28 +6,11 @@ loaders it runs load with its first request, from ``pipelines/comtrade`` and ``p
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import Field
-
 from ...lazy import lazy_names
-from ...watchlist import BLOCK_NAME, Section
 from ..base import Run, Source, pending_months
 
 _HOMES = {"api_key": "parts", "load_comtrade_file": "parts", "comtrade_client": "parts"}
 __getattr__ = lazy_names(__name__, _HOMES, globals())
-
-
-class ComtradeSettings(Section):
-    """The watchlist's ``[comtrade]`` section."""
-
-    api_key_secret: Annotated[
-        str,
-        Field(
-            pattern=BLOCK_NAME,
-            description="the name of a Prefect Secret block (lower-case letters, digits, dashes)",
-        ),
-    ] = ""
 
 
 class Comtrade(Source):
@@ -36,7 +19,7 @@ class Comtrade(Source):
 
     name = "comtrade"
     title = "UN Comtrade"
-    settings = ComtradeSettings
+    settings = "tradewatch.sources.comtrade.settings:ComtradeSettings"
     default_for_series = True
 
     @classmethod

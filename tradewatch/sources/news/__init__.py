@@ -7,12 +7,7 @@ module; ``parts`` holds discovery, reading and loading.
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import Field
-
 from ...lazy import lazy_names
-from ...watchlist import Section
 from ..base import Run, Source
 
 _HOMES = {
@@ -26,23 +21,13 @@ _HOMES = {
 __getattr__ = lazy_names(__name__, _HOMES, globals())
 
 
-class NewsSettings(Section):
-    """The watchlist's ``[news]`` section: where reports are looked for besides GDELT."""
-
-    gdelt: Annotated[bool, Field(description="true or false")] = True
-    feeds: Annotated[
-        list[Annotated[str, Field(pattern=r"^https?://\S+$")]],
-        Field(description="a list of http(s) URLs"),
-    ] = []
-
-
 class News(Source):
     """Discovery (GDELT from 2017, the watchlist's feeds) plans the pages; each page is an
     article and its claims, or refused into ``news_rejects`` (never a failed month)."""
 
     name = "news"
     title = "News reports"
-    settings = NewsSettings
+    settings = "tradewatch.sources.news.settings:NewsSettings"
     watches_series = False
     backfill_by_default = False  # GDELT allows one request every 5 seconds: asked for by name
     monthly_window = False  # the target month's reports
