@@ -12,6 +12,7 @@ import yaml
 from prefect.client.schemas.schedules import CronSchedule
 
 from tradewatch.flows import deployments, schedules
+from tradewatch.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,7 +63,7 @@ def test_prefect_yaml_schedules_parse_and_match_serve():
 
 
 def test_serve_builds_the_deployments_with_the_same_schedule():
-    monthly, backfill, chunks = deployments.build_deployments(warehouse="/data/tw.duckdb")
+    monthly, backfill, chunks = deployments.build_deployments(Warehouse("/data/tw.duckdb"))
     assert (monthly.name, backfill.name, chunks.name) == ("monthly", "backfill", "chunks")
     assert chunks.schedules in (None, []) and chunks.concurrency_limit is None
     (schedule,) = monthly.schedules
@@ -160,7 +161,7 @@ def test_no_function_takes_more_than_seven_parameters_but_the_flows_forms():
 
 def test_the_warehouse_travels_as_the_object_not_its_address():
     """A ``warehouse: str`` parameter only where an address comes in from outside: the flows'
-    deployment forms (a Prefect parameter is JSON) and ``serve``'s deployments."""
+    deployment forms (a Prefect parameter is JSON; the CLI hands them ``--warehouse``)."""
     import ast
 
     taking_address = {
@@ -172,5 +173,4 @@ def test_the_warehouse_travels_as_the_object_not_its_address():
     assert taking_address <= {
         ("flows/backfill.py", "backfill"),
         ("flows/monthly.py", "monthly_ingest"),
-        ("flows/deployments.py", "build_deployments"),
     }

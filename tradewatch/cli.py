@@ -444,8 +444,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from prefect import serve
 
     from .flows.deployments import build_deployments
+    from .warehouse import Warehouse
 
-    serve(*build_deployments(warehouse=args.warehouse))
+    serve(*build_deployments(Warehouse(args.warehouse) if args.warehouse else None))
     return 0
 
 

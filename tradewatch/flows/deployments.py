@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..warehouse import Warehouse
 from .schedules import (
     BACKFILL_DEPLOYMENT,
     CHUNK_DEPLOYMENT,
@@ -11,14 +12,15 @@ from .schedules import (
 )
 
 
-def build_deployments(warehouse: str | None = None) -> list:
+def build_deployments(warehouse: Warehouse | None = None) -> list:
     """The deployments ``tradewatch serve`` runs: monthly on its schedule, backfill on demand."""
     from prefect.schedules import Cron
 
     from .backfill import backfill
     from .monthly import monthly_ingest
 
-    parameters = {"warehouse": warehouse} if warehouse else {}
+    # none given: each run finds the warehouse where it runs (TRADEWATCH_WAREHOUSE, ./)
+    parameters = {"warehouse": warehouse.address} if warehouse else {}
     return [
         monthly_ingest.to_deployment(
             name=MONTHLY_DEPLOYMENT,
