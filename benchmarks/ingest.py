@@ -1,6 +1,7 @@
 """Time tradewatch's ingestion path against DuckDB's own reader and dlt, on one Comtrade payload.
 
     python -m benchmarks.ingest --rows 1000000 [--repeat 3] [--seed 7]
+    python -m benchmarks.ingest --source comext --rows 4900000   (see benchmarks/comext.py)
 
 (a) tradewatch: parse -> validate (pandera) -> load (upsert with vintages) into a fresh DuckDB file;
 (b) the floor: DuckDB's native reader (read_json on the API-shaped file, read_csv on the bulk CSV
@@ -324,6 +325,7 @@ def measure(name: str, paths: tuple[Path, Path], folder: Path, repeat: int) -> d
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.ingest", description=__doc__)
+    parser.add_argument("--source", choices=["comtrade", "comext"], default="comtrade")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
@@ -335,6 +337,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         child(*args.child)
         return 0
+    if args.source == "comext":
+        from . import comext
+
+        with tempfile.TemporaryDirectory(prefix="tradewatch-bench-") as tmp:
+            return comext.run(args.rows, args.repeat, args.seed, Path(tmp))
     with tempfile.TemporaryDirectory(prefix="tradewatch-bench-") as tmp:
         folder = Path(tmp)
         paths = write_payloads(generate(args.rows, args.seed), args.rows, folder)

@@ -377,7 +377,8 @@ def test_status_as_csv(tmp_path, capsys):
     code = main(["status", "--from", "2016-01", "--to", "2016-02", "--format", "csv",
                  "--warehouse", warehouse])  # fmt: skip
     lines = capsys.readouterr().out.splitlines()
-    assert code == 0 and lines[0].startswith("month,comtrade") and lines[1].startswith("2016-01,")
+    assert code == 0 and lines[0].startswith("month,comext,comtrade")
+    assert lines[1].startswith("2016-01,")
 
 
 def test_reading_commands_import_neither_prefect_nor_pandas(tmp_path):

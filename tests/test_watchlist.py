@@ -33,8 +33,11 @@ def test_builtin_default_watches_north_korea_and_coal_from_the_world(monkeypatch
         (156, 408, "2601", "M"),
         (156, 0, "2701", "M"),
         (156, 408, "TOTAL", "M"),
+        (276, 0, "2701", "M"),  # Germany's coal imports, from Eurostat Comext
     ]
-    assert [s.sources for s in config.series][2:] == [("comtrade", "gacc"), ("gacc",)]
+    assert [s.sources for s in config.series][2:] == [
+        ("comtrade", "gacc"), ("gacc",), ("comext",)
+    ]  # fmt: skip
     assert config.window_months == 3
 
 
