@@ -72,6 +72,9 @@ class Source(Generic[RequestT, RawT, CheckedT]):
     # "module:Class" naming one (imported when a watchlist is checked, so that reading commands
     # that read a checked watchlist back import no pydantic), or None
     settings: ClassVar[type | str | None] = None
+    # its own tables: SQL of "create table if not exists" statements, run with the warehouse's
+    # migrations (a source installed later gets them at the next writer's connection)
+    tables: ClassVar[str | None] = None
     # the module holding its parsers and loaders (``fetch``, ``check``, ``load`` functions the
     # defaults below call), imported with the first request so the registry stays light
     parts: ClassVar[str | None] = None

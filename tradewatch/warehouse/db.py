@@ -268,7 +268,15 @@ def schema_digest() -> str:
     # ref.countries is filled from the country table: a new one (or pycountry) refills it
     texts.append(resources.files("tradewatch.schemas").joinpath("countries.py").read_text("utf-8"))
     texts.append(metadata.version("pycountry"))
+    texts += source_tables()
     return hashlib.sha256("\0".join(texts).encode()).hexdigest()
+
+
+def source_tables() -> list[str]:
+    """The installed sources' own tables (``Source.tables``), created with the views."""
+    from ..sources.base import source_classes
+
+    return [cls.tables for cls in source_classes().values() if cls.tables]
 
 
 def _migrated(con: duckdb.DuckDBPyConnection) -> bool:
@@ -333,6 +341,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     from ..schemas.countries import country_table  # pycountry: only when migrating
 
     con.begin()
+    for text in source_tables():  # "create table if not exists": a source's own, kept
+        con.execute(lake.for_lake(text) if on_lake else text)
     for _name, text in _ordered("views"):
         con.execute(text)
     has_countries = con.execute(

@@ -18,6 +18,19 @@ class Comext(Source):
     name = "comext"
     title = "Eurostat Comext"
     parts = "tradewatch.sources.comext.parts"
+    # Every row of a month's file as published (codes as text: "39XXXXXX" stays itself), with
+    # the exchange and bytes it came from; on a DuckLake, Parquet under the lake's data path.
+    tables = """
+create table if not exists comext_rows (
+    period date not null, reporter varchar not null, partner varchar not null,
+    trade_type varchar not null, product_nc varchar not null, product_sitc varchar,
+    product_cpa21 varchar, product_cpa22 varchar, product_bec varchar, product_bec5 varchar,
+    product_section varchar, flow varchar not null, stat_procedure varchar,
+    suppl_unit varchar, value_eur bigint not null, value_nac bigint not null,
+    quantity_kg bigint not null, quantity_suppl_unit bigint not null,
+    exchange_id varchar not null, sha256 varchar not null
+)
+"""
 
     @classmethod
     def configured(cls, config, *, offline, secret):

@@ -30,7 +30,7 @@ COLUMNS = (
 MEASURES = ("VALUE_EUR", "VALUE_NAC", "QUANTITY_KG", "QUANTITY_SUPPL_UNIT")
 FLOWS = {"1": "M", "2": "X"}
 # A CN8 code, or a confidential one: its known leading digits, then X to eight characters.
-_PRODUCT = r"[0-9]{8}|[0-9]{2}(?=[0-9X]{6}\Z)[0-9]*X+"
+_PRODUCT = r"[0-9]{8}|[0-9]{2}(?:X{6}|[0-9]X{5}|[0-9]{2}X{4}|[0-9]{3}X{3}|[0-9]{4}X{2}|[0-9]{5}X)"
 # Partners Comext writes besides ISO 3166 alpha-2: stores and provisions, high seas, not
 # specified (Q*), Ceuta, Melilla, Kosovo and others (X*), and EU/euro-area aggregates.
 _PARTNER = r"[A-Z]{2}|(?:EU|EA|EXT_|INT_)[A-Z0-9_]*"
@@ -43,17 +43,16 @@ class NotComext(LayoutChanged):
 
 @dataclass
 class Block:
-    """A block of the CSV: its first line's number, its rows (Arrow, and the same as a
-    DataFrame indexed by line number), and its malformed lines as (line number, text)."""
+    """A block of the CSV: its rows as read (an Arrow table of text), each row's line number
+    in the file, and its malformed lines as (line number, text)."""
 
-    line: int
     table: Any
-    frame: pd.DataFrame
+    lines: np.ndarray
     bad: list[tuple[int, str]]
 
     @property
-    def lines(self) -> int:
-        return len(self.frame) + len(self.bad)
+    def last_line(self) -> int:
+        return max([int(self.lines.max()) if len(self.lines) else 0, *(n for n, _ in self.bad)])
 
 
 @dataclass
@@ -69,8 +68,8 @@ class Sums:
 
 
 def read_blocks(blocks: Iterable[bytes], url: str) -> Iterator[Block]:
-    """Each block's rows as text (and as the Arrow table they were read into), with its
-    malformed lines; the first line must be Comext's header."""
+    """Each block's rows as text, with its malformed lines; the first line must be Comext's
+    header."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -100,52 +99,59 @@ def read_blocks(blocks: Iterable[bytes], url: str) -> Iterator[Block]:
                 column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False
             ),
         )
-        frame = table.to_pandas()
-        numbers = np.arange(1, len(frame) + len(bad) + 1)
+        numbers = np.arange(1, table.num_rows + len(bad) + 1)
         if bad:
             numbers = np.setdiff1d(numbers, [n for n, _ in bad])
-        frame.index = pd.Index(numbers + line - 1, name="line")
-        yield Block(line, table, frame, [(n + line - 1, text) for n, text in bad])
+        yield Block(table, numbers + line - 1, [(n + line - 1, text) for n, text in bad])
         line += block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
 
 
-def check_rows(
-    frame: pd.DataFrame, month: Month, known: frozenset[str]
-) -> tuple[pd.Series, list[dict]]:
-    """Which rows pass (a boolean Series) and a quarantine record for each check a row fails:
-    measures that are not whole numbers, codes Comext does not write, another month's period."""
-    failures: list[dict] = []
-    ok = pd.Series(True, index=frame.index)
+def check_rows(block: Block, month: Month, known: frozenset[str]) -> tuple[Any, list[dict]]:
+    """Which rows pass (a boolean Arrow array) and a quarantine record for the first check each
+    other row fails: measures that are not whole numbers, another month's period, codes Comext
+    does not write. Arrow's compute over the block: no row is looked at one by one unless bad."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    def fail(mask: pd.Series, column: str, check: str, reason) -> None:
+    table, failures = block.table, []
+    ok = np.ones(table.num_rows, dtype=bool)
+
+    def fail(bad, column: str, check: str, reason) -> None:
         nonlocal ok
-        for line in frame.index[mask & ok]:  # one record per row: the first fault found
-            value = frame.at[line, column]
-            failures.append(_record(line, column, check, value, reason(value), frame, month))
+        mask = np.asarray(bad.to_numpy(zero_copy_only=False), dtype=bool) & ok
+        for i in np.flatnonzero(mask):  # one record per row: the first fault found
+            row = {c: table.column(c)[int(i)].as_py() for c in COLUMNS}
+            value = row[column]
+            failures.append(
+                _record(block.lines[i], column, check, value, reason(value), row, month)
+            )
         ok &= ~mask
 
+    def outside(column: str, pattern: str):
+        return pc.invert(pc.match_substring_regex(table[column], f"^(?:{pattern})$"))
+
     for column in MEASURES:
-        fail(~frame[column].str.fullmatch(r"[0-9]{1,18}"), column, "whole_number",
+        fail(outside(column, "[0-9]{1,18}"), column, "whole_number",
              lambda v, c=column: f"{c} must be a whole non-negative number, got {v!r}")  # fmt: skip
-    fail(frame["PERIOD"] != f"{month.year}{month.month:02d}", "PERIOD", "month",
+    fail(pc.not_equal(table["PERIOD"], f"{month.year}{month.month:02d}"), "PERIOD", "month",
          lambda v: f"PERIOD {v!r} in the file of {month}")  # fmt: skip
-    fail(~frame["FLOW"].isin(list(FLOWS)), "FLOW", "flow",
+    fail(pc.invert(pc.is_in(table["FLOW"], value_set=pa.array(list(FLOWS)))), "FLOW", "flow",
          lambda v: f"FLOW must be 1 (import) or 2 (export), got {v!r}")  # fmt: skip
-    fail(~frame["TRADE_TYPE"].isin(["I", "E"]), "TRADE_TYPE", "trade_type",
+    fail(outside("TRADE_TYPE", "I|E"), "TRADE_TYPE", "trade_type",
          lambda v: f"TRADE_TYPE must be I (intra-EU) or E (extra-EU), got {v!r}")  # fmt: skip
     fail(
-        ~frame["PRODUCT_NC"].str.fullmatch(_PRODUCT),
+        outside("PRODUCT_NC", _PRODUCT),
         "PRODUCT_NC",
         "cn8",
         lambda v: f"PRODUCT_NC {v!r} is not a CN8 code (8 digits, or confidential with X)",
     )
+    countries = pa.array(sorted(known))
     for column, pattern in (("REPORTER", _REPORTER), ("PARTNER", _PARTNER)):
-        unknown = ~frame[column].str.fullmatch(pattern) | (
-            (frame[column].str.len() == 2) & ~frame[column].isin(known)
-        )
-        fail(unknown, column, "country",
+        two_letters = pc.equal(pc.utf8_length(table[column]), 2)
+        unlisted = pc.and_(two_letters, pc.invert(pc.is_in(table[column], value_set=countries)))
+        fail(pc.or_(outside(column, pattern), unlisted), column, "country",
              lambda v, c=column: f"{c} {v!r} is no country or area code Comext uses")  # fmt: skip
-    return ok, failures
+    return pa.array(ok), failures
 
 
 def malformed_records(bad: Sequence[tuple[int, str]], month: Month) -> list[dict]:
@@ -160,39 +166,46 @@ def malformed_records(bad: Sequence[tuple[int, str]], month: Month) -> list[dict
     ]  # fmt: skip
 
 
-def _record(line, column, check, value, reason, frame, month: Month) -> dict:
+def _record(line, column, check, value, reason, row: dict, month: Month) -> dict:
     return {
         "row_index": int(line), "column_name": column, "check_name": check,
         "failure_case": str(value), "reason": reason, "period": pd.Timestamp(month.first_day),
-        "original": json.dumps(frame.loc[line].to_dict()),
+        "original": json.dumps(row),
     }  # fmt: skip
 
 
-def add_sums(
-    frame: pd.DataFrame, series: Sequence[Series], codes: dict[int, set[str]], into: dict
-) -> None:
-    """Add the block's valid rows to each watched series' month: its reporter's and partner's
-    rows (every partner for the world, 0), its flow, its CN8 lines (a heading sums the lines
-    under it; ``TOTAL`` every line, the confidential ones included; a confidential line counts
-    only towards a code its published digits cover)."""
+def add_sums(valid, series: Sequence[Series], codes: dict[int, set[str]], into: dict) -> None:
+    """Add a block's valid rows (Arrow) to each watched series' month: its reporter's and
+    partner's rows (every partner for the world, 0), its flow, its CN8 lines (a heading sums the
+    lines under it; ``TOTAL`` every line, the confidential ones included; a confidential line
+    counts only towards a code its published digits cover)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def total(column) -> int:
+        return int(pc.sum(pc.cast(column, pa.int64())).as_py() or 0)
+
     for s in series:
-        mask = frame["REPORTER"].isin(codes.get(s.reporter, ())) & (
-            frame["FLOW"] == ("1" if s.flow == "M" else "2")
+        reporters = pa.array(sorted(codes.get(s.reporter, ())), pa.string())
+        mask = pc.and_(
+            pc.is_in(valid["REPORTER"], value_set=reporters),
+            pc.equal(valid["FLOW"], "1" if s.flow == "M" else "2"),
         )
         if s.partner != 0:
-            mask &= frame["PARTNER"].isin(codes.get(s.partner, ()))
+            partners = pa.array(sorted(codes.get(s.partner, ())), pa.string())
+            mask = pc.and_(mask, pc.is_in(valid["PARTNER"], value_set=partners))
         if s.hs_code != "TOTAL":
-            mask &= frame["PRODUCT_NC"].str.startswith(s.hs_code)
-        chosen = frame[mask]
-        if chosen.empty:
+            mask = pc.and_(mask, pc.starts_with(valid["PRODUCT_NC"], s.hs_code))
+        chosen = valid.filter(mask)
+        if chosen.num_rows == 0:
             continue
         sums = into.setdefault(s.key, Sums())
-        sums.kg += int(chosen["QUANTITY_KG"].astype("int64").sum())
-        sums.value_eur += int(chosen["VALUE_EUR"].astype("int64").sum())
-        sums.suppl += int(chosen["QUANTITY_SUPPL_UNIT"].astype("int64").sum())
-        sums.units |= set(chosen["SUPPL_UNIT"].unique()) - {"NO_SU"}
-        sums.lines += len(chosen)
-        sums.confidential += int(chosen["PRODUCT_NC"].str.contains("X", regex=False).sum())
+        sums.kg += total(chosen["QUANTITY_KG"])
+        sums.value_eur += total(chosen["VALUE_EUR"])
+        sums.suppl += total(chosen["QUANTITY_SUPPL_UNIT"])
+        sums.units |= set(pc.unique(chosen["SUPPL_UNIT"]).to_pylist()) - {"NO_SU"}
+        sums.lines += chosen.num_rows
+        sums.confidential += int(pc.sum(pc.match_substring(chosen["PRODUCT_NC"], "X")).as_py() or 0)
 
 
 def trade_rows(month: Month, series: Sequence[Series], sums: dict[str, Sums]) -> pd.DataFrame:

@@ -23,6 +23,7 @@ HOST = "ec.europa.eu"
 URL = f"https://{HOST}/eurostat/api/dissemination/files"
 MIN_INTERVAL_SECONDS = 2.0  # one large file at a time, politely
 RECORDINGS = Path(__file__).parent / "recordings"
+LOAD_MEMORY = "512MB"
 
 
 def file_param(month: Month) -> str:
@@ -139,7 +140,6 @@ def check(answer: ComextAnswer) -> Checked:
     published yet (an HTML page, no attachment) has no rows."""
     import tempfile
 
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     month, series = answer.request.month, answer.request.series
@@ -158,13 +158,13 @@ def check(answer: ComextAnswer) -> Checked:
         with pq.ParquetWriter(staged, schema) as writer:
             blocks = archive.csv_blocks(answer.body, answer.url)
             for block in parse.read_blocks(blocks, answer.url):
-                ok, failures = parse.check_rows(block.frame, month, known)
+                ok, failures = parse.check_rows(block, month, known)
                 quarantine += parse.malformed_records(block.bad, month) + failures
-                parse.add_sums(block.frame[ok], series, codes, sums)
-                valid = block.table.filter(pa.array(ok.to_numpy()))  # Arrow as read: no copy
+                valid = block.table.filter(ok)
+                parse.add_sums(valid, series, codes, sums)
                 writer.write_table(valid.rename_columns(schema.names))
-                rows += len(valid)
-                last_line = max(last_line, block.line + block.lines)
+                rows += valid.num_rows
+                last_line = max(last_line, block.last_line)
     except BaseException:
         staged.unlink(missing_ok=True)
         raise
@@ -188,7 +188,9 @@ def load(con, answer: ComextAnswer, checked: Checked, run: RunIds) -> list[Month
     def full_rows(con, params: dict) -> None:
         if checked.staged is None:
             return
-        con.execute(CREATE_FULL_ROWS)
+        # DuckDB spills the month's rows past this instead of holding them: memory stays
+        # flat whatever the month's size (the connection is this load's own)
+        con.execute(f"set memory_limit = '{LOAD_MEMORY}'")
         con.execute("delete from comext_rows where period = ?", [request.month.first_day])
         con.execute(
             INSERT_FULL_ROWS,
@@ -202,20 +204,6 @@ def load(con, answer: ComextAnswer, checked: Checked, run: RunIds) -> list[Month
             checked.staged.unlink(missing_ok=True)
 
 
-# Every row of the month's file as published (codes as text: "39XXXXXX" stays itself), with
-# the exchange and bytes it came from. One table on either backend: on a DuckLake it is Parquet
-# under the lake's data path.
-CREATE_FULL_ROWS = """
-create table if not exists comext_rows (
-    period date not null, reporter varchar not null, partner varchar not null,
-    trade_type varchar not null, product_nc varchar not null, product_sitc varchar,
-    product_cpa21 varchar, product_cpa22 varchar, product_bec varchar, product_bec5 varchar,
-    product_section varchar, flow varchar not null, stat_procedure varchar,
-    suppl_unit varchar, value_eur bigint not null, value_nac bigint not null,
-    quantity_kg bigint not null, quantity_suppl_unit bigint not null,
-    exchange_id varchar not null, sha256 varchar not null
-)
-"""
 INSERT_FULL_ROWS = """
 insert into comext_rows
 select ?::date, reporter, partner, trade_type, product_nc, product_sitc, product_cpa21,
