@@ -168,6 +168,15 @@ def check(answer: ComextAnswer) -> Checked:
     except BaseException:
         staged.unlink(missing_ok=True)
         raise
+    for watched in series:  # what each sum is made of, said once per month
+        found = sums.get(watched.key)
+        if found is not None:
+            log.info(
+                "comext %s %s: HS %s summed from %d CN8 lines (%d of them confidential), "
+                "%s kg, EUR %s",
+                month, watched.name, watched.hs_code, found.lines, found.confidential,
+                f"{found.kg:,}", f"{found.value_eur:,}",
+            )  # fmt: skip
     trade = parse.trade_rows(month, series, sums)
     trade.index = trade.index + last_line + 1  # no row index shared with the CSV's lines
     checked = check_trade_rows(trade)
