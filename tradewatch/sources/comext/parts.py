@@ -57,10 +57,10 @@ class ComextAnswer:
     exchange_id: str
 
 
-def recorded_months() -> list[Month]:
+def recorded_months(suffix: str = ".*") -> list[Month]:
     """The months the offline recordings hold (an archive, or the not-yet-published page)."""
     found = []
-    for path in sorted(RECORDINGS.glob("full_v2_*.*")):
+    for path in sorted(RECORDINGS.glob(f"full_v2_*{suffix}")):
         stamp = path.name.removeprefix("full_v2_").split(".")[0]
         found.append(Month(int(stamp[:4]), int(stamp[4:])))
     return found
@@ -99,10 +99,10 @@ def plan(client, series, months, note, offline: bool) -> list[ComextRequest]:
         recorded = set(recorded_months())
         missing = [m for m in wanted if m not in recorded]
         if missing:
-            first, last = min(recorded), max(recorded)
+            archives = recorded_months(".7z")
             message = (
-                f"offline: no recording of Comext's bulk file (recorded: {first}..{last}); "
-                "run live to fetch it"
+                f"offline: no recording of Comext's bulk file (recorded: {min(archives)}.."
+                f"{max(archives)}, figures generated); run live to fetch it"
             )
             note(missing, message, "unavailable", sorted(s.key for s in series))
         wanted = [m for m in wanted if m in recorded]
