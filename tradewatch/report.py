@@ -206,6 +206,7 @@ def _link(url: str | None, text: str) -> Markup:
 class _Article:
     """A report on the page: its claims grouped by the sentence that states them."""
 
+    article_id: str
     url: str | None
     title: str
     outlet: str
@@ -217,9 +218,10 @@ def _articles(claims: list[dict]) -> list[_Article]:
     """The month's claims (in article and claim order) as articles, each sentence once."""
     articles: list[_Article] = []
     for claim in claims:
-        if not articles or articles[-1].url != claim["canonical_url"]:
+        if not articles or articles[-1].article_id != claim["article_id"]:
             articles.append(
                 _Article(
+                    claim["article_id"],
                     claim["canonical_url"],
                     claim["title"] or "",
                     claim["outlet"] or "",

@@ -13,7 +13,9 @@ from __future__ import annotations
 import io
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+
+from py7zr.io import Py7zIO, WriterFactory
 
 from ...pipelines.errors import LayoutChanged
 
@@ -52,67 +54,70 @@ def csv_blocks(body: bytes, url: str, block_bytes: int = BLOCK_BYTES) -> Iterato
         yield from _unpacked(archive, url, block_bytes, limit)
 
 
-def _unpacked(archive, url: str, block_bytes: int, limit: int) -> Iterator[bytes]:
-    from py7zr.io import Py7zIO, WriterFactory
+class _Sink(Py7zIO):
+    """Where py7zr writes the member: whole lines, about ``block_bytes`` at a time, to ``put``."""
 
+    def __init__(self, put: Callable[[bytes], None], url: str, block_bytes: int, limit: int):
+        self.put, self.url, self.block_bytes, self.limit = put, url, block_bytes, limit
+        self.written, self.pending = 0, bytearray()
+
+    def write(self, data: bytes | bytearray) -> int:
+        self.written += len(data)
+        if self.written > self.limit:
+            raise ArchiveRefused(
+                self.url, f"unpacks past {self.limit:,} bytes: refused as a zip bomb"
+            )
+        self.pending += data
+        while len(self.pending) >= self.block_bytes:
+            cut = self.pending.rfind(b"\n", 0, self.block_bytes) + 1 or (
+                self.pending.find(b"\n", self.block_bytes) + 1
+            )
+            if not cut:  # one line longer than a block: wait for its end, within reason
+                if len(self.pending) > MAX_LINE_BYTES:
+                    raise ArchiveRefused(self.url, f"a line longer than {MAX_LINE_BYTES:,} bytes")
+                break
+            self.put(bytes(self.pending[:cut]))
+            del self.pending[:cut]
+        return len(data)
+
+    def read(self, size: int | None = None) -> bytes:
+        return b""
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return 0
+
+    def flush(self) -> None:
+        return None
+
+    def size(self) -> int:
+        return self.written
+
+    def close(self) -> None:
+        if self.pending:
+            self.put(bytes(self.pending))
+            self.pending.clear()
+
+
+class _Sinks(WriterFactory):
+    def __init__(self, make: Callable[[], _Sink]) -> None:
+        self.make = make
+
+    def create(self, filename: str) -> Py7zIO:
+        return self.make()
+
+
+def _unpacked(archive, url: str, block_bytes: int, limit: int) -> Iterator[bytes]:
     blocks: queue.Queue = queue.Queue(maxsize=_DEPTH)
     stop = threading.Event()
     done = object()
 
     def put(item) -> None:
-        while not stop.is_set():  # the reader went away: stop unpacking
-            try:
-                blocks.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-        raise _Stopped
-
-    class Sink(Py7zIO):
-        def __init__(self) -> None:
-            self.written, self.pending = 0, bytearray()
-
-        def write(self, data: bytes | bytearray) -> int:
-            self.written += len(data)
-            if self.written > limit:
-                raise ArchiveRefused(url, f"unpacks past {limit:,} bytes: refused as a zip bomb")
-            self.pending += data
-            while len(self.pending) >= block_bytes:  # whole lines, about block_bytes each
-                cut = self.pending.rfind(b"\n", 0, block_bytes) + 1 or (
-                    self.pending.find(b"\n", block_bytes) + 1
-                )
-                if not cut:  # one line longer than a block: wait for its end, within reason
-                    if len(self.pending) > MAX_LINE_BYTES:
-                        raise ArchiveRefused(url, f"a line longer than {MAX_LINE_BYTES:,} bytes")
-                    break
-                put(bytes(self.pending[:cut]))
-                del self.pending[:cut]
-            return len(data)
-
-        def read(self, size: int | None = None) -> bytes:
-            return b""
-
-        def seek(self, offset: int, whence: int = 0) -> int:
-            return 0
-
-        def flush(self) -> None:
-            return None
-
-        def size(self) -> int:
-            return self.written
-
-        def close(self) -> None:
-            if self.pending:
-                put(bytes(self.pending))
-                self.pending.clear()
-
-    class Sinks(WriterFactory):
-        def create(self, filename: str) -> Py7zIO:
-            return Sink()
+        if not _offer(blocks, stop, item):  # the reader went away: stop unpacking
+            raise _Stopped
 
     def unpack() -> None:
         try:
-            archive.extract(factory=Sinks())
+            archive.extract(factory=_Sinks(lambda: _Sink(put, url, block_bytes, limit)))
             put(done)
         except _Stopped:
             return
@@ -140,13 +145,15 @@ class _Stopped(Exception):
     """The reader stopped early; the unpacking thread ends quietly."""
 
 
-def _offer(blocks: queue.Queue, stop: threading.Event, error: Exception) -> None:
+def _offer(blocks: queue.Queue, stop: threading.Event, item) -> bool:
+    """Hand ``item`` to the reader, waiting while the queue is full; False once it stopped."""
     while not stop.is_set():
         try:
-            blocks.put(error, timeout=0.1)
-            return
+            blocks.put(item, timeout=0.1)
+            return True
         except queue.Full:
             continue
+    return False
 
 
 def _why(exc: Exception) -> str:

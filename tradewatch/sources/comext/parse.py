@@ -155,13 +155,10 @@ def check_rows(block: Block, month: Month, known: frozenset[str]) -> tuple[Any, 
 
 
 def malformed_records(bad: Sequence[tuple[int, str]], month: Month) -> list[dict]:
+    """A quarantine record for each line that is not a row of 18 fields."""
     return [
-        {
-            "row_index": line, "column_name": "(row)", "check_name": "fields",
-            "failure_case": text[:200],
-            "reason": f"a row of {text.count(',') + 1} fields, not Comext's 18",
-            "period": pd.Timestamp(month.first_day), "original": json.dumps({"line": text}),
-        }
+        _record(line, "(row)", "fields", text[:200],
+                f"a row of {text.count(',') + 1} fields, not Comext's 18", {"line": text}, month)
         for line, text in bad
     ]  # fmt: skip
 
