@@ -23,10 +23,10 @@ from tradewatch.schemas import Month
 from tradewatch.sources.comext.parse import COLUMNS
 
 OUT = Path(__file__).resolve().parents[1] / "tradewatch" / "sources" / "comext" / "recordings"
-MONTHS = [Month(2024, 1), Month(2024, 2), Month(2024, 3)]
+MONTHS = [Month(2023 + (i // 12), i % 12 + 1) for i in range(15)]  # 2023-01..2024-03
 NOT_YET = Month(2024, 4)
 REPORTERS = ["DE", "FR", "NL", "PL", "IT", "AT"]
-PARTNERS = ["CN", "US", "NO", "AU", "CO", "ZA", "KZ", "TR", "GB", "QQ"]
+PARTNERS = ["CN", "US", "NO", "AU", "CO", "ZA", "KZ", "TR", "GB", "QQ", "DE", "FR", "NL", "PL"]
 # (CN8, SITC, CPA 2.1, CPA 2.2, BEC, BEC5, section, supplementary unit)
 PRODUCTS = [
     ("27011100", "32110", "0510", "0510", "111", "111110", "05", "NO_SU"),
@@ -54,7 +54,7 @@ def month_csv(month: Month, rng: random.Random) -> bytes:
     lines = [",".join(COLUMNS)]
     stamp = f"{month.year}{month.month:02d}"
     for reporter in REPORTERS:
-        for partner in PARTNERS:
+        for partner in (p for p in PARTNERS if p != reporter):  # intra-EU partners too
             for cn8, sitc, cpa21, cpa22, bec, bec5, section, unit in PRODUCTS:
                 for flow in ("1", "2"):
                     if rng.random() < 0.35:
@@ -81,8 +81,8 @@ def month_csv(month: Month, rng: random.Random) -> bytes:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(20240101)
     for month in MONTHS:
+        rng = random.Random(month.year * 100 + month.month)  # a month's rows, whatever is built
         name = f"full_v2_{month.year}{month.month:02d}"
         buffer = io.BytesIO()
         with py7zr.SevenZipFile(buffer, "w") as archive:

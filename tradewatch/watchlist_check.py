@@ -55,7 +55,7 @@ class _Series(_Table):
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
     reporter: _Country
     partner: _Country
-    hs: Annotated[str, Field(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|TOTAL)$")]  # ASCII digits
+    hs: Annotated[str, Field(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{8}|TOTAL)$")]  # ASCII
     flow: Literal["M", "X"] = "M"
     # the registered sources that load series (``Source.watches_series``): not news
     # left out: the source that loads series by default (``Source.default_for_series``)
@@ -126,7 +126,7 @@ _MUST = {
     "name": "lower-case letters, digits and dashes",
     "reporter": "a UN M49 country code (0-999), an ISO code or a country's name",
     "partner": "a UN M49 country code (0-999), an ISO code or a country's name",
-    "hs": "an HS code of 2, 4 or 6 digits (or TOTAL) as a string",
+    "hs": "an HS code of 2, 4 or 6 digits, a CN8 code of 8 (or TOTAL) as a string",
     "flow": "'M' (imports) or 'X' (exports)",
     "news_terms": 'a list of words, e.g. ["coal", "North Korea"]',
 }

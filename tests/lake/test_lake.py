@@ -47,9 +47,9 @@ def _start(warehouse: str, *args: str) -> subprocess.Popen:
     )  # fmt: skip
 
 
-def _answers(warehouse: str) -> dict:
+def _answers(warehouse: str, queries: dict[str, str] = COMPARED) -> dict:
     out = {}
-    for name, sql in COMPARED.items():
+    for name, sql in queries.items():
         done = _tradewatch(warehouse, "query", sql, "--format", "json")
         assert done.returncode == 0, done.stderr
         out[name] = json.loads(done.stdout)

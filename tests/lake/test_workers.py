@@ -92,6 +92,48 @@ def test_backfill_parallel_3_on_three_workers_gives_what_one_backfill_gives(
         assert on_lake[name] == on_file[name], name
 
 
+COMEXT = {
+    "monthly": "select cast(period as varchar) p, reporter_code, partner_code, hs_code, flow,"
+    " net_weight_kg, vintage from trade_monthly where source = 'comext' order by all",
+    "full_rows": "select cast(period as varchar) p, count(*) n, sum(quantity_kg) kg,"
+    " sum(value_eur) eur, count(distinct product_nc) products from comext_rows group by all"
+    " order by all",
+    "sums": "select cast(period as varchar) p, series, cn8_codes, lines, quantity_kg"
+    " from comext_sums order by all",
+    "ledger": "select cast(period as varchar) p, status, rows_valid, rows_quarantined"
+    " from ops.runs where source = 'comext' order by all",
+}
+
+
+def test_a_comext_year_on_three_workers_into_the_lake_gives_what_one_backfill_gives(
+    team, lake_address, tmp_path
+):
+    """Twelve of Comext's monthly files as three chunks on the workers into the lake (full rows
+    as Parquet under its data path), and one serial backfill of them into a file: the same
+    watched figures, full rows, sums and ledger."""
+    team_env, _ = team
+    months = ("2023-01", "2023-12", "--source", "comext", "--offline")
+    done = subprocess.run(
+        [sys.executable, "-m", "tradewatch.cli", "backfill", *months, "--parallel", "3",
+         "--chunk-months", "4"],
+        env={**_env(lake_address), **team_env}, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "3 chunks of up to 4 months, 3 at a time" in output, output
+    assert "3/3 chunks done, 12/12 months" in output, output
+    assert "Traceback" not in output and "| ERROR" not in output, output
+    file = str(tmp_path / "one.duckdb")
+    _load(file, ("backfill", *months))
+    on_file, on_lake = _answers(file, COMEXT), _answers(lake_address, COMEXT)
+    assert len(on_file["monthly"]) == 12 and len(on_file["full_rows"]) == 12
+    assert {row["status"] for row in on_file["ledger"]} == {"loaded"}
+    for name in COMEXT:
+        assert on_lake[name] == on_file[name], name
+    parquet = list((tmp_path / "lake-data").rglob("*.parquet"))
+    assert any("comext_rows" in str(p) for p in parquet), parquet[:5]
+
+
 def _chunk_processes() -> dict[str, list[int]]:
     """The processes running chunk flow runs on this machine, by flow run id (from the
     ``PREFECT__FLOW_RUN_ID`` a worker puts in each flow run's environment)."""

@@ -228,3 +228,80 @@ def test_an_offline_backfill_loads_the_recorded_months_once(warehouse_path):
     assert main([*again, "--warehouse", warehouse_path]) == 0
     with closing(connect(warehouse_path, read_only=True)) as con:
         assert con.execute("select count(*) from raw.http_responses").fetchall() == exchanges
+
+
+EU_SERIES = """
+[[series]]
+name = "eu-coking-coal-world"
+reporter = "EU27_2020"
+partner = "World"
+hs = "27011210"
+sources = ["comext"]
+
+[[series]]
+name = "deu-coal-from-eu"
+reporter = "DEU"
+partner = "European Union"
+hs = "2701"
+sources = ["comext"]
+"""
+
+
+def test_the_eu_and_cn8_codes_are_watched_as_sums_that_say_what_they_hold(tmp_path):
+    """The EU (EU27_2020) as reporter sums its members' lines with partners outside it; as
+    partner, a member's lines with the other members; a CN8 code is one line, a heading every
+    line under it. Checked against the recorded CSV summed here line by line."""
+    import csv
+
+    import py7zr
+
+    from tradewatch import watchlist
+
+    eu_world, deu_eu = watchlist.parse(EU_SERIES, "w.toml").series
+    assert (eu_world.reporter, deu_eu.partner) == (97, 97)
+    body = (parts.RECORDINGS / "full_v2_202402.7z").read_bytes()
+    checked = parts.check(answer(body, series=(eu_world, deu_eu)))
+    with py7zr.SevenZipFile(io.BytesIO(body)) as packed:
+        packed.extractall(tmp_path)
+    text = (tmp_path / "full_v2_202402.dat").read_text()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    eu27 = set("AT BE BG HR CY CZ DK EE FI FR DE EL GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE"
+               .split())  # fmt: skip
+    expected = {
+        eu_world.key: [r for r in rows if r["REPORTER"] in eu27 and r["PARTNER"] not in eu27
+                       and r["FLOW"] == "1" and r["PRODUCT_NC"] == "27011210"],
+        deu_eu.key: [r for r in rows if r["REPORTER"] == "DE" and r["PARTNER"] in eu27 - {"DE"}
+                     and r["FLOW"] == "1" and r["PRODUCT_NC"].startswith("2701")],
+    }  # fmt: skip
+    for key, lines in expected.items():
+        assert lines, key  # the recording has such lines: the sums are not vacuous
+        found = checked.sums[key]
+        assert found.kg == sum(int(r["QUANTITY_KG"]) for r in lines), key
+        assert found.lines == len(lines)
+        assert found.codes == {r["PRODUCT_NC"] for r in lines}
+    assert checked.sums[eu_world.key].codes == {"27011210"}
+    assert len(checked.sums[deu_eu.key].codes) > 1  # a heading: several lines, named
+    monthly = checked.trade.valid.set_index("hs_code")["net_weight_kg"]
+    assert monthly["27011210"] == checked.sums[eu_world.key].kg
+    checked.staged.unlink()
+
+
+@pytest.mark.parametrize(
+    "series, refusal",
+    [
+        ('reporter = 156\npartner = 408\nhs = "27011210"\nsources = ["comtrade"]',
+         "comtrade publishes product codes of up to 6 digits, not '27011210'"),
+        ('reporter = "EU27"\npartner = 0\nhs = "2701"\nsources = ["comtrade"]',
+         "comtrade has no reporter European Union"),
+        ('reporter = "EU27_2020"\npartner = "DEU"\nhs = "2701"\nsources = ["comext"]',
+         "the EU's trade with its own members is no trade of the EU's"),
+        ('reporter = "CHN"\npartner = "EU"\nhs = "2701"\nsources = ["comext"]',
+         "China \\(156\\) is not an EU member"),
+    ],
+)  # fmt: skip
+def test_codes_a_source_does_not_publish_are_refused_naming_the_line(series, refusal):
+    from tradewatch import watchlist
+    from tradewatch.watchlist import WatchlistError
+
+    with pytest.raises(WatchlistError, match=f"line 6: .*{refusal}"):
+        watchlist.parse(f'[[series]]\nname = "x"\n{series}\n', "w.toml")

@@ -15,6 +15,15 @@ from functools import cache
 import pycountry
 
 WORLD = 0
+# The European Union as one reporter or partner (UN Comtrade's 97): its 27 members since
+# February 2020, for every period (Eurostat's EU27_2020). Only sources that sum or publish it
+# accept it (Comext); it is in the table, not among the names news reports are read for.
+EU = 97
+EU_CODES = ("EU27_2020", "EU27", "EU")
+EU27 = (
+    "AUT BEL BGR HRV CYP CZE DNK EST FIN FRA DEU GRC HUN IRL ITA LVA LTU LUX MLT NLD POL PRT "
+    "ROU SVK SVN ESP SWE"
+).split()
 # UN Comtrade's codes where they differ from ISO 3166-1 numeric (Comtrade's reference list).
 COMTRADE_CODES = {
     "USA": 842,  # ISO 840: Comtrade's code includes Puerto Rico and the US Virgin Islands
@@ -78,7 +87,7 @@ def m49(alpha3: str) -> int:
 
 @cache
 def _by_name() -> dict[str, int]:
-    names: dict[str, int] = {"world": WORLD, "total": WORLD}
+    names: dict[str, int] = {"world": WORLD, "total": WORLD, "european union": EU}
     for country in pycountry.countries:
         code = m49(country.alpha_3)
         for name in (country.name, getattr(country, "official_name", None),
@@ -92,14 +101,14 @@ def _by_name() -> dict[str, int]:
 
 @cache
 def _by_alpha3() -> dict[str, int]:
-    codes = {"W00": WORLD, "WLD": WORLD, "WORLD": WORLD}
+    codes = {"W00": WORLD, "WLD": WORLD, "WORLD": WORLD, **dict.fromkeys(EU_CODES, EU)}
     codes.update({c.alpha_3: m49(c.alpha_3) for c in pycountry.countries})
     return codes
 
 
 @cache
 def _names() -> dict[int, str]:
-    names = {WORLD: "World"}
+    names = {WORLD: "World", EU: "European Union (EU27_2020)"}
     for country in pycountry.countries:
         names.setdefault(m49(country.alpha_3), getattr(country, "common_name", country.name))
     for alpha3 in ("PRK", "KOR", "USA", "GBR", "RUS", "VNM", "TWN", "IRN", "SYR", "LAO"):
@@ -109,7 +118,7 @@ def _names() -> dict[int, str]:
 
 def country_table() -> list[tuple[int, str | None, str]]:
     """(M49 code, ISO alpha-3, usual English name) for every country: ``ref.countries``."""
-    rows = {WORLD: (WORLD, None, "World")}
+    rows = {WORLD: (WORLD, None, "World"), EU: (EU, None, country_name(EU))}
     for country in pycountry.countries:
         code = m49(country.alpha_3)
         rows.setdefault(code, (code, country.alpha_3, country_name(code)))

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from ..watchlist import Series, Watchlist
 
 GROUP = "tradewatch.sources"
+# codes of the country table that stand for several countries (the EU): a source must say it
+# sums or publishes them (``Source.aggregates``)
+AGGREGATES = frozenset({97})
 
 RequestT = TypeVar("RequestT")
 RawT = TypeVar("RawT")
@@ -75,6 +78,10 @@ class Source(Generic[RequestT, RawT, CheckedT]):
     # its own tables: SQL of "create table if not exists" statements, run with the warehouse's
     # migrations (a source installed later gets them at the next writer's connection)
     tables: ClassVar[str | None] = None
+    # the lengths of product codes it publishes (HS 2/4/6; Comext's CN8 has 8)
+    product_digits: ClassVar[tuple[int, ...]] = (2, 4, 6)
+    # aggregates of countries (``AGGREGATES``) it accepts as reporter or partner
+    aggregates: ClassVar[frozenset[int]] = frozenset()
     # the module holding its parsers and loaders (``fetch``, ``check``, ``load`` functions the
     # defaults below call), imported with the first request so the registry stays light
     parts: ClassVar[str | None] = None
@@ -189,7 +196,21 @@ class Source(Generic[RequestT, RawT, CheckedT]):
 
     @classmethod
     def series_problem(cls, series: Series) -> str | None:
-        """Why a series cannot name this source (the watchlist reports it with its line)."""
+        """Why a series cannot name this source (the watchlist reports it with its line): by
+        default, a product code longer than the source publishes (``product_digits``) or an
+        aggregate of countries it does not sum (``aggregates``). A source's own rules call this
+        first."""
+        from ..schemas.countries import country_name
+
+        digits = len(series.hs_code) if series.hs_code != "TOTAL" else 0
+        if digits > max(cls.product_digits):
+            return (
+                f"{cls.name} publishes product codes of up to {max(cls.product_digits)} digits, "
+                f"not {series.hs_code!r}"
+            )
+        for role, code in (("reporter", series.reporter), ("partner", series.partner)):
+            if code in AGGREGATES and code not in cls.aggregates:
+                return f"{cls.name} has no {role} {country_name(code)} ({code})"
         return None
 
     def monthly_runs(self, config: Watchlist, target: Month, months: Sequence[Month]) -> list[Run]:

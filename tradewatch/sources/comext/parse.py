@@ -20,6 +20,7 @@ import pandas as pd
 
 from ...pipelines.errors import LayoutChanged
 from ...schemas import TRADE_COLUMNS, Month, Series
+from ...schemas.countries import EU, EU27
 
 SOURCE = "comext"
 COLUMNS = (
@@ -29,6 +30,7 @@ COLUMNS = (
 )  # fmt: skip
 MEASURES = ("VALUE_EUR", "VALUE_NAC", "QUANTITY_KG", "QUANTITY_SUPPL_UNIT")
 FLOWS = {"1": "M", "2": "X"}
+FLOW_OF = {flow: code for code, flow in FLOWS.items()}
 # A CN8 code, or a confidential one: its known leading digits, then X to eight characters.
 _PRODUCT = r"[0-9]{8}|[0-9]{2}(?:X{6}|[0-9]X{5}|[0-9]{2}X{4}|[0-9]{3}X{3}|[0-9]{4}X{2}|[0-9]{5}X)"
 # Partners Comext writes besides ISO 3166 alpha-2: stores and provisions, high seas, not
@@ -65,6 +67,7 @@ class Sums:
     units: set[str] = field(default_factory=set)
     lines: int = 0
     confidential: int = 0
+    codes: set[str] = field(default_factory=set)  # the CN8 codes summed, as published
 
 
 def read_blocks(blocks: Iterable[bytes], url: str) -> Iterator[Block]:
@@ -182,15 +185,15 @@ def add_sums(valid, series: Sequence[Series], codes: dict[int, set[str]], into: 
     def total(column) -> int:
         return int(pc.sum(pc.cast(column, pa.int64())).as_py() or 0)
 
+    def among(column: str, code: int):
+        return pc.is_in(valid[column], value_set=pa.array(sorted(codes.get(code, ())), pa.string()))
+
     for s in series:
-        reporters = pa.array(sorted(codes.get(s.reporter, ())), pa.string())
-        mask = pc.and_(
-            pc.is_in(valid["REPORTER"], value_set=reporters),
-            pc.equal(valid["FLOW"], "1" if s.flow == "M" else "2"),
-        )
+        mask = pc.and_(among("REPORTER", s.reporter), pc.equal(valid["FLOW"], FLOW_OF[s.flow]))
         if s.partner != 0:
-            partners = pa.array(sorted(codes.get(s.partner, ())), pa.string())
-            mask = pc.and_(mask, pc.is_in(valid["PARTNER"], value_set=partners))
+            mask = pc.and_(mask, among("PARTNER", s.partner))
+        elif s.reporter == EU:  # the EU's trade with the world: with partners outside it
+            mask = pc.and_(mask, pc.invert(among("PARTNER", EU)))
         if s.hs_code != "TOTAL":
             mask = pc.and_(mask, pc.starts_with(valid["PRODUCT_NC"], s.hs_code))
         chosen = valid.filter(mask)
@@ -202,6 +205,7 @@ def add_sums(valid, series: Sequence[Series], codes: dict[int, set[str]], into: 
         sums.suppl += total(chosen["QUANTITY_SUPPL_UNIT"])
         sums.units |= set(pc.unique(chosen["SUPPL_UNIT"]).to_pylist()) - {"NO_SU"}
         sums.lines += chosen.num_rows
+        sums.codes |= set(pc.unique(chosen["PRODUCT_NC"]).to_pylist())
         sums.confidential += int(pc.sum(pc.match_substring(chosen["PRODUCT_NC"], "X")).as_py() or 0)
 
 
@@ -230,7 +234,7 @@ def trade_rows(month: Month, series: Sequence[Series], sums: dict[str, Sums]) ->
 
 def country_codes() -> tuple[frozenset[str], dict[int, set[str]]]:
     """The two-letter codes Comext may write for a country, and each M49 code's (ISO 3166
-    alpha-2; Greece also as EL, Eurostat's own code)."""
+    alpha-2; Greece also as EL, Eurostat's own code; the EU's: its 27 members')."""
     import pycountry
 
     from ...schemas.countries import m49
@@ -239,6 +243,7 @@ def country_codes() -> tuple[frozenset[str], dict[int, set[str]]]:
     for country in pycountry.countries:
         by_m49.setdefault(m49(country.alpha_3), set()).add(country.alpha_2)
     by_m49[m49("GRC")].add("EL")
+    by_m49[EU] = {c for alpha3 in EU27 for c in by_m49[m49(alpha3)]}  # summed, never read
     # Comext's own partner codes that are no ISO country (stores, high seas, not specified...)
     own = {"QP", "QQ", "QR", "QS", "QU", "QV", "QW", "QX", "QY", "QZ", "XC", "XK", "XL", "XS"}
     return frozenset({c for codes in by_m49.values() for c in codes} | own), by_m49

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -132,6 +132,7 @@ class Checked:
     trade: ValidationResult
     staged: Path | None = None
     rows: int = 0
+    sums: dict[str, parse.Sums] = field(default_factory=dict)  # by series key
 
 
 def check(answer: ComextAnswer) -> Checked:
@@ -183,7 +184,7 @@ def check(answer: ComextAnswer) -> Checked:
     raw = pd.DataFrame(quarantine, columns=QUARANTINE_COLUMNS)
     if not raw.empty:
         checked.quarantine = pd.concat([raw, checked.quarantine], ignore_index=True)
-    return Checked(checked, staged, rows)
+    return Checked(checked, staged, rows, sums)
 
 
 def load(con, answer: ComextAnswer, checked: Checked, run: RunIds) -> list[MonthLoad]:
@@ -205,6 +206,18 @@ def load(con, answer: ComextAnswer, checked: Checked, run: RunIds) -> list[Month
             INSERT_FULL_ROWS,
             [request.month.first_day, answer.exchange_id, params["sha256"], str(checked.staged)],
         )
+        con.execute("delete from comext_sums where period = ?", [request.month.first_day])
+        summed = [(s, checked.sums[s.key]) for s in request.series if s.key in checked.sums]
+        if not summed:
+            return
+        con.executemany(
+            "insert into comext_sums values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (request.month.first_day, s.key, s.name, s.hs_code, " ".join(sorted(found.codes)),
+                 found.lines, found.confidential, found.kg, found.value_eur, answer.exchange_id)
+                for s, found in summed
+            ],
+        )  # fmt: skip
 
     try:
         return load_payload(con, loading, checked.trade, writes=full_rows)

@@ -26,6 +26,8 @@ class Gacc(Source):
 
     @classmethod
     def series_problem(cls, series):
+        if problem := super().series_problem(series):
+            return problem
         if series.hs_code != "TOTAL" and (series.partner != 0 or series.hs_code not in COMMODITIES):
             return (
                 "gacc publishes commodities only against the world (partner 0, hs "
