@@ -7,7 +7,9 @@
     block at a time) and ``parts.load`` (vintages, quarantine, ledger and the month's full rows
     in ``comext_rows``, one transaction) into a fresh DuckDB file;
 (b) the plain route: 7-Zip (``7zz x``) extracting the CSV to disk, then DuckDB's ``read_csv``
-    loading it into a table, timed together (needs Debian's ``7zip`` package).
+    loading it into a table, timed together (needs Debian's ``7zip`` package);
+(c) the peer: dlt fed the same archive (7-Zip extracting it, pyarrow's streaming CSV reader
+    handing dlt Arrow batches, dlt loading them into DuckDB) — decode included.
 Each runs in a child process so its peak RSS is its own. The rows are GENERATED in Comext's
 exact format (27 reporters, every ISO partner, CN8 codes); written to
 ``benchmarks/results-comext.json``.
@@ -119,7 +121,41 @@ def run_plain(packed: Path, db: Path) -> dict:
             "duckdb_load_s": done - extracted, "rows": rows}  # fmt: skip
 
 
-CONTENDERS = {"tradewatch": run_tradewatch, "plain_7zz_duckdb": run_plain}
+def run_dlt(packed: Path, db: Path) -> dict:
+    """dlt fed the same archive its fastest way: 7-Zip extracting it, pyarrow reading the CSV
+    a block at a time (every column as text, as published), dlt loading the Arrow batches."""
+    import dlt
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from tradewatch.sources.comext.parse import COLUMNS
+
+    started = time.perf_counter()
+    out = db.with_suffix(".extracted")
+    subprocess.run(["7zz", "x", "-bd", "-y", f"-o{out}", str(packed)], check=True,
+                   capture_output=True)  # fmt: skip
+    (csv,) = out.iterdir()
+
+    def batches():
+        options = pacsv.ConvertOptions(column_types={c: pa.string() for c in COLUMNS})
+        with pacsv.open_csv(csv, convert_options=options) as reader:
+            yield from reader
+
+    pipeline = dlt.pipeline(
+        pipeline_name=f"bench_comext_{os.getpid()}",
+        destination=dlt.destinations.duckdb(str(db)),
+        dataset_name="bench",
+        pipelines_dir=str(db.with_suffix(".dlt")),
+    )
+    pipeline.run(batches(), table_name="comext_rows", write_disposition="append")
+    with pipeline.sql_client() as client:
+        rows = client.execute_sql("select count(*) from comext_rows")[0][0]
+    done = time.perf_counter()
+    shutil.rmtree(out)
+    return {"seconds": done - started, "rows": rows}
+
+
+CONTENDERS = {"tradewatch": run_tradewatch, "plain_7zz_duckdb": run_plain, "dlt_7zz_arrow": run_dlt}
 
 
 def child(name: str, packed: str, db: str) -> None:
@@ -163,6 +199,7 @@ def run(rows: int, repeat: int, seed: int, folder: Path) -> int:
         print(f"{name:18} {f['seconds']:7.2f} s  peak RSS {f['peak_rss_mb']:6.0f} MB  "
               f"rows {f['rows']:,}  runs {f['runs']}")  # fmt: skip
     tw, plain = figures["tradewatch"], figures["plain_7zz_duckdb"]
+    dlt_seconds = figures["dlt_7zz_arrow"]["seconds"]
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     sizes = previous.get("sizes", {})
     sizes[str(rows)] = {
@@ -170,6 +207,7 @@ def run(rows: int, repeat: int, seed: int, folder: Path) -> int:
         "time_ratio_vs_duckdb": round(tw["seconds"] / plain["seconds"], 2),
         "peak_rss_mb": round(tw["peak_rss_mb"]),
         "plain_peak_rss_mb": round(plain["peak_rss_mb"]),
+        "speedup_vs_dlt": round(dlt_seconds / tw["seconds"], 2),
         "contenders": figures,
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
         "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -34,9 +34,11 @@ def test_builtin_default_watches_north_korea_and_coal_from_the_world(monkeypatch
         (156, 0, "2701", "M"),
         (156, 408, "TOTAL", "M"),
         (276, 0, "2701", "M"),  # Germany's coal imports, from Eurostat Comext
+        (842, 156, "TOTAL", "M"),  # the US's trade with China, from the Census Bureau
+        (842, 156, "TOTAL", "X"),
     ]
     assert [s.sources for s in config.series][2:] == [
-        ("comtrade", "gacc"), ("gacc",), ("comext",)
+        ("comtrade", "gacc"), ("gacc",), ("comext",), ("census",), ("census",)
     ]  # fmt: skip
     assert config.window_months == 3
 

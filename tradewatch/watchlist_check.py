@@ -37,6 +37,18 @@ class Section(BaseModel):
 _Table = Section
 
 
+class KeyedSection(Section):
+    """A source's section whose only key names the Prefect Secret holding its API key."""
+
+    api_key_secret: Annotated[
+        str,
+        Field(
+            pattern=BLOCK_NAME,
+            description="the name of a Prefect Secret block (lower-case letters, digits, dashes)",
+        ),
+    ] = ""
+
+
 class _Run(_Table):
     window_months: _Months = 3
 
@@ -55,7 +67,9 @@ class _Series(_Table):
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
     reporter: _Country
     partner: _Country
-    hs: Annotated[str, Field(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{8}|TOTAL)$")]  # ASCII
+    hs: Annotated[
+        str, Field(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{8}|[0-9]{10}|TOTAL)$")
+    ]  # ASCII
     flow: Literal["M", "X"] = "M"
     # the registered sources that load series (``Source.watches_series``): not news
     # left out: the source that loads series by default (``Source.default_for_series``)
@@ -126,7 +140,7 @@ _MUST = {
     "name": "lower-case letters, digits and dashes",
     "reporter": "a UN M49 country code (0-999), an ISO code or a country's name",
     "partner": "a UN M49 country code (0-999), an ISO code or a country's name",
-    "hs": "an HS code of 2, 4 or 6 digits, a CN8 code of 8 (or TOTAL) as a string",
+    "hs": "an HS code of 2, 4 or 6 digits, 8 or 10 (CN8, HTS10) or TOTAL, as a string",
     "flow": "'M' (imports) or 'X' (exports)",
     "news_terms": 'a list of words, e.g. ["coal", "North Korea"]',
 }

@@ -39,7 +39,7 @@ ALIASES = {
     "Korea, DPR": "PRK", "DPRK": "PRK", "Democratic People's Republic of Korea": "PRK",
     "Pyongyang": "PRK", "N. Korea": "PRK",
     "South Korea": "KOR", "R. O. Korea": "KOR", "R.O. Korea": "KOR", "Republic of Korea": "KOR",
-    "Korea, Rep.": "KOR", "Korea": "KOR",
+    "Korea, Rep.": "KOR", "Korea": "KOR", "Korea, South": "KOR", "Korea, North": "PRK",
     "United States": "USA", "United States of America": "USA", "US": "USA", "U.S.": "USA",
     "U.S.A.": "USA", "America": "USA",
     "United Kingdom": "GBR", "UK": "GBR", "U.K.": "GBR", "Britain": "GBR",

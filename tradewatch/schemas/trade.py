@@ -38,7 +38,7 @@ LAST_PERIOD = pd.Timestamp(dt.date.today().replace(day=1)) + pd.DateOffset(years
 # What a failed check means, in words an analyst can act on.
 # The value itself is in the quarantine row (failure_case), so reasons group: "3 rows: ...".
 _EXPLAIN = {
-    "hs_code": "commodity code is not an HS code of 2, 4 or 6 ASCII digits, CN8 (8) or TOTAL",
+    "hs_code": "commodity code is not an HS code of 2, 4 or 6 ASCII digits, 8 or 10 or TOTAL",
     "flow": "flow is not M, X, RM or RX",
     "reporter_code": "reporter_code must be a UN M49 code from 0 to 999",
     "partner_code": "partner_code must be a UN M49 code from 0 to 999",
@@ -57,7 +57,9 @@ class TradeMonthly(pa.DataFrameModel):
     reporter_code: Series[int] = pa.Field(ge=0, le=999)
     partner_code: Series[int] = pa.Field(ge=0, le=999)
     # ASCII digits only: "２７０１" or "٢٧٠١" is no HS code, though \d would match it
-    hs_code: Series[str] = pa.Field(str_matches=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{8}|TOTAL)\Z")
+    hs_code: Series[str] = pa.Field(
+        str_matches=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{8}|[0-9]{10}|TOTAL)\Z"
+    )
     flow: Series[str] = pa.Field(isin=["M", "X", "RM", "RX"])
     freq: Series[str] = pa.Field(isin=["M"])
     period: Series[pd.Timestamp] = pa.Field(ge=FIRST_PERIOD, le=LAST_PERIOD)

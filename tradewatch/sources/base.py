@@ -47,6 +47,21 @@ NoteFn = Callable[..., None]
 SecretFn = Callable[[str], "str | None"]
 
 
+class OneMonth:
+    """A request for one ``month`` and the watched ``series`` it serves (a dataclass's
+    fields): the months it stands for and the series keys its ledger rows name."""
+
+    month: Month
+    series: tuple[Series, ...]
+
+    @property
+    def months(self) -> list[Month]:
+        return [self.month]
+
+    def series_keys(self) -> list[str]:
+        return sorted(s.key for s in self.series)
+
+
 class Source(Generic[RequestT, RawT, CheckedT]):
     """One source of trade figures, as the ingest engine and the flows run it.
 

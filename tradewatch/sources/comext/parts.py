@@ -15,6 +15,7 @@ from ...pipelines.http import EXCHANGE_ID, source_client
 from ...schemas import Month, Series, ValidationResult, check_trade_rows
 from ...schemas.trade import QUARANTINE_COLUMNS
 from ...warehouse.load import Loading, MonthLoad, RunIds, load_payload
+from ..base import OneMonth
 from . import archive, parse
 
 log = logging.getLogger(__name__)
@@ -32,18 +33,11 @@ def file_param(month: Month) -> str:
 
 
 @dataclass(frozen=True)
-class ComextRequest:
+class ComextRequest(OneMonth):
     """One month's bulk file, for the watched series it holds."""
 
     month: Month
     series: tuple[Series, ...]
-
-    @property
-    def months(self) -> list[Month]:
-        return [self.month]
-
-    def series_keys(self) -> list[str]:
-        return sorted(s.key for s in self.series)
 
 
 @dataclass(frozen=True)
