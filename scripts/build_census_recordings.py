@@ -2,10 +2,11 @@
 
 No machine here reaches api.census.gov, so these answers are built, not captured: the exact
 shape of a real answer (``../shared/samples/census/``: an array of arrays, the header first,
-every cell a string, predicates echoed as extra columns, rows joined by ``,\\n``, no trailing
-newline) holding the United States' total imports and exports (all commodities, ``-``) by
-country for 2024-01..2024-03. Every figure is filled — plausible magnitudes, not copied from
-a release; 2024-04 is the empty answer (HTTP 204) of a month not yet published.
+every cell a string, predicates echoed as extra columns, rows joined by a comma and a newline,
+no trailing newline) holding the United States' total imports and exports (all commodities,
+``-``) by country for 2018 (beside the GACC recordings' year) and 2024-01..2024-03. Every
+figure is filled — plausible magnitudes, not copied from a release; 2024-04 is the empty answer
+(HTTP 204) of a month not yet published.
 
     python scripts/build_census_recordings.py
 """
@@ -20,7 +21,8 @@ from tradewatch.schemas import Month
 from tradewatch.sources.census.parts import VARIABLES, CensusRequest
 
 OUT = Path(__file__).resolve().parents[1] / "tradewatch" / "sources" / "census" / "recordings"
-MONTHS = [Month(2024, 1), Month(2024, 2), Month(2024, 3)]
+# 2018 beside the GACC recordings' year (mirror statistics), and 2024-01..03
+MONTHS = [Month(2018, m) for m in range(1, 13)] + [Month(2024, m) for m in (1, 2, 3)]
 NOT_YET = Month(2024, 4)
 # (Schedule C code, name as Census writes it, billions of USD a month: imports, exports)
 COUNTRIES = [
@@ -31,6 +33,9 @@ COUNTRIES = [
     ("4280", "GERMANY", 13.0, 6.4),
     ("5800", "KOREA, SOUTH", 10.5, 5.3),
 ]
+# China by year: the US imports about an eighth more from China than China says it exported to
+# the US (CIF against FOB, re-exports through Hong Kong)
+CHINA = {2018: (45.0, 10.0), 2024: (36.0, 11.5)}
 GROUPS = [("0003", "EUROPEAN UNION", 2.7)]  # a group: several times Germany
 
 
@@ -40,6 +45,8 @@ def answer(flow: str, month: Month, rng: random.Random) -> bytes:
     stamp = f"{month.year}-{month.month:02d}"
     rows, total = [], 0
     for code, name, imports, exports in COUNTRIES:
+        if name == "CHINA":  # the side of China's trade the mirror compares
+            imports, exports = CHINA[month.year]
         usd = int((imports if flow == "M" else exports) * 1e9 * rng.uniform(0.9, 1.1))
         total += usd
         rows.append(_row(flow, code, name, "DET", usd, rng, stamp))

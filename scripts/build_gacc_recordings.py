@@ -247,6 +247,11 @@ def country_table(title: str, month: int) -> str:
         ),
         ("D.P.R. Korea", DPRK_EXPORTS, DPRK_IMPORTS),
         (
+            "United States",
+            {m: v * 0.192 for m, v in TOTAL_EXPORTS.items()},
+            {m: v * 0.073 for m, v in TOTAL_IMPORTS.items()},
+        ),
+        (
             "Russian Federation",
             {m: v * 0.019 for m, v in TOTAL_EXPORTS.items()},
             {m: v * 0.028 for m, v in TOTAL_IMPORTS.items()},

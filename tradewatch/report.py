@@ -34,6 +34,7 @@ td.n,td.d{text-align:right;white-space:nowrap}svg{width:100%;height:auto}
 .up{color:#1a7f37}.down{color:#cf222e}blockquote{margin:.3rem 0 .3rem 1rem;
 padding-left:.6rem;border-left:3px solid #d0d7de}.verdict{font-weight:600}
 .checks{list-style:none;margin:.2rem 0 .8rem;padding-left:1rem}.stated{font-style:italic}
+tr.outside td{background:#fff8c5}
 @media print{a{color:inherit}h2{break-after:avoid}figure,tr{break-inside:avoid}}
 """
 
@@ -74,6 +75,7 @@ def report_data(warehouse: Warehouse, month: Month) -> dict[str, list]:
         "alerts": ("report_alerts", ("month",)),
         "figures": ("report_figures", ("month", "previous")),
         "comparison": ("report_comparison", ("month",)),
+        "mirror": ("report_mirror", ("month",)),
         "claims": ("report_claims", ("month", "month_end")),
         "gaps": ("report_gaps", ("month", "year_start")),
     }
@@ -128,6 +130,7 @@ def report_html(warehouse: Warehouse, month: Month, data: dict[str, list] | None
         alerts=alerts,
         figures=data["figures"],
         comparison=data["comparison"],
+        mirror=data.get("mirror", []),
         claims=data["claims"],
         gaps=data["gaps"],
     )
@@ -151,6 +154,7 @@ def _template():
         tonnes=_t,
         kg_as_tonnes=lambda kg: _t(kg, tonnes=False),
         percent=lambda pct: "" if pct is None else f"{pct:+.1f}%",
+        usd_millions=lambda usd: "" if usd is None else f"{usd / 1e6:,.0f}",
         trade=_trade,
         source_title=title,
         verdict_colour=lambda verdict: VERDICT_COLOURS.get(verdict, "#57606a"),
@@ -305,6 +309,16 @@ def report_markdown(month: Month, data: dict[str, list[dict]], page: Path | None
             f"| {_trade(row)} | {row['period']:%Y-%m} | {_t(row['tonnes'])} | {linked} "
             f"| {row['fetched_at']:%Y-%m-%d} |"
         )
+    if data.get("mirror"):
+        lines += ["", "## Mirror statistics", ""]
+        for row in data["mirror"]:
+            flag = " — **outside its band**" if row["outside"] else ""
+            lines.append(
+                f"- {row['importer']} from {row['exporter']} ({row['goods']}): imports US$ "
+                f"{row['import_usd'] / 1e6:,.0f} million ({title(row['import_source'])}) against "
+                f"exports US$ {row['export_usd'] / 1e6:,.0f} million "
+                f"({title(row['export_source'])}), ratio {row['ratio']:.2f}{flag}"
+            )
     lines += ["", "## What the news said", ""]
     for claim in data["claims"]:
         lines.append(

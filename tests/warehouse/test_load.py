@@ -72,6 +72,8 @@ def test_migrations_are_recorded_and_applied_once(con):
         (7, "007_vintages_without_index.sql"),
         (8, "008_claim_readings.sql"),
         (9, "009_names.sql"),
+        (10, "010_values_and_rates.sql"),
+        (11, "011_mirror_alerts.sql"),
     ]
     assert migrate(con) == []
 

@@ -58,8 +58,10 @@ def alert_key(alert: dict) -> str:
 
 def describe(alert: dict, names: dict[str, str], kind: str) -> str:
     """One line an analyst can read: what turned, when, by how much, after how long."""
-    name = names.get(alert_key(alert), alert_key(alert))
     month = f"{alert['period']:%Y-%m}"
+    if alert.get("alert_kind") == "mirror_gap":
+        return describe_mirror_gap(alert, month, kind)
+    name = names.get(alert_key(alert), alert_key(alert))
     trade = "imports" if alert["flow"].endswith("M") else "exports"
     if kind == "retracted":
         return (
@@ -75,6 +77,28 @@ def describe(alert: dict, names: dict[str, str], kind: str) -> str:
         f"{name}: {trade} turned {alert['direction']} in {month}: {current:,.0f} t, {move} "
         f"from {previous:,.0f} t, after {months} month{'s' if months != 1 else ''} {before} "
         f"({alert['source']}){caveat}"
+    )
+
+
+def describe_mirror_gap(alert: dict, month: str, kind: str) -> str:
+    """A mirror gap in words: who says what about the same trade, and the band it left."""
+    from ..schemas.countries import country_name
+
+    importer, exporter = country_name(alert["reporter_code"]), country_name(alert["partner_code"])
+    imports_by, exports_by = alert["source"].split("~", 1)
+    goods = "all goods" if alert["hs_code"] == "TOTAL" else f"HS {alert['hs_code']}"
+    if kind == "retracted":
+        return (
+            f"RETRACTED mirror gap: {importer}'s imports from {exporter} ({goods}) against "
+            f"{exporter}'s exports in {month} are back within their band after a revision"
+        )
+    side = "above" if alert["direction"] == "mirror_above" else "below"
+    return (
+        f"mirror gap: {importer} says it imported USD {alert['import_usd'] / 1e6:,.0f} million "
+        f"from {exporter} in {month} ({goods}, {imports_by}), {exporter} says it exported USD "
+        f"{alert['export_usd'] / 1e6:,.0f} million ({exports_by}): ratio {alert['ratio']:.2f}, "
+        f"{side} its band {alert['band_low']:.2f}-{alert['band_high']:.2f} "
+        f"({alert['trend_months']} months of history)"
     )
 
 
@@ -102,6 +126,8 @@ def payload(alert: dict, names: dict[str, str], kind: str) -> dict:
         "trend_months": alert["trend_months"],
         "low_base": alert["low_base"],
         "theta": alert["theta"],
+        "kind": alert.get("alert_kind", "reversal"),
+        **{k: alert.get(k) for k in ("ratio", "band_low", "band_high", "import_usd", "export_usd")},
         "message": describe(alert, names, kind),
     }
 

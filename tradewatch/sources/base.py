@@ -93,6 +93,8 @@ class Source(Generic[RequestT, RawT, CheckedT]):
     # its own tables: SQL of "create table if not exists" statements, run with the warehouse's
     # migrations (a source installed later gets them at the next writer's connection)
     tables: ClassVar[str | None] = None
+    # the currency of the values it publishes (another than USD: the ECB's rates read them)
+    currency: ClassVar[str] = "USD"
     # the lengths of product codes it publishes (HS 2/4/6; Comext's CN8 has 8)
     product_digits: ClassVar[tuple[int, ...]] = (2, 4, 6)
     # aggregates of countries (``AGGREGATES``) it accepts as reporter or partner
@@ -289,6 +291,22 @@ def pending_months(
         if needed:
             groups[needed].append(s)
     return dict(groups)
+
+
+def recorded_only(
+    months: Sequence[Month],
+    recorded: Sequence[Month],
+    note: NoteFn,
+    message: str,
+    series_keys: Sequence[str] = (),
+) -> list[Month]:
+    """Offline, the months a source's recordings hold; the others noted ``unavailable`` with
+    ``message`` (the months are no failure: there is nothing to replay)."""
+    held = set(recorded)
+    missing = [m for m in months if m not in held]
+    if missing:
+        note(missing, message, "unavailable", sorted(series_keys))
+    return [m for m in months if m in held]
 
 
 class RegistryError(RuntimeError):

@@ -164,14 +164,14 @@ def test_an_index_without_its_table_is_a_named_error():
 
 def test_every_named_country_of_the_real_country_table_has_its_code():
     """Countries as GACC names them ("United States (US)", "of which: Germany") get codes;
-    only groups of countries (the EU, ASEAN, Africa...) have none."""
+    only groups of countries (ASEAN, Africa...) have none — but the European Union, which is
+    one partner in the country table (97, as Comext and Comtrade know it)."""
     _, figures = parse_release(page(COUNTRY))
     names = figures.drop_duplicates("name").set_index("name")["partner_code"]
     unnamed = sorted(names[names.isna()].index)
     assert unnamed == [
         "ASEAN",
         "Africa",
-        "European Union",
         "Jointly build the countries along Belt and Road Routes",
         "Latin America",
         "Regional Comprehensive Economic Partnership",
@@ -179,6 +179,7 @@ def test_every_named_country_of_the_real_country_table_has_its_code():
     assert names["United States (US)"] == 842 and names["of which: Germany"] == 276
     assert names["United Kingdom (UK)"] == 826 and names["India"] == 699
     assert names["Taiwan, China"] == 490 and names["R. O. Korea"] == 410
+    assert names["European Union"] == 97
 
 
 def test_a_february_page_titled_as_february_alone_but_without_month_columns_is_combined():

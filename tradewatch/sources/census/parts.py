@@ -19,7 +19,7 @@ from ...pipelines.errors import SourceHTTPError
 from ...pipelines.http import EXCHANGE_ID, source_client
 from ...schemas import Month, Series
 from ...warehouse.load import Loading, MonthLoad, RunIds, load_payload
-from ..base import OneMonth
+from ..base import OneMonth, recorded_only
 from .parse import SOURCE, VARIABLES, Checked
 
 log = logging.getLogger(__name__)
@@ -118,12 +118,9 @@ def plan(series, months, note, offline: bool) -> list[CensusRequest]:
     noted unavailable."""
     wanted = list(months)
     if offline:
-        recorded = set(recorded_months())
-        missing = [m for m in wanted if m not in recorded]
-        if missing:
-            note(missing, "offline: no recording of the Census API for this month; run live to "
-                 "fetch it", "unavailable", sorted(s.key for s in series))  # fmt: skip
-        wanted = [m for m in wanted if m in recorded]
+        wanted = recorded_only(wanted, recorded_months(), note, "offline: no recording of the "
+                               "Census API for this month; run live to fetch it",
+                               [s.key for s in series])  # fmt: skip
     groups: dict[tuple[str, str], list[Series]] = defaultdict(list)
     for s in series:
         groups[(s.flow, s.hs_code)].append(s)

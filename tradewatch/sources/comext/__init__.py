@@ -21,6 +21,7 @@ class Comext(Source):
     name = "comext"
     title = "Eurostat Comext"
     parts = "tradewatch.sources.comext.parts"
+    currency = "EUR"
     product_digits = (2, 4, 6, 8)  # CN8 lines; a shorter heading sums the lines under it
     aggregates = frozenset({97})  # the EU (EU27_2020): the sum of its members' lines
     # Every row of a month's file as published (codes as text: "39XXXXXX" stays itself), with

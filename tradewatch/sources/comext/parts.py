@@ -15,7 +15,7 @@ from ...pipelines.http import EXCHANGE_ID, source_client
 from ...schemas import Month, Series, ValidationResult, check_trade_rows
 from ...schemas.trade import QUARANTINE_COLUMNS
 from ...warehouse.load import Loading, MonthLoad, RunIds, load_payload
-from ..base import OneMonth
+from ..base import OneMonth, recorded_only
 from . import archive, parse
 
 log = logging.getLogger(__name__)
@@ -90,16 +90,11 @@ def plan(client, series, months, note, offline: bool) -> list[ComextRequest]:
     """One request a month; offline, the months with no recording are noted unavailable."""
     wanted = list(months)
     if offline:
-        recorded = set(recorded_months())
-        missing = [m for m in wanted if m not in recorded]
-        if missing:
-            archives = recorded_months(".7z")
-            message = (
-                f"offline: no recording of Comext's bulk file (recorded: {min(archives)}.."
-                f"{max(archives)}, figures generated); run live to fetch it"
-            )
-            note(missing, message, "unavailable", sorted(s.key for s in series))
-        wanted = [m for m in wanted if m in recorded]
+        archives = recorded_months(".7z")
+        wanted = recorded_only(wanted, recorded_months(), note, (
+            f"offline: no recording of Comext's bulk file (recorded: {min(archives)}.."
+            f"{max(archives)}, figures generated); run live to fetch it"
+        ), [s.key for s in series])  # fmt: skip
     return [ComextRequest(m, tuple(series)) for m in wanted]
 
 
@@ -209,6 +204,15 @@ def load(con, answer: ComextAnswer, checked: Checked, run: RunIds) -> list[Month
             [
                 (request.month.first_day, s.key, s.name, s.hs_code, " ".join(sorted(found.codes)),
                  found.lines, found.confidential, found.kg, found.value_eur, answer.exchange_id)
+                for s, found in summed
+            ],
+        )  # fmt: skip
+        # the value as published, in euro: trade_values_usd reads it in dollars beside it
+        con.executemany(
+            "insert into trade_values values (?, ?, ?, ?, ?, ?, 'EUR', ?, ?, now())",
+            [
+                (parse.SOURCE, s.reporter, s.partner, s.hs_code, s.flow, request.month.first_day,
+                 float(found.value_eur), answer.exchange_id)
                 for s, found in summed
             ],
         )  # fmt: skip

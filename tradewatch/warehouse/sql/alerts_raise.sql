@@ -1,8 +1,9 @@
--- Reversals with no alert yet, as the alerts they become (once per series, month and
--- direction); reconcile_alerts inserts them. Staged, not RETURNING: DuckLake has none.
+-- Reversals and mirror gaps (alert_candidates) with no alert yet, as the alerts they become
+-- (once per series, month and direction); reconcile_alerts inserts them. Staged, not
+-- RETURNING: DuckLake has none.
 create or replace temp table raising as
 with reversals as (
-    select * from reversals
+    select * from alert_candidates
 )
 
 select
@@ -10,6 +11,7 @@ select
         period, direction)), 1, 16) as alert_id,
     source, reporter_code, partner_code, hs_code, flow, period, direction,
     move_pct, previous_kg, current_kg, trend_months, low_base, theta,
+    kind, ratio, band_low, band_high, import_usd, export_usd,
     'raised' as status,
     $notify and (not low_base or $notify_low_base) as notify,
     now() as raised_at,

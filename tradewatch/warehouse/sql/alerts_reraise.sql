@@ -8,6 +8,11 @@ set status = 'raised',
     trend_months = reversals.trend_months,
     low_base = reversals.low_base,
     theta = reversals.theta,
+    ratio = reversals.ratio,
+    band_low = reversals.band_low,
+    band_high = reversals.band_high,
+    import_usd = reversals.import_usd,
+    export_usd = reversals.export_usd,
     notify = $notify and (not reversals.low_base or $notify_low_base),
     raised_at = now(),
     retracted_at = null,
@@ -15,7 +20,7 @@ set status = 'raised',
     retracted_notified_at = null,
     delivery_error = null,
     run_id = $run_id
-from reversals
+from alert_candidates as reversals
 where list_contains($ids, alerts.alert_id)
     and alerts.source = reversals.source
     and alerts.reporter_code = reversals.reporter_code

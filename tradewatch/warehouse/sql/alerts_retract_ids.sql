@@ -1,5 +1,5 @@
 -- Raised alerts whose reversal a revision (or a change of settings) has taken away.
 select alert_id
 from alerts
-anti join reversals using (source, reporter_code, partner_code, hs_code, flow, period, direction)
+anti join alert_candidates using (source, reporter_code, partner_code, hs_code, flow, period, direction)
 where alerts.status = 'raised'
