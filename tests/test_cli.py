@@ -377,7 +377,7 @@ def test_status_as_csv(tmp_path, capsys):
     code = main(["status", "--from", "2016-01", "--to", "2016-02", "--format", "csv",
                  "--warehouse", warehouse])  # fmt: skip
     lines = capsys.readouterr().out.splitlines()
-    assert code == 0 and lines[0].startswith("month,census,comext,comtrade,ecb,gacc")
+    assert code == 0 and lines[0].startswith("month,census,comext,comtrade,ecb,gacc,hmrc")
     assert lines[1].startswith("2016-01,")
 
 

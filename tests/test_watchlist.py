@@ -36,9 +36,10 @@ def test_builtin_default_watches_north_korea_and_coal_from_the_world(monkeypatch
         (276, 0, "2701", "M"),  # Germany's coal imports, from Eurostat Comext
         (842, 156, "TOTAL", "M"),  # the US's trade with China, from the Census Bureau
         (842, 156, "TOTAL", "X"),
+        (826, 0, "2701", "M"),  # the UK's coal imports, from HMRC
     ]
     assert [s.sources for s in config.series][2:] == [
-        ("comtrade", "gacc"), ("gacc",), ("comext",), ("census",), ("census",)
+        ("comtrade", "gacc"), ("gacc",), ("comext",), ("census",), ("census",), ("hmrc",)
     ]  # fmt: skip
     assert config.window_months == 3
 

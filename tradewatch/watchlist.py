@@ -159,7 +159,9 @@ def _keep(path: Path, config: Watchlist) -> None:
 
 def _from_json(data: dict) -> Watchlist:
     def tuples(cls, values: dict):
-        return cls(**{f.name: _tuple_if_list(values[f.name]) for f in fields(cls)})
+        return cls(
+            **{f.name: _tuple_if_list(values[f.name]) for f in fields(cls) if f.name in values}
+        )
 
     return Watchlist(
         data["path"],

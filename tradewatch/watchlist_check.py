@@ -75,6 +75,7 @@ class _Series(_Table):
     # left out: the source that loads series by default (``Source.default_for_series``)
     sources: Annotated[list[str], Field(min_length=1)] | None = None
     news_terms: list[Annotated[str, Field(pattern=r"\S")]] = []
+    mirror: bool = False
     theta: _Fraction | None = None
     min_trend_months: _Months | None = None
     low_base_tonnes: _Tonnes | None = None
@@ -143,6 +144,7 @@ _MUST = {
     "hs": "an HS code of 2, 4 or 6 digits, 8 or 10 (CN8, HTS10) or TOTAL, as a string",
     "flow": "'M' (imports) or 'X' (exports)",
     "news_terms": 'a list of words, e.g. ["coal", "North Korea"]',
+    "mirror": "true or false",
 }
 
 
@@ -209,6 +211,7 @@ def _series(table: _Series, index: int, where: _Locator) -> Series:
         min_trend_months=table.min_trend_months,
         low_base_tonnes=table.low_base_tonnes,
         news_terms=tuple(t.strip() for t in table.news_terms),
+        mirror=table.mirror,
     )
     from .sources.base import source_class
 

@@ -113,13 +113,14 @@ def test_an_unpublished_month_is_recorded_not_an_error(warehouse_path):
     assert sorted(summary["not_published"]) == ["comtrade 2019-01", "gacc 2019-01"]
     ledger = rows(warehouse_path, "select distinct source, status, period from ops.runs")
     assert sorted(ledger) == [
-        # Census's, Comext's and the ECB's offline recordings are of other years: a month
+        # Census's, Comext's, HMRC's and the ECB's offline recordings are of other years: a month
         # without one is not available
         ("census", "unavailable", dt.date(2019, 1, 1)),
         ("comext", "unavailable", dt.date(2019, 1, 1)),
         ("comtrade", "not_published", dt.date(2019, 1, 1)),
         ("ecb", "unavailable", dt.date(2019, 1, 1)),
         ("gacc", "not_published", dt.date(2019, 1, 1)),
+        ("hmrc", "unavailable", dt.date(2019, 1, 1)),
         # News for a month with no reports recorded: searched, nothing found, not an error.
         ("news", "loaded", dt.date(2019, 1, 1)),
     ]

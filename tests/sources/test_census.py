@@ -145,7 +145,10 @@ def test_a_series_census_does_not_publish_is_refused_naming_the_line():
         '[[series]]\nname = "x"\nreporter = "CHN"\npartner = "USA"\nhs = "TOTAL"\n'
         'sources = ["census"]\n'
     )
-    with pytest.raises(WatchlistError, match="line 6: census publishes the United States' own"):
+    with pytest.raises(
+        WatchlistError,
+        match="line 6: census publishes one reporter's trade, United States's \\(842\\), not China",
+    ):
         watchlist.parse(text, "w.toml")
 
 

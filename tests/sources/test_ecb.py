@@ -122,7 +122,8 @@ def test_the_rates_are_asked_for_only_where_a_source_publishes_another_currency(
                           "w.toml")  # fmt: skip
     assert Ecb.watched(usd) == []
     default = watchlist.load()
-    assert [s.name for s in Ecb.watched(default)] == ["coal-deu-world"]  # Comext: euro
+    # Comext publishes euro, HMRC pounds
+    assert [s.name for s in Ecb.watched(default)] == ["coal-deu-world", "coal-gbr-world"]
 
 
 @pytest.mark.usefixtures("prefect_harness")

@@ -96,6 +96,12 @@ def test_a_break_raises_a_mirror_gap_once_and_a_revision_retracts_it(both_sides)
     assert "mirror gap: United States says it imported USD" in line and "from China" in line
     assert "above its band" in line
     assert not reconcile(both_sides).raised  # once
+    gaps = "select count(*) from alert_candidates where kind = 'mirror_gap'"
+    with Warehouse(both_sides).writer() as con:  # only a series that asks for its mirror
+        assert con.execute(gaps).fetchall() == [(1,)]
+        con.execute("update ops.watched_series set mirror = false")
+        assert con.execute(gaps).fetchall() == [(0,)]
+        con.execute("update ops.watched_series set mirror = (name = 'imports-usa-chn')")
     from tradewatch.report import report_html
 
     page = report_html(both_sides, DECEMBER)

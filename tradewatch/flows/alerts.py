@@ -154,7 +154,8 @@ def raise_alerts(
     ]
     with warehouse.writer() as con:
         sync_watched_series(
-            con, [(s.name, s.reporter, s.partner, s.hs_code, s.flow) for s in config.series]
+            con,
+            [(s.name, s.reporter, s.partner, s.hs_code, s.flow, s.mirror) for s in config.series],
         )
         sync_reversal_settings(
             con,

@@ -79,6 +79,8 @@ class Series:
     low_base_tonnes: float | None = None
     # Words a news report about this series contains; "a|b" means either (GDELT and feeds).
     news_terms: tuple[str, ...] = ()
+    # mirror_gap alerts for this series' trade against what its partner reports (mirror_flows)
+    mirror: bool = False
 
     @property
     def key(self) -> str:

@@ -97,6 +97,8 @@ class Source(Generic[RequestT, RawT, CheckedT]):
     currency: ClassVar[str] = "USD"
     # the lengths of product codes it publishes (HS 2/4/6; Comext's CN8 has 8)
     product_digits: ClassVar[tuple[int, ...]] = (2, 4, 6)
+    # the one reporter whose trade it publishes (a national customs), None: any
+    reporter: ClassVar[int | None] = None
     # aggregates of countries (``AGGREGATES``) it accepts as reporter or partner
     aggregates: ClassVar[frozenset[int]] = frozenset()
     # the module holding its parsers and loaders (``fetch``, ``check``, ``load`` functions the
@@ -109,8 +111,8 @@ class Source(Generic[RequestT, RawT, CheckedT]):
     @classmethod
     def configured(cls, config: Watchlist, *, offline: bool, secret: SecretFn) -> Source:
         """The source with this run's options (read from the watchlist, the environment or a
-        Prefect Secret); by default none."""
-        return cls()
+        Prefect Secret); by default whether it runs offline."""
+        return cls({"offline": offline})
 
     @classmethod
     def settings_model(cls) -> type | None:
@@ -214,8 +216,9 @@ class Source(Generic[RequestT, RawT, CheckedT]):
     @classmethod
     def series_problem(cls, series: Series) -> str | None:
         """Why a series cannot name this source (the watchlist reports it with its line): by
-        default, a product code longer than the source publishes (``product_digits``) or an
-        aggregate of countries it does not sum (``aggregates``). A source's own rules call this
+        default, a product code longer than the source publishes (``product_digits``), another
+        reporter than its own (``reporter``) or an aggregate of countries it does not sum
+        (``aggregates``). A source's own rules call this
         first."""
         from ..schemas.countries import country_name
 
@@ -224,6 +227,11 @@ class Source(Generic[RequestT, RawT, CheckedT]):
             return (
                 f"{cls.name} publishes product codes of up to {max(cls.product_digits)} digits, "
                 f"not {series.hs_code!r}"
+            )
+        if cls.reporter is not None and series.reporter != cls.reporter:
+            return (
+                f"{cls.name} publishes one reporter's trade, {country_name(cls.reporter)}'s "
+                f"({cls.reporter}), not {country_name(series.reporter)}'s"
             )
         for role, code in (("reporter", series.reporter), ("partner", series.partner)):
             if code in AGGREGATES and code not in cls.aggregates:

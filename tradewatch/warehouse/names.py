@@ -28,13 +28,15 @@ def record_commodity_names(
         )
 
 
-def sync_watched_series(
-    con: duckdb.DuckDBPyConnection, series: Sequence[tuple[str, int, int, str, str]]
-) -> None:
-    """Replace ``ops.watched_series`` with the watchlist's (name, reporter, partner, hs, flow)."""
+def sync_watched_series(con: duckdb.DuckDBPyConnection, series: Sequence[tuple]) -> None:
+    """Replace ``ops.watched_series`` with the watchlist's (name, reporter, partner, hs, flow,
+    and whether it asks for its mirror: False where left out)."""
+    rows = [(*s[:5], bool(s[5]) if len(s) > 5 else False) for s in series]
     with transaction(con):
         con.execute("delete from ops.watched_series")
-        if series:
+        if rows:
             con.executemany(
-                "insert into ops.watched_series values (?, ?, ?, ?, ?, now())", list(series)
+                "insert into ops.watched_series (name, reporter_code, partner_code, hs_code,"
+                " flow, updated_at, mirror) values (?, ?, ?, ?, ?, now(), ?)",
+                rows,
             )

@@ -21,6 +21,7 @@ class Census(Source):
     name = "census"
     title = "US Census Bureau"
     settings = "tradewatch.sources.census.settings:CensusSettings"
+    reporter = USA
     parts = "tradewatch.sources.census.parts"
     product_digits = (2, 4, 6, 10)  # HS, and the US's own ten-digit codes
     # Every row of each answer as published: country groups (SUMMARY_LVL CGP) too, general
@@ -40,19 +41,6 @@ create table if not exists census_rows (
 
         block = config.settings_for(cls.name).api_key_secret or None
         return cls({"api_key": api_key(block, offline, secret), "offline": offline})
-
-    @classmethod
-    def series_problem(cls, series):
-        from ...schemas.countries import country_name
-
-        if problem := super().series_problem(series):
-            return problem
-        if series.reporter != USA:
-            return (
-                f"census publishes the United States' own trade (reporter {USA}), not "
-                f"{country_name(series.reporter)}'s"
-            )
-        return None
 
     def client(self, log, offline):
         from .parts import census_client

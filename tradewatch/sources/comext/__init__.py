@@ -47,10 +47,6 @@ create table if not exists comext_sums (
 """
 
     @classmethod
-    def configured(cls, config, *, offline, secret):
-        return cls({"offline": offline})
-
-    @classmethod
     def series_problem(cls, series):
         from ...schemas.countries import EU, EU27, country_name, m49
 

@@ -20,10 +20,6 @@ class Ecb(Source):
     parts = "tradewatch.sources.ecb.parts"
 
     @classmethod
-    def configured(cls, config, *, offline, secret):
-        return cls({"offline": offline})
-
-    @classmethod
     def watched(cls, config):
         """The series whose values are published in another currency than US dollars: the
         rates are what reads them in dollars (none such: the ECB is not asked)."""

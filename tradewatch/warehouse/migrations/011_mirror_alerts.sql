@@ -8,3 +8,5 @@ alter table alerts add column band_low double;
 alter table alerts add column band_high double;
 alter table alerts add column import_usd double;
 alter table alerts add column export_usd double;
+-- A watched series asks for its mirror (``mirror = true`` in the watchlist).
+alter table ops.watched_series add column mirror boolean;

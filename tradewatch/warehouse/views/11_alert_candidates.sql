@@ -1,7 +1,8 @@
 -- What alerts are raised from, one row per series (or pair), month and direction:
 --   reversals (kind 'reversal'): the reversals view as it is;
 --   mirror gaps (kind 'mirror_gap'): a month of mirror_flows whose ratio leaves its band, for a
---     pair one of whose sides is a watched series, once the pair has six months of history (the
+--     pair one of whose sides is a watched series that asks for its mirror (``mirror = true``),
+--     once the pair has six months of history (the
 --     default band of less history is for reading, not alerting). The pair's two sources name
 --     it ('census~gacc': imports by the first, exports by the second); the importer is the
 --     reporter, the exporter the partner; direction 'mirror_above' or 'mirror_below'; move_pct
@@ -57,7 +58,7 @@ where m.history_months >= 6
     and exists (
         select 1
         from ops.watched_series as w
-        where w.hs_code = m.hs_code
+        where w.mirror and w.hs_code = m.hs_code
             and (
                 (w.flow = 'M' and w.reporter_code = m.importer_code
                     and w.partner_code = m.exporter_code)
