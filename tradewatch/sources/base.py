@@ -218,8 +218,7 @@ class Source(Generic[RequestT, RawT, CheckedT]):
         """Why a series cannot name this source (the watchlist reports it with its line): by
         default, a product code longer than the source publishes (``product_digits``), another
         reporter than its own (``reporter``) or an aggregate of countries it does not sum
-        (``aggregates``). A source's own rules call this
-        first."""
+        (``aggregates``). A source's own rules call this first."""
         from ..schemas.countries import country_name
 
         digits = len(series.hs_code) if series.hs_code != "TOTAL" else 0

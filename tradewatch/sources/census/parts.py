@@ -7,7 +7,6 @@ text body; a key the API refuses answers with an HTML page.
 
 from __future__ import annotations
 
-import logging
 import os
 from collections import defaultdict
 from dataclasses import dataclass
@@ -21,8 +20,6 @@ from ...schemas import Month, Series
 from ...warehouse.load import Loading, MonthLoad, RunIds, load_payload
 from ..base import OneMonth, recorded_only
 from .parse import SOURCE, VARIABLES, Checked
-
-log = logging.getLogger(__name__)
 
 HOST = "api.census.gov"
 URL = f"https://{HOST}/data/timeseries/intltrade/{{endpoint}}/hs"
