@@ -125,6 +125,12 @@ def country_table() -> list[tuple[int, str | None, str]]:
     return sorted(rows.values())
 
 
+def country_by_alpha2(code: str) -> int | None:
+    """The M49 code of an ISO 3166 alpha-2 code (``US`` → 842), or None."""
+    country = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
+    return m49(country.alpha_3) if country else None
+
+
 def country_by_name(name: str) -> int | None:
     """The M49 code of a country as a table or report names it, or None."""
     return _by_name().get(_key(name))

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ...pipelines.errors import LayoutChanged
 from ...schemas import TRADE_COLUMNS, ValidationResult, check_trade_rows
-from ...schemas.countries import WORLD, country_code
+from ...schemas.countries import WORLD, country_by_alpha2
 from ...schemas.trade import QUARANTINE_COLUMNS
 from . import GBR
 
@@ -160,15 +160,9 @@ def _problem(row: dict, stamp: int, request) -> tuple[str, str, Any, str] | None
 
 
 def _partner(alpha: str | None) -> int | None:
-    if not alpha or len(alpha) != 2:
-        return None  # confidential, "other": summed into the world only
-    try:
-        import pycountry
-
-        country = pycountry.countries.get(alpha_2=alpha)
-        return country_code(country.alpha_3) if country else None
-    except LookupError:
-        return None
+    """The one table's code for HMRC's alpha-2 code; none (confidential, "other"): the world
+    only."""
+    return country_by_alpha2(alpha) if alpha else None
 
 
 def _trade_row(request, partner: int, found: Sums) -> dict:

@@ -25,7 +25,7 @@ from ...pipelines.http import EXCHANGE_ID, source_client
 from ...schemas import Month, Series
 from ...warehouse.load import Loading, MonthLoad, RunIds, load_payload
 from ..base import OneMonth, recorded_only
-from .parse import SOURCE, Checked, country_table, read_page
+from .parse import FLOW_TYPES, SOURCE, Checked, country_table, read_page
 
 HOST = "api.uktradeinfo.com"
 BASE = f"https://{HOST}"
@@ -45,12 +45,20 @@ class HmrcRequest(OneMonth):
     hs_code: str
     countries: tuple[tuple[int, str], ...]  # HMRC's country ids → ISO alpha-2, from /Country
 
+    @property
+    def flow_types(self) -> tuple[int, ...]:
+        """HMRC's flow types of the flow: EU and non-EU."""
+        return tuple(t for t, flow in FLOW_TYPES.items() if flow == self.flow)
+
+    @property
+    def codes(self) -> tuple[int, int]:
+        """The CommodityIds under the heading (the CN8 code as a number), first and last."""
+        return int(self.hs_code.ljust(8, "0")), int(self.hs_code.ljust(8, "9"))
+
     def query(self) -> str:
         """The ``$filter``: the month, both flow types of the flow, the codes under the
-        heading (CommodityId is the CN8 code as a number)."""
-        low = int(self.hs_code.ljust(8, "0"))
-        high = int(self.hs_code.ljust(8, "9"))
-        types = (1, 3) if self.flow == "M" else (2, 4)
+        heading."""
+        (low, high), types = self.codes, self.flow_types
         return (
             f"MonthId eq {self.month.year}{self.month.month:02d} and (FlowTypeId eq {types[0]} "
             f"or FlowTypeId eq {types[1]}) and CommodityId ge {low} and CommodityId le {high}"
@@ -191,12 +199,11 @@ def load(con, answer: HmrcAnswer, checked: Checked, run: RunIds) -> list[MonthLo
     now = dt.datetime.now(dt.UTC)
 
     def writes(con, params: dict) -> None:
-        types = [1, 3] if request.flow == "M" else [2, 4]
-        low, high = int(request.hs_code.ljust(8, "0")), int(request.hs_code.ljust(8, "9"))
         con.execute(
             "delete from hmrc_rows where period = ? and list_contains(?, flow_type_id)"
-            " and commodity_id between ? and ?", [first_day, types, low, high],
-        )  # fmt: skip
+            " and commodity_id between ? and ?",
+            [first_day, list(request.flow_types), *request.codes],
+        )
         if not checked.published.empty:
             rows = checked.published.assign(period=first_day, exchange_id=exchange)
             con.register("hmrc_published", rows)
