@@ -190,7 +190,10 @@ COMMODITY_HS = {
     "all goods": "TOTAL",
 }
 # Besides the country table's names: what Korean reporting calls North Korea.
-PARTNER_ALIASES = ((re.compile(r"\bthe\s+North\b"), 408),)
+PARTNER_ALIASES = (
+    (re.compile(r"\bthe\s+North\b"), 408),
+    (re.compile(r"\b(?:the\s+)?rest\s+of\s+the\s+world\b|\bthe\s+world\b(?!['’]s)", re.I), 0),
+)
 
 # Phrases around a figure that say what kind of figure it is.
 # "BEIJING, May 23 (Reuters) -": where and when the report was filed, never a figure's period.
@@ -221,3 +224,81 @@ PER_YEAR = re.compile(
     r"\s+(?:a|per|each|every)\s+year\b(?![- ]?(?:earlier|ago|before|on))|\s+annually\b",
     re.IGNORECASE,
 )
+
+# --- Whose trade a figure is (identity.py) ---
+# Who publishes a country's figures, as reports name them: a figure they give is that country's.
+# An authority named without its country ("the ministry", "customs") is the report's own.
+AUTHORITIES = (
+    (r"General\s+Administration\s+of\s+Customs|GACC|(?:China|Chinese)(?:['’]s)?\s+[Cc]ustoms"
+     r"|China['’]s\s+customs", "CHN"),
+    (r"Ministry\s+of\s+Trade,\s+Industry\s+and\s+(?:Energy|Resources)|MOTIE|Korea\s+Customs"
+     r"\s+Service|(?:South\s+)?Korea['’]s\s+(?:trade|industry)\s+ministry", "KOR"),
+    (r"Japan['’]s\s+(?:Ministry\s+of\s+Finance|Finance\s+Ministry)", "JPN"),
+    (r"(?:U\.S\.|US)\s+Census\s+Bureau|Census\s+Bureau|Bureau\s+of\s+Economic\s+Analysis"
+     r"|(?:U\.S\.|US)\s+Commerce\s+Department", "USA"),
+    (r"Reserve\s+Bank\s+of\s+India|\bRBI\b|India['’]s\s+(?:commerce|trade)\s+ministry", "IND"),
+    (r"\bEurostat\b", "EU"),
+    (r"\bHMRC\b|HM\s+Revenue\s+(?:and|&)\s+Customs", "GBR"),
+    (r"Taiwan['’]s\s+(?:Ministry\s+of\s+Finance|Finance\s+Ministry)", "TWN"),
+)  # fmt: skip
+# Countries that publish no trade statistics: their trade is read from their partners' figures,
+# so "North Korea's coal exports to China" are China's imports from North Korea.
+NO_STATISTICS = ("PRK",)
+# "the nation's exports", "the country's imports", "its exports": the country the report is about
+SAME_REPORTER = re.compile(
+    r"\b(?:the\s+(?:nation|country|economy)['’]s|its|domestic)\s+(?:[\w-]+\s+){0,3}?$",
+    re.IGNORECASE,
+)
+# A country that trades: "China imported", "Japan's exports", "Chinese imports", "into China".
+# {country} stands for a named country; the pattern's end is where the flow word may begin.
+SUBJECT_AFTER = re.compile(
+    r"\s*(?:['’]s?\s+(?![A-Z]\w*\s+[A-Z])|\s+(?:has|had|have)?\s*(?:imported|exported|shipped|bought|sold|ran|posted"
+    r"|recorded|reported|registered|logged|purchased|brought|received|saw|took|imports|exports"
+    r"|buys|sells|ships)\b)",
+)
+SUBJECT_BEFORE = re.compile(
+    r"(?:\binto\s+(?:(?:top|the\s+world['’]s\s+(?:top|biggest|largest))\s+\w+\s+)?|\bexports?\s+"
+    r"(?:[\w-]+\s+){0,2}from\s+|\bimports?\s+(?:[\w-]+\s+){0,2}(?:in|to|into)\s+)$",
+    re.IGNORECASE,
+)
+# "Japanese exports", "U.S. soy exports", "North Korean coal imports": the country trading, or,
+# before imports, where the goods come from
+ADJECTIVE_AFTER = re.compile(
+    r"\s+(?:[a-z][\w-]*\s+){0,2}?(?:imports|exports|shipments|trade|sales|purchases|surplus"
+    r"|deficit|outbound|overseas)\b"
+)
+# A country named as the other side of the trade: "from Brazil", "to the U.S.", "with China".
+PARTNER_AFTER = re.compile(r"-bound\b")  # "China-bound coal exports"
+PARTNER_BEFORE = re.compile(
+    r"\b(?:from|to|with|versus|vs\.?|and|between)\s+(?:the\s+)?(?:(?:(?:top|main|biggest|"
+    r"largest|second-largest|No\.\s*\d)\s+)?(?:suppliers?|buyers?|markets?|sources?|customers?"
+    r"|partners?|destinations?)\s+)?$",
+    re.IGNORECASE,
+)
+# Flow words as the country trading says them, checked in this order at the same place.
+FLOW_WORDS = (
+    (r"\b(?:trade\s+)?(?:surplus|surpluses|deficits?|shortfall)\b|\btrade\s+balance\b|\bin\s+the"
+     r"\s+(?:red|black)\b", "B"),
+    (r"\b(?:total|bilateral|two-way|overall)\s+trade\b|\bimports\s+and\s+exports\b|\bexports\s+"
+     r"and\s+imports\b|\btrade\s+(?:volume|turnover|value)\b|\btrade\s+(?:with|between)\b"
+     r"|\bgoods\s+trade\b|\btraded\b", "T"),
+    (r"\bexport\w*|\boutbound\s+(?:shipments|sales)|\boverseas\s+(?:shipments|sales)|\bshipments"
+     r"\s+(?:abroad|overseas|to)\b|\bshipped\s+(?:out|abroad|overseas|to)\b|\bsold\b|\bsales\s+"
+     r"(?:to|abroad)\b|\bsells?\b|\bships\s+(?:to|out)\b|\boutflows?\b", "X"),
+    (r"\bimport\w*|\bbought\b|\bbuy(?:s|ing)?\b|\bpurchas\w*|\barriv\w*|\binbound\s+shipments|"
+     r"\bbrought\s+in\b|\bshipments\s+(?:from|into)\b|\bintake\b|\bcargoes\b|\binflows?\b", "M"),
+)  # fmt: skip
+# Trade named without a direction ("trade in dollar terms with North Korea"): both ways, when
+# nothing in the clause says otherwise
+WEAK_FLOW_WORDS = (
+    (r"\btrade\b(?!\s+(?:war|ministry|ministers?|data|figures|statistics|tensions|talks|"
+     r"disputes?|tariffs?|polic\w+|deal|agreement|association|body|group|office|officials?))",
+     "T"),
+)  # fmt: skip
+# "a 18.7 percent jump in imports": the flow a figure is of, said right after it
+FLOW_AFTER = re.compile(
+    r"\s*(?:[a-z]+\s+){0,2}?(?:in|of)\s+(?:(?:its|their|the)\s+)?(?:[a-z]+\s+)?(?=imports|exports"
+    r"|shipments|outbound|overseas)"
+)
+DEFICIT_WORDS = re.compile(r"\b(?:deficits?|shortfall|in\s+the\s+red)\b", re.IGNORECASE)
+SURPLUS_WORDS = re.compile(r"\b(?:surplus\w*|in\s+the\s+black)\b", re.IGNORECASE)

@@ -26,7 +26,7 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 
-from ...schemas import Month, find_countries
+from ...schemas import Month
 from . import settings
 from .claim_words import (
     ALL_GOODS,
@@ -42,17 +42,24 @@ from .claim_words import (
     DATELINE,
     DOWN,
     LOWER_BOUND,
-    PARTNER_ALIASES,
     PER_MONTH,
     PER_UNIT,
     PER_YEAR,
     PRICE_WORDS,
-    TOTAL_TRADE,
-    TOTAL_WORDS,
     TRADE_WORDS,
     UP,
     UPPER_BOUND,
     VALUE_WORDS,
+)
+from .identity import (
+    Series,
+    Speaker,
+    mentions,
+    remember,
+    report_country,
+    report_flow,
+    says_nothing,
+    series_at,
 )
 from .numbers import Figure, find_figures, normalize
 from .times import TimeExpr, find_times, resolve_relative
@@ -89,13 +96,14 @@ class Claim:
     basis_period_end: Month | None = None
     per_month: bool = False  # "1.8 million tonnes a month": the months' average, not their sum
     measure: str = "weight"  # weight | value: what a percent change is of
-    flow: str = "M"  # M imports, X exports, T both (trade)
+    flow: str | None = None  # M imports, X exports, T both ways, B balance; None: not said
     sentence_no: int = 0
     currency: str | None = None  # values: USD or CNY as stated (never converted)
     # where the months came from: the sentence ("text"), earlier sentences or the title
     # ("report"), or, when the report names none, the month before it was published
     # ("publication", an assumption a check must not hold against the report)
     period_source: str | None = None
+    balance: str | None = None  # a balance's side: surplus (exports - imports) or deficit
 
     def as_record(self) -> dict:
         record = asdict(self)
@@ -109,9 +117,7 @@ class _Context:
     """What earlier sentences said, for sentences that do not repeat it."""
 
     commodity: str | None = None
-    reporter: int | None = None
-    partner: int | None = None
-    any_partner: int | None = None
+    speaker: Speaker = field(default_factory=Speaker)  # whose trade the report is about
     published: Month = Month(2000, 1)
     published_day: dt.date | None = None
     focus: tuple[Month, Month] | None = None  # the months the last sentence was about
@@ -136,6 +142,7 @@ class _Placed:
     basis: tuple[str, Month, Month] | None = None
     months: tuple[Month, ...] = field(default_factory=tuple)  # a list time: one claim each
     position: int | None = None  # "in February and March, respectively": which one
+    series: Series = Series(None, None, None)  # whose trade it is
 
 
 def split_sentences(text: str) -> list[str]:
@@ -168,12 +175,15 @@ def extract_claims(text: str, published: Month | dt.date, title: str | None = No
     day = published if isinstance(published, dt.date) else None
     published = Month.of(published) if day else published
     context = _Context(published=published, published_day=day)
+    sentences = split_sentences(text)
+    context.speaker.whole = report_country([title or "", *sentences])
+    context.speaker.whole_flow = report_flow([title or "", *sentences])
     if title:
         # A headline sets the scene (commodity, countries, months); its figures are repeated in
         # the text, so they are not claims of their own.
         _sentence_claims(title, published, context)
     claims: list[Claim] = []
-    for number, sentence in enumerate(split_sentences(text)):
+    for number, sentence in enumerate(sentences):
         claims.extend(
             replace(c, sentence_no=number) for c in _sentence_claims(sentence, published, context)
         )
@@ -188,8 +198,16 @@ def _sentence_claims(original: str, published: Month, context: _Context) -> list
     figures = [f for f in figures if not _about_prices(text, f)]
     about_trade = bool(TRADE_WORDS.search(text) or _commodity(text) or context.talking)
     placed = _place(text, figures, times, context, published) if about_trade else []
+    for index, item in enumerate(placed):
+        clause = (_clause_start(text, item.figure.start), _clause_end(text, item.figure.end))
+        if index and says_nothing(text, *clause):
+            item.series = placed[index - 1].series  # "..., while iron shipments rose 96.9%"
+        else:
+            span = (item.figure.start, item.figure.end)
+            item.series = series_at(text, span, clause, context.speaker)
     claims = [c for p in placed for c in _claims(text, original, p, context, placed)]
     _remember(text, times, placed, context, published)
+    remember(text, [p.series for p in placed], context.speaker)
     return claims
 
 
@@ -212,13 +230,6 @@ def _remember(text, times, placed, context: _Context, published: Month) -> None:
     commodity = _commodity(text)
     if commodity:
         context.commodity = commodity
-    reporter, partner = _countries(text)
-    if reporter is not None:
-        context.reporter = reporter
-    if partner:
-        context.partner = partner
-    if partner is not None:
-        context.any_partner = partner  # the world (0) too, for reports about China's total
     for expr in times:
         if expr.role == "period" and expr.first:
             context.last_period = (expr.first, expr.last)
@@ -456,7 +467,8 @@ def _months_of(item: _Placed, index, placed, mains, taken, text, context: _Conte
     else:
         # a report that names no month at all speaks of the latest month customs had
         # published by then (an assumption, and marked as one)
-        by_partner = bool(_countries(text)[1] or context.partner)
+        named = any(m.role == "partner" for m in mentions(text))
+        by_partner = bool(context.speaker.partner or named)
         month = assumed_month(context.published, context.published_day, by_partner)
         item.first, item.last, item.how = month, month, "publication"
 
@@ -660,13 +672,9 @@ def _basis_for(item: _Placed, first: Month, last: Month) -> str:
 def _claims(text, original, item: _Placed, context: _Context, placed) -> list[Claim]:
     figure = item.figure
     commodity = figure.commodity or _commodity_at(text, figure.start) or context.commodity
-    reporter, partner = _countries_at(text, figure.start)
-    if partner is None:
-        partner = context.partner if context.partner is not None else context.any_partner
-    if partner == 0 and context.partner and not TOTAL_WORDS.search(text):
-        partner = context.partner
-    flow = _flow(text, figure.start)
-    if commodity is None and (flow == "T" or ALL_GOODS.search(text)):
+    series = item.series
+    flow = series.flow
+    if commodity is None and (flow in ("T", "B") or ALL_GOODS.search(text)):
         commodity = "all goods"
     amount = figure.amount
     low, high = _bounds(figure)
@@ -676,7 +684,6 @@ def _claims(text, original, item: _Placed, context: _Context, placed) -> list[Cl
     basis_name, basis_first, basis_last = item.basis or (None, None, None)
     months = item.months
     spans = [(m, m) for m in months] if months else [(item.first, item.last)]
-    china = settings.CHINA if partner is not None else None
     value_words = figure.kind == "percent" and VALUE_WORDS.search(text)
     measure = "value" if figure.kind == "value" or value_words else "weight"
     if PER_YEAR.match(text, figure.end) or ANNUAL_BEFORE.search(
@@ -699,8 +706,8 @@ def _claims(text, original, item: _Placed, context: _Context, placed) -> list[Cl
                 stated=figure.stated,
                 commodity=commodity,
                 hs_code=COMMODITY_HS.get(commodity) if commodity else None,
-                reporter_code=reporter if reporter is not None else china,
-                partner_code=partner,
+                reporter_code=series.reporter,
+                partner_code=series.partner,
                 period=first,
                 period_end=last,
                 direction=direction,
@@ -717,6 +724,7 @@ def _claims(text, original, item: _Placed, context: _Context, placed) -> list[Cl
                 flow=flow,
                 currency=figure.currency,
                 period_source=_source(item, context) if first is not None else None,
+                balance=series.balance,
             )
         )  # fmt: skip
     return out
@@ -791,68 +799,6 @@ def _commodity_at(sentence: str, position: int) -> str | None:
     return mentions[0][1] if mentions else None
 
 
-def _mentions(sentence: str) -> list[tuple[int, int]]:
-    """(position, M49 code) of every country a sentence names, "the North" included."""
-    found = [(start, code) for start, _end, code in find_countries(sentence)]
-    found += [
-        (m.start(), code) for pattern, code in PARTNER_ALIASES for m in pattern.finditer(sentence)
-    ]
-    return sorted(found)
-
-
-def _countries(sentence: str) -> tuple[int | None, int | None]:
-    """(importer, partner) named in a sentence; partner 0 when China's total is meant."""
-    codes = [code for _, code in _mentions(sentence)]
-    if settings.CHINA in codes:
-        others = [c for c in codes if c != settings.CHINA]
-        return settings.CHINA, (others[0] if others else 0)
-    if codes:
-        return None, codes[0]
-    return None, None
-
-
-def _countries_at(sentence: str, position: int) -> tuple[int | None, int | None]:
-    """The partner named nearest before a figure in its clause, else in the sentence."""
-    clause = _clause_start(sentence, position)
-    near = [
-        code
-        for start, code in _mentions(sentence)
-        if clause <= start < position and code != settings.CHINA
-    ]
-    if near:
-        return settings.CHINA, near[-1]
-    return _countries(sentence)
-
-
-def _flow(sentence: str, position: int) -> str:
-    """M, X or T (both ways) for the figure at ``position``, from China's side."""
-    clause = sentence[_clause_start(sentence, position) : position]
-    if re.search(r"\bimports?\s+(?:of\s+[\w\s]+?\s+)?from\s+China\b", clause, re.I):
-        return "X"  # "North Korean coal imports from China" are China's exports
-    if TOTAL_TRADE.search(clause) or (
-        re.search(r"\btrade\b", clause, re.I)
-        and not re.search(r"\b(?:import|export)", clause, re.I)
-    ):
-        return "T"
-    china_exports = re.search(
-        r"\b(?:China|Chinese|Beijing|its)(?:['’]s)?\s+(?:\w+\s+)?exports?\b|\bexports?\s+(?:of\s+[\w\s]+?\s+)?to\s+"
-        r"(?!China)|\bexported\b(?!\s+to\s+China)|^\s*(?:while\s+)?exports?\b|\bexports\s+(?:were|was|rose|fell|dropped)",
-        clause, re.IGNORECASE,
-    )  # fmt: skip
-    imports = [
-        m.start()
-        for m in re.finditer(
-            r"\bimport\w*|\bbought|\bpurchas|\barriv|China-bound|exports?\s+to\s+China",
-            clause,
-            re.I,
-        )
-    ]
-    exports = [china_exports.start()] if china_exports else []
-    if exports and (not imports or exports[-1] > imports[-1]):
-        return "X"
-    return "M"
-
-
 def _direction(sentence: str, figure: Figure, clause_start: int) -> str | None:
     """The nearest direction word before the figure in its clause, or right after it."""
     after = re.match(r"\s*(\w+)", sentence[figure.end : figure.end + 25])
@@ -874,6 +820,11 @@ def _direction(sentence: str, figure: Figure, clause_start: int) -> str | None:
 def _clause_start(sentence: str, position: int) -> int:
     cut = max(sentence.rfind(mark, 0, position) for mark in (";", ":", " but ", " while "))
     return cut + 1 if cut >= 0 else 0
+
+
+def _clause_end(sentence: str, position: int) -> int:
+    ends = [sentence.find(mark, position) for mark in (";", ":", " but ", " while ")]
+    return min((end for end in ends if end >= 0), default=len(sentence))
 
 
 def _bounds(figure: Figure) -> tuple[Decimal | None, Decimal | None]:
