@@ -13,6 +13,9 @@ import re
 # Numbers as written: "1,321", "2.465", "27".
 NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 SCALES = {
+    "trillion": 10**12,
+    "tn": 10**12,
+    "trn": 10**12,
     "thousand": 10**3,
     "k": 10**3,
     "m": 10**6,
@@ -24,7 +27,7 @@ SCALES = {
     "bln": 10**9,
     "billion": 10**9,
 }
-SCALE = r"(?:thousand|million|billion|mln|mn|bln|bn|m|b)"
+SCALE = r"(?:trillion|thousand|million|billion|mln|mn|bln|bn|trn|tn|m|b)"
 # Weight units and kilograms per unit; "Mt" alone is million tonnes (see numbers.py).
 WEIGHT_UNITS = {
     "metric tonnes": 1000,
@@ -43,7 +46,11 @@ WEIGHT_UNIT = (
     r"(?:metric\s+tonnes|metric\s+tons|tonnes|tons|tonne|ton|mt|t|kilograms|kilogrammes|kg)"
 )
 # Currencies written before the number, and after it.
-CURRENCY_BEFORE = {r"US\s?\$": "USD", r"\$": "USD", r"USD\s?": "USD", r"US\s+dollars?\s": "USD"}
+CURRENCY_BEFORE = {
+    r"US\s?\$": "USD", r"\$": "USD", r"USD\s?": "USD", r"US\s+dollars?\s": "USD",
+    r"¥": "JPY", r"JPY\s?": "JPY", r"€": "EUR", r"EUR\s?": "EUR", r"£": "GBP", r"GBP\s?": "GBP",
+    r"₩": "KRW", r"KRW\s?": "KRW", r"RMB\s?": "CNY", r"CNY\s?": "CNY",
+}  # fmt: skip
 CURRENCY_AFTER = {
     r"(?:US|U\.S\.)\s+dollars": "USD",
     r"dollars": "USD",
@@ -52,6 +59,15 @@ CURRENCY_AFTER = {
     r"CNY": "CNY",
     r"RMB": "CNY",
     r"renminbi": "CNY",
+    r"yen": "JPY",
+    r"JPY": "JPY",
+    r"euros?": "EUR",
+    r"EUR": "EUR",
+    r"won": "KRW",
+    r"KRW": "KRW",
+    r"(?:British\s+)?pounds(?:\s+sterling)?": "GBP",
+    r"GBP": "GBP",
+    r"rupees": "INR",
 }
 # Number words, for reports read aloud ("two per cent", "one-and-a-half billion").
 NUMBER_WORDS = {
@@ -140,7 +156,7 @@ DOWN = re.compile(
     re.IGNORECASE,
 )
 TRADE_WORDS = re.compile(
-    r"\b(?:import\w*|export\w*|shipment\w*|shipp\w*|ship|purchas\w*|bought|buy\w*|sold|sell\w*|"
+    r"\b(?:import\w*|export\w*|surplus\w*|deficits?|trade\s+balance|outbound|shipment\w*|shipp\w*|ship|purchas\w*|bought|buy\w*|sold|sell\w*|"
     r"trade\w*|deliver\w*|suppl\w*|arriv\w*|sourced|received|cargoes|brought\s+in|volume)\b",
     re.IGNORECASE,
 )
@@ -302,3 +318,26 @@ FLOW_AFTER = re.compile(
 )
 DEFICIT_WORDS = re.compile(r"\b(?:deficits?|shortfall|in\s+the\s+red)\b", re.IGNORECASE)
 SURPLUS_WORDS = re.compile(r"\b(?:surplus\w*|in\s+the\s+black)\b", re.IGNORECASE)
+
+# --- Not a trade claim (claims.py) ---
+# Said before a figure in its part of the sentence: a forecast, not a figure customs published
+# ("economists polled by Reuters expected exports to rise 9.1 percent", "the consensus estimate of
+# a 0.6% gain"); the figure it is compared against still is one ("against $40.21 in November").
+FORECAST_BEFORE = re.compile(
+    r"\b(?:forecasts?|forecast(?:ed|ing)|expect(?:s|ed|ing|ations?)?|predict\w*|projected"
+    r"|projections?|polls?|polled|consensus|estimates?\b|anticipat\w*|likely\s+to|set\s+to"
+    r"|will\s+(?:rise|fall|grow|reach|keep|be))",
+    re.IGNORECASE,
+)
+# Figures of something other than trade: tariffs and duties, the economy, stocks, production.
+NOT_TRADE_BEFORE = re.compile(
+    r"\b(?:tariffs?|duty|duties|levy|levies|economic\s+growth|GDP|gross\s+domestic|inflation"
+    r"|growth\s+target|target|production|output|stockpiles?|stocks|inventor(?:y|ies)|reserves"
+    r"|futures|interest\s+rates?|unemployment|consumption)\b",
+    re.IGNORECASE,
+)
+NOT_TRADE_AFTER = re.compile(
+    r"\s*(?:[\w-]+\s+){0,2}?(?:tariffs?|duty|duties|levy|levies|tax(?:es)?)\b", re.IGNORECASE
+)
+# Where a part of a sentence begins, for the words above.
+PART_BREAK = re.compile(r"[,;:—–()]|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b", re.IGNORECASE)

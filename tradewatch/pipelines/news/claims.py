@@ -41,7 +41,11 @@ from .claim_words import (
     CONTRAST_BEFORE,
     DATELINE,
     DOWN,
+    FORECAST_BEFORE,
     LOWER_BOUND,
+    NOT_TRADE_AFTER,
+    NOT_TRADE_BEFORE,
+    PART_BREAK,
     PER_MONTH,
     PER_UNIT,
     PER_YEAR,
@@ -198,6 +202,7 @@ def _sentence_claims(original: str, published: Month, context: _Context) -> list
     figures = [f for f in figures if not _about_prices(text, f)]
     about_trade = bool(TRADE_WORDS.search(text) or _commodity(text) or context.talking)
     placed = _place(text, figures, times, context, published) if about_trade else []
+    placed = [p for p in placed if not _not_a_claim(text, p)]
     for index, item in enumerate(placed):
         clause = (_clause_start(text, item.figure.start), _clause_end(text, item.figure.end))
         if index and says_nothing(text, *clause):
@@ -209,6 +214,20 @@ def _sentence_claims(original: str, published: Month, context: _Context) -> list
     _remember(text, times, placed, context, published)
     remember(text, [p.series for p in placed], context.speaker)
     return claims
+
+
+def _not_a_claim(text: str, item: _Placed) -> bool:
+    """A forecast, a tariff, the economy's growth or a stock: not a figure of trade."""
+    figure = item.figure
+    part = text[_part_start(text, figure.start) : figure.start]
+    if NOT_TRADE_BEFORE.search(part) or NOT_TRADE_AFTER.match(text, figure.end):
+        return True
+    return not item.contrast and bool(FORECAST_BEFORE.search(part))
+
+
+def _part_start(text: str, position: int) -> int:
+    breaks = [m.end() for m in PART_BREAK.finditer(text, 0, position)]
+    return breaks[-1] if breaks else 0
 
 
 def _about_prices(text: str, figure: Figure) -> bool:

@@ -41,6 +41,15 @@ def normalize(sentence: str) -> str:
         flags=re.IGNORECASE,
     )
     text = re.sub(
+        rf"\b({_WORD})-point-({_WORD}|\d+)\b",
+        lambda m: (
+            f"{NUMBER_WORDS[m.group(1).lower()]}.{NUMBER_WORDS.get(m.group(2).lower(), m.group(2))}"
+        ),
+        text,
+        flags=re.IGNORECASE,
+    )
+    text = _PRIOR_IN_BRACKETS.sub(_prior_said, text)
+    text = re.sub(
         rf"\b({_WORD})[- ]and[- ](a[- ]half|a[- ]quarter|three[- ]quarters)\b",
         lambda m: (
             f"{NUMBER_WORDS[m.group(1).lower()]}." + _HALVES[m.group(2).lower().replace(" ", "-")]
@@ -56,6 +65,21 @@ def normalize(sentence: str) -> str:
     )
     text = re.sub(r"(US\s?\$|\$)\s+(?=\d)", r"\1", text)
     return re.sub(r"(?<=[a-z])(?=(?:USD|US\$)\s?\d)", " ", text)
+
+
+# "13.4 (13.3) mln t", "917,000 (1.3 mln) t": this year's figure, the year before's in brackets
+_PRIOR_IN_BRACKETS = re.compile(
+    rf"(?<![\d.,])(?P<a>{NUMBER})(?:\s*(?P<sa>{SCALE}))?\s*\(\s*(?P<b>{NUMBER})(?:\s*"
+    rf"(?P<sb>{SCALE}))?\s*\)\s*(?P<sc>{SCALE})?\s*(?P<u>{WEIGHT_UNIT})\b",
+    re.IGNORECASE,
+)
+
+
+def _prior_said(match: re.Match) -> str:
+    unit, shared = match.group("u"), match.group("sc") or ""
+    first = " ".join(filter(None, [match.group("a"), match.group("sa") or shared, unit]))
+    prior = " ".join(filter(None, [match.group("b"), match.group("sb") or shared, unit]))
+    return f"{first} (against {prior} a year earlier)"
 
 
 @dataclass(frozen=True)
@@ -92,6 +116,9 @@ VALUE_BEFORE = re.compile(
     _QUAL + rf"(?P<cur>{_CUR_BEFORE})\s?{_NUM1}{_SC}"
     rf"(?:\s*(?P<sep>-|–|to|and)\s*(?:{_CUR_BEFORE})?\s?{_NUM2}{_SC2})?",
     re.IGNORECASE,
+)
+_SCALED_VALUE = re.compile(
+    rf"(?P<cur>{_CUR_BEFORE})\s?(?:{NUMBER})\s*-?\s*(?P<scale>{SCALE})\b", re.IGNORECASE
 )
 VALUE_AFTER = re.compile(_QUAL + rf"{_NUM1}{_SC}\s+(?P<cur>{_CUR_AFTER})\b", re.IGNORECASE)
 PERCENT = re.compile(
@@ -242,12 +269,23 @@ def _value(match: re.Match) -> list[Figure]:
     first = half_unit(match.group("num"))
     num2 = match.groupdict().get("num2")
     if not num2:
-        factor = _scale(scale1)
+        factor = _scale(scale1 or _carried_scale(match, currency))
         figure = _fig("value", match, first[0] * factor, first[1] * factor, currency=currency)
         return [figure]
     second = half_unit(num2)
     factor1, factor2 = _scale(scale1 or scale2), _scale(scale2 or scale1)
     return [_range("value", match, first, factor1, second, factor2, currency)]
+
+
+def _carried_scale(match: re.Match, currency: str) -> str | None:
+    """ "$37 billion in December against $40.21 in November": the scale said before carries."""
+    if Decimal(match.group("num").replace(",", "")) >= 1000:
+        return None
+    said = [
+        m for m in _SCALED_VALUE.finditer(match.string, 0, match.start())
+        if _currency(m.group("cur")) == currency
+    ]  # fmt: skip
+    return said[-1].group("scale") if said else None
 
 
 def _percent(match: re.Match) -> list[Figure]:
