@@ -121,7 +121,7 @@ YEAR = r"(?:19|20)\d{2}"
 # Phrases after a change that say what it is measured against.
 YEAR_EARLIER = (
     r"(?P<cmp>\b(?:from|than|over|on|versus|vs\.?|against|compared\s+(?:with|to))\s+)?"
-    r"(?:(?:a|one)\s+year\s+(?:earlier|ago|before)|the\s+same\s+(?:month|period|time|quarter)\s+"
+    r"(?:(?:a|one)\s+year\s+(?:earlier|ago|before)|the\s+(?:same|corresponding)\s+(?:month|period|time|quarter)\s+"
     r"(?:a\s+year\s+(?:earlier|ago)|last\s+year|of\s+(?:the\s+previous|last)\s+year|(?:in|of)\s+"
     rf"(?:{YEAR}|the\s+previous\s+year|last\s+year)|(?:of\s+)?(?:the\s+)?(?:previous|prior)\s+year)"
     r"|(?:a\s+)?year[- ]earlier(?:\s+levels?)?|year[- ]ago(?:\s+levels?)?)"
@@ -333,11 +333,22 @@ FORECAST_BEFORE = re.compile(
 NOT_TRADE_BEFORE = re.compile(
     r"\b(?:tariffs?|duty|duties|levy|levies|economic\s+growth|GDP|gross\s+domestic|inflation"
     r"|growth\s+target|target|production|output|stockpiles?|stocks|inventor(?:y|ies)|reserves"
-    r"|futures|interest\s+rates?|unemployment|consumption)\b",
+    r"|futures|interest\s+rates?|unemployment|consumption|currency(?!-)|exchange\s+rate)\b",
     re.IGNORECASE,
 )
 NOT_TRADE_AFTER = re.compile(
-    r"\s*(?:[\w-]+\s+){0,2}?(?:tariffs?|duty|duties|levy|levies|tax(?:es)?)\b", re.IGNORECASE
+    r"\s*(?:[\w-]+\s+){0,2}?(?:tariffs?|duty|duties|levy|levies|tax(?:es)?)\b|\s+(?:to|per|"
+    r"against)\s+the\s+(?:U\.?S\.?\s+)?(?:dollar|euro|yen)\b",
+    re.IGNORECASE,
+)
+# "from August's $52.05 billion", "against $40.21": the figure compared against, said as fact
+COMPARED_BEFORE = re.compile(
+    r"\b(?:from|against|versus|vs\.?|compared\s+(?:with|to)|than)\s+(?:\S+\s+){0,2}$",
+    re.IGNORECASE,
+)
+# A span the sentence calls a total: its figure is the months' sum, not the last month's
+SUM_WORDS = re.compile(
+    r"\b(?:cumulative|cumulatively|combined|in\s+total|altogether)\b", re.IGNORECASE
 )
 # Where a part of a sentence begins, for the words above.
-PART_BREAK = re.compile(r"[,;:—–()]|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b", re.IGNORECASE)
+PART_BREAK = re.compile(r"[,;:—–()]|--|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b", re.IGNORECASE)

@@ -38,6 +38,7 @@ from .claim_words import (
     CHANGE_OF,
     COMMODITIES,
     COMMODITY_HS,
+    COMPARED_BEFORE,
     CONTRAST_BEFORE,
     DATELINE,
     DOWN,
@@ -50,6 +51,7 @@ from .claim_words import (
     PER_UNIT,
     PER_YEAR,
     PRICE_WORDS,
+    SUM_WORDS,
     TRADE_WORDS,
     UP,
     UPPER_BOUND,
@@ -73,6 +75,8 @@ _ABBREVIATIONS = re.compile(
     r"U\.K|Inc|Corp|Co|Ltd|vs|approx|est)\.$"
 )
 _CLAUSE_BREAK = re.compile(r";|\bwhile\b|\bbut\b|\bwhereas\b|\bmeanwhile\b", re.IGNORECASE)
+# between a figure and a time expression, these start another event: "after a bump in August"
+_OWN_BREAK = re.compile(r"\bafter\b|\bsince\b|\bwhen\b|\bbefore\b", re.IGNORECASE)
 _OWN_GAP = 48  # characters between a figure and a time expression that is its own
 
 
@@ -222,7 +226,8 @@ def _not_a_claim(text: str, item: _Placed) -> bool:
     part = text[_part_start(text, figure.start) : figure.start]
     if NOT_TRADE_BEFORE.search(part) or NOT_TRADE_AFTER.match(text, figure.end):
         return True
-    return not item.contrast and bool(FORECAST_BEFORE.search(part))
+    compared = item.contrast or COMPARED_BEFORE.search(part)  # "from August's $52.05 billion"
+    return not compared and bool(FORECAST_BEFORE.search(part))
 
 
 def _part_start(text: str, position: int) -> int:
@@ -276,7 +281,7 @@ def _remember(text, times, placed, context: _Context, published: Month) -> None:
 
 
 def _gap_ok(gap: str) -> bool:
-    return len(gap) <= _OWN_GAP and not _CLAUSE_BREAK.search(gap)
+    return len(gap) <= _OWN_GAP and not _CLAUSE_BREAK.search(gap) and not _OWN_BREAK.search(gap)
 
 
 def _place(text, figures, times, context: _Context, published: Month) -> list[_Placed]:
@@ -322,7 +327,7 @@ def _own_times(text: str, placed: list[_Placed], times: list[TimeExpr]) -> set[i
         for expr in times:
             if expr.start < figure.end or (next_start is not None and expr.start >= next_start):
                 continue
-            if not _gap_ok(text[reach : expr.start]):
+            if not _gap_ok(text[reach : expr.start]) or _time_before(text, times, figure, expr):
                 break
             if expr.role == "ignored":
                 continue
@@ -380,6 +385,15 @@ def _own_times(text: str, placed: list[_Placed], times: list[TimeExpr]) -> set[i
     return owned
 
 
+def _time_before(text: str, times: list[TimeExpr], figure: Figure, expr: TimeExpr) -> bool:
+    """ "imports in December were 54.1 tonnes, in January they were 53.2": a time after a comma
+    starts the next figure's clause when the figure's own clause named its time before it."""
+    if "," not in text[figure.end : expr.start]:
+        return False
+    start = max(_clause_start(text, figure.start), text.rfind(",", 0, figure.start) + 1)
+    return any(t.role == "period" and start <= t.start < figure.start for t in times)
+
+
 def _share_listed(text: str, placed: list[_Placed]) -> None:
     """Figures listed together share a time: "3.86 million tons and 3.16 million tons in May";
     with "respectively", a list of months is shared out in order."""
@@ -435,6 +449,12 @@ def _anaphor(expr: TimeExpr, context: _Context) -> tuple[Month, Month] | None:
     anchor = (context.focus or context.last_period or (None, None))[1]
     if expr.wants == "ytd":
         return (Month(anchor.year, 1), anchor) if anchor else None
+    if expr.wants.startswith("from"):
+        start = int(expr.wants[4:])
+        if not anchor:
+            return None
+        first = Month(anchor.year if anchor.month >= start else anchor.year - 1, start)
+        return first, anchor
     if expr.wants.startswith("past"):
         count = int(expr.wants[4:])
         return (anchor.shift(1 - count), anchor) if anchor else None
@@ -502,11 +522,12 @@ def _endpoint(item: _Placed, text: str, expr: TimeExpr) -> None:
     """ "rose to X between May and August": X is August's figure.
 
     Not for a span from January: "between January and September ... to $1.5 billion" is the
-    year to date, as customs publishes it.
+    year to date, as customs publishes it; nor for a total the sentence calls one ("cumulative
+    exports between April 2025 and January 2026 ... rising to $720.76bn").
     """
     if not expr.linked or item.figure.kind == "percent" or item.first == item.last:
         return
-    if item.first.month == 1:
+    if item.first.month == 1 or SUM_WORDS.search(text):
         return
     lead = text[max(0, item.figure.start - 40) : item.figure.start]
     if re.search(r"\b(?:to|at|reaching|reached|hit)\s+(?:a\s+|an\s+)?(?:\w+\s+)?$", lead):
@@ -532,15 +553,17 @@ def _infer_missing(placed: list[_Placed], times: list[TimeExpr], context: _Conte
     """Months nothing named outright: from what a figure is compared with, or against."""
     if not any(p.first and p.how != "contrast" and not p.contrast for p in placed):
         months = _month_after_comparison(placed, times, context)
-        if months is None:
-            return
-        for item in placed:
+        for item in placed if months is not None else ():
             if item.first is None and item.how != "contrast":
                 item.first, item.last, item.how = *months, "inferred"
     for index, item in enumerate(placed):
         if item.how != "contrast" or item.first is not None:
             continue
         reference = _reference(placed, index)
+        if reference is None and context.focus and item.time and item.time.role == "relative":
+            # "That compares with 29.7 million mt in the corresponding period last year": the
+            # months the report is speaking of, a year back
+            reference = _Placed(item.figure, *context.focus)
         if reference is None:
             continue
         expr = item.time if item.time is not None and item.time.role == "relative" else None

@@ -14,6 +14,7 @@ A time expression is one of
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -102,6 +103,9 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
         rf"(?:,\s*{YEAR})?"
     )),
     ("ignored_date", re.compile(rf"\b\d{{1,2}}\s+{MONTH}(?:\s+{YEAR})?")),
+    ("ignored_record", re.compile(
+        rf"\b(?i:record|peak|high|low)s?\s+(?:(?i:set|seen|reached|hit)\s+)?(?i:in|of)\s+{YEAR}\b"
+    )),
     ("ignored_when", re.compile(
         rf"\b(?i:(?:issued|released|published|announced|reported|said)\s+(?:[\w\s]{{0,30}}?\s)?"
         rf"(?:in|on)\s+)?(?i:late|early|mid)[- ]{MONTH}(?:\s+{YEAR})?"
@@ -122,8 +126,16 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
         rf"\b(?i:the\s+)?(?P<ord>first|second|third|fourth)\s+(?i:quarter)(?:\s+(?i:of)\s+"
         rf"(?:(?P<y>{YEAR})|(?P<rel>this\s+year|last\s+year)))"
     )),
+    ("ytd_last_month", re.compile(
+        r"\b(?i:from\s+(?:the\s+(?:start|beginning)\s+of\s+)?this\s+year\s+(?:to|until|"
+        r"through)\s+last\s+month)"
+    )),
     ("so_far", re.compile(
         r"\b(?i:so\s+far\s+this\s+year|year[- ]to[- ]date|in\s+the\s+year\s+to\s+date)"
+    )),
+    ("marketing_year", re.compile(
+        rf"\b(?i:the\s+)?(?P<m1>{MONTH})[-–/\s]*(?i:-?to-?|through|[-–/])\s*(?P<m2>{MONTH})\s+"
+        r"(?i:marketing|crop|fiscal|financial|trade)\s+(?i:year)"
     )),
     ("past_months", re.compile(
         rf"\b(?i:over\s+the\s+|in\s+the\s+)?(?i:past|last)\s+{_N}\s+(?i:months)"
@@ -138,12 +150,12 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     )),
     ("month_list", re.compile(
         rf"\b(?P<m1>{MONTH})(?:\s+(?P<y1>{YEAR}))?(?P<middle>(?:,\s*{MONTH})*),?\s+(?i:and)\s+"
-        rf"(?P<m2>{MONTH})(?:,?\s+(?P<y2>{YEAR}))?"
+        rf"(?P<m2>{MONTH})(?:,?\s+(?P<y2>{YEAR}))?(?P<combined>\s+(?i:combined|together))?"
     )),
     ("relative_year", re.compile(YEAR_EARLIER, re.IGNORECASE)),
     ("relative_month", re.compile(MONTH_EARLIER, re.IGNORECASE)),
     ("relative_named", re.compile(
-        rf"\b(?i:from|than|compared\s+(?:with|to)|versus|vs\.?|against|over)\s+(?:(?i:in|the\s+"
+        rf"\b(?i:from|than|compared\s+(?:with|to)|versus|vs\.?|against|over|on)\s+(?:(?i:in|the\s+"
         rf"level\s+(?:of|in)|(?:they|it)\s+(?:were|was)\s+in)\s+)?(?P<m1>{MONTH})(?:,?\s+(?P<y1>{YEAR}))?"
         rf"(?:'s)?(?!\s+(?:and|to|through)\s+{MONTH})"
     )),
@@ -227,6 +239,12 @@ def _build(name: str, match: re.Match, published: Month) -> TimeExpr | None:  # 
         quarter = ORDINAL_COUNTS[g["ord"].lower()]
         year = _year(g, published)
         return _period("sum", s, e, Month(year, 3 * quarter - 2), Month(year, 3 * quarter))
+    if name == "ytd_last_month":
+        last = published.shift(-1)
+        return _period("ytd", s, e, Month(last.year, 1), last)
+    if name == "marketing_year":
+        # "the October through September marketing year": from its first month to the report's
+        return TimeExpr(s, e, "anaphor", kind="season", wants=f"from{_month_no(g['m1'])}")
     if name == "so_far":
         return TimeExpr(s, e, "anaphor", kind="ytd", wants="ytd")
     if name == "past_months":
@@ -245,14 +263,24 @@ def _build(name: str, match: re.Match, published: Month) -> TimeExpr | None:  # 
         kind = "ytd" if first.month == 1 and not linked else "range"
         return _period(kind, s, e, first, last, linked=linked)
     if name == "month_list":
-        last = _latest(_month_no(g["m2"]), _int(g.get("y2")), published)
-        names = [g["m1"], *re.findall(MONTH, g.get("middle") or "")]
+        names = [g["m1"], *re.findall(MONTH, g.get("middle") or ""), g["m2"]]
+        numbers = [_month_no(n) for n in names]
+        if all(a > b for a, b in itertools.pairwise(numbers)):
+            # "in March and February, respectively": listed from the latest back
+            months = [_latest(numbers[0], _int(g.get("y1")) or _int(g.get("y2")), published)]
+            for number in numbers[1:]:
+                months.append(_latest(number, None, months[-1]))
+            return _period("list", s, e, min(months), max(months), months=tuple(months))
+        last = _latest(numbers[-1], _int(g.get("y2")), published)
         months, anchor = [last], last
-        for name_ in reversed(names):
-            anchor = _latest(_month_no(name_), None, anchor)
+        for number in reversed(numbers[:-1]):
+            anchor = _latest(number, None, anchor)
             months.insert(0, anchor)
         if g.get("y1"):
             months[0] = Month(int(g["y1"]), months[0].month)
+        if g.get("combined"):
+            # "in January and February combined": one figure for the months together
+            return _period("sum", s, e, months[0], last)
         return _period("list", s, e, months[0], last, months=tuple(months))
     if name == "relative_year":
         compare = bool(g.get("cmp") or g.get("cmp2"))
