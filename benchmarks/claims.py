@@ -80,7 +80,7 @@ def same_amount(claim: Claim, figure: dict) -> bool:
     if (
         claim.kind != figure["kind"]
         or figure["unit"] not in SCORED_UNITS
-        and figure["unit"] != (claim_currency(claim))
+        and figure["unit"] != claim_unit(claim)
     ):
         return False
     wanted = float(figure["amount"]) * SCORED_UNITS.get(figure["unit"], 1.0)
@@ -95,8 +95,9 @@ def same_amount(claim: Claim, figure: dict) -> bool:
     return False
 
 
-def claim_currency(claim: Claim) -> str:
-    return getattr(claim, "currency", None) or ("USD" if claim.kind == "value" else "")
+def claim_unit(claim: Claim) -> str:
+    """The unit a claim's amount is in, as the corpus writes units (t for kg)."""
+    return "t" if claim.unit == "kg" else claim.unit or ""
 
 
 def same_months(claim: Claim, figure: dict) -> bool:

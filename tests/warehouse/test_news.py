@@ -26,11 +26,13 @@ def con(warehouse_path):
         yield connection
 
 
-def article(text: str, url: str = "https://news.example.org/coal") -> Article:
+def article(
+    text: str, url: str = "https://news.example.org/coal", title: str | None = None
+) -> Article:
     return Article(
         url=url,
         canonical_url=url,
-        title="China's coal imports from North Korea",
+        title=title or "China's coal imports from North Korea",
         outlet="Example News",
         author=None,
         published_at=PUBLISHED,
@@ -39,8 +41,8 @@ def article(text: str, url: str = "https://news.example.org/coal") -> Article:
     )
 
 
-def load(con, text: str, url: str = "https://news.example.org/coal"):
-    frame, claims, refused = article_frames(article(text, url))
+def load(con, text: str, url: str = "https://news.example.org/coal", title: str | None = None):
+    frame, claims, refused = article_frames(article(text, url, title))
     assert refused == []
     return load_article(con, frame, claims, exchange_id=None, run_id="test")
 
@@ -181,8 +183,13 @@ def checked(con, text: str) -> list[tuple]:
 @pytest.mark.parametrize(
     ("sentence", "verdict", "why"),
     [
-        ("Its imports were worth 2.5 billion yuan in September.", "no data", "yuan"),
-        ("China's trade with North Korea was $500 million in September.", "no data", "both ways"),
+        # the series has weights only: no value to set a value beside
+        ("Its imports were worth 2.5 billion yuan in September.", "no data", "missing"),
+        (
+            "China's trade with North Korea was $500 million in September.",
+            "no data",
+            "exports)",
+        ),
         ("Coal imports from North Korea rose 12 percent in September.", "unclear", "against"),
     ],
 )
@@ -212,3 +219,105 @@ def test_an_amount_of_change_is_checked_as_the_difference(con):
         "month-on-month by 667,000 tonnes.",
     )
     assert [r[4] for r in rows if r[0] == "667,000 tonnes"] == ["disagrees"]
+
+
+def put_row(con, reporter, partner, hs, flow, month, *, kg=None, usd=None, source="comtrade"):
+    """One month of any series (tonnes as kg, dollars), written straight into the vintages."""
+    con.execute(
+        "insert into trade_vintages values (?, ?, ?, ?, ?, ?, 1, ?, null, null, ?, now(), 'e',"
+        " 's', 0, 'r', null, null)",
+        [source, reporter, partner, hs, flow, dt.date(*month, 1), kg, usd],
+    )
+
+
+def claim_rows(con) -> list[tuple]:
+    return con.execute(
+        "select stated, verdict, coalesce(unclear_reason, no_data_reason), checked_against"
+        " from claim_checks order by claim_no"
+    ).fetchall()
+
+
+def test_trade_both_ways_and_a_balance_are_checked_against_exports_and_imports(con):
+    """China-North Korea, September 2016 (test figures): exports $250m, imports $180m."""
+    put_row(con, 156, 408, "TOTAL", "X", (2016, 9), usd=250e6)
+    put_row(con, 156, 408, "TOTAL", "M", (2016, 9), usd=180e6)
+    load(
+        con,
+        "China's trade with North Korea was $430 million in September. China ran a trade "
+        "surplus of $70 million with North Korea in September.",
+        title="China's trade with North Korea",
+    )
+    rows = claim_rows(con)
+    assert [r[:2] for r in rows] == [("$430 million", "agrees"), ("$70 million", "agrees")]
+    assert rows[1][3] == "comtrade: China balance with North Korea, HS TOTAL, 2016-09"
+    load(
+        con,
+        "China ran a trade deficit of $70 million with North Korea in September.",
+        url="https://news.example.org/deficit",
+        title="China's trade with North Korea",
+    )
+    deficit = con.execute(
+        "select verdict, balance from claim_checks where canonical_url like '%deficit'"
+    ).fetchall()
+    assert deficit == [("disagrees", "deficit")]  # China's balance with the North is a surplus
+
+
+def test_a_year_to_date_figure_is_checked_against_the_sum_of_its_months(con):
+    for month, tonnes in enumerate([1.0e6, 1.2e6, 2.345e6, 1.527e6], start=1):
+        put_row(con, 156, 408, "2701", "M", (2016, month), kg=tonnes * 1000)
+    # 1.0 + 1.2 + 2.345 + 1.527 = 6.072 million tonnes, January to April (COAL has May on)
+    load(con, "China imported 6.07 million tonnes of coal from North Korea in the first four "
+              "months of 2016.")  # fmt: skip
+    ((stated, verdict, why, against),) = claim_rows(con)
+    assert (verdict, why) == ("agrees", None)
+    assert against.endswith("2016-01..2016-04")
+
+
+KOREA = (
+    "South Korea's exports fell 14.9 percent from a year earlier to $41.0 billion in September, "
+    "the Ministry of Trade, Industry and Energy said. Outbound shipments came to $370 billion in "
+    "the first nine months of the year. Economists polled by Yonhap had expected exports to "
+    "fall 10 percent."
+)  # written for this test: a Korean ministry report in the form such reports take
+
+
+def test_a_korean_ministry_report_is_not_covered_until_korea_is_loaded(con):
+    load(con, KOREA, url="https://news.example.org/korea", title="Korea's exports fall")
+    rows = claim_rows(con)
+    # the forecast is no claim; the others are South Korea's exports to the world
+    assert [r[0] for r in rows] == ["14.9 percent", "$41.0 billion", "$370 billion"]
+    assert {r[1] for r in rows} == {"no data"}
+    assert all(r[2].startswith("not covered — reporter South Korea") for r in rows)
+    assert 'reporter = "KOR"' in rows[0][2]
+
+
+def test_a_korean_ministry_report_is_checked_against_korea_as_reporter(con):
+    monthly = [41.1e9] * 8 + [41.0e9]  # 2016-01 .. 2016-09: $369.8 billion in nine months
+    for month, usd in enumerate(monthly, start=1):
+        put_row(con, 410, 0, "TOTAL", "X", (2016, month), usd=usd)
+    put_row(con, 410, 0, "TOTAL", "X", (2015, 9), usd=48.2e9)  # 41.0 / 48.2 - 1 = -14.9%
+    load(con, KOREA, url="https://news.example.org/korea", title="Korea's exports fall")
+    rows = claim_rows(con)
+    assert [r[1] for r in rows] == ["agrees", "agrees", "agrees"]
+    assert rows[1][3] == "comtrade: South Korea exports to World, HS TOTAL, 2016-09"
+    assert rows[2][3] == "comtrade: South Korea exports to World, HS TOTAL, 2016-01..2016-09"
+
+
+def test_a_value_in_yen_is_checked_at_the_months_rate(con):
+    put_row(con, 392, 0, "TOTAL", "X", (2016, 9), usd=59.6e9)
+    load(con, "Japan's exports were worth 6.07 trillion yen in September.",
+         url="https://news.example.org/japan", title="Japan's exports")  # fmt: skip
+    ((stated, verdict, why, against),) = claim_rows(con)
+    assert (verdict, why) == (
+        "no data",
+        "stated in JPY; no JPY rate loaded for those months (the ECB source loads them)",
+    )
+    # the ECB's September 2016 averages (units per euro): USD 1.1212, JPY 114.2 (test rates)
+    for currency, per_eur in (("USD", 1.1212), ("JPY", 114.2)):
+        con.execute(
+            "insert into ref.fx_rates values ('2016-09-01', ?, ?, 'ecb', 'e', now())",
+            [currency, per_eur],
+        )
+    # 59.6e9 / 1.1212 * 114.2 = 6.0706e12 yen
+    ((stated, verdict, why, against),) = claim_rows(con)
+    assert (stated, verdict) == ("6.07 trillion yen", "agrees")

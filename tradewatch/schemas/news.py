@@ -45,7 +45,12 @@ CLAIM_COLUMNS = [
     "basis_period_end",
     "currency",
     "period_source",
+    "balance",
+    "unit",
 ]
+# The currencies a claim's value may be stated in, and the units of any claim's amount.
+CLAIM_CURRENCIES = ["USD", "CNY", "JPY", "EUR", "KRW", "GBP", "INR"]
+CLAIM_UNITS = ["kg", "bbl/d", "m3", "%", *CLAIM_CURRENCIES]
 
 
 class NewsArticle(pa.DataFrameModel):
@@ -72,11 +77,12 @@ class NewsArticle(pa.DataFrameModel):
 
 
 class NewsClaim(pa.DataFrameModel):
-    """One figure an article states, in kg, USD or percent, with the months it is about."""
+    """One figure an article states (kg, a volume, a currency or percent), with its series and
+    the months it is about."""
 
     claim_no: Series[int] = pa.Field(ge=0)
     kind: Series[str] = pa.Field(isin=["quantity", "value", "percent"])
-    measure: Series[str] = pa.Field(isin=["weight", "value"])
+    measure: Series[str] = pa.Field(isin=["weight", "value", "volume"])
     sentence_no: Series[int] = pa.Field(ge=0)
     sentence: Series[str] = pa.Field(str_length={"min_value": 1})
     stated: Series[str] = pa.Field(str_length={"min_value": 1})
@@ -86,7 +92,8 @@ class NewsClaim(pa.DataFrameModel):
     )
     reporter_code: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0, le=999)
     partner_code: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0, le=999)
-    flow: Series[str] = pa.Field(isin=["M", "X", "T"])  # T: trade both ways
+    # T: trade both ways, B: the balance; null where the report does not say
+    flow: Series[str] = pa.Field(nullable=True, isin=["M", "X", "T", "B"])
     period: Series[pd.Timestamp] = pa.Field(nullable=True)
     period_end: Series[pd.Timestamp] = pa.Field(nullable=True)
     per_month: Series[bool]
@@ -99,8 +106,10 @@ class NewsClaim(pa.DataFrameModel):
     basis: Series[str] = pa.Field(nullable=True)
     basis_period: Series[pd.Timestamp] = pa.Field(nullable=True)
     basis_period_end: Series[pd.Timestamp] = pa.Field(nullable=True)
-    currency: Series[str] = pa.Field(nullable=True, isin=["USD", "CNY"])
+    currency: Series[str] = pa.Field(nullable=True, isin=CLAIM_CURRENCIES)
     period_source: Series[str] = pa.Field(nullable=True, isin=["text", "report", "publication"])
+    balance: Series[str] = pa.Field(nullable=True, isin=["surplus", "deficit"])
+    unit: Series[str] = pa.Field(nullable=True, isin=CLAIM_UNITS)
 
     @pa.dataframe_check(name="period_order")
     def _period_order(cls, frame: pd.DataFrame) -> Series[bool]:

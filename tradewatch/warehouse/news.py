@@ -109,7 +109,9 @@ def record_reject(
 
 
 # The migrations that make the news tables, in order: enough for one article's checks.
-NEWS_MIGRATIONS = ("005_news.sql", "008_claim_readings.sql")
+NEWS_MIGRATIONS = ("005_news.sql", "008_claim_readings.sql", "012_claim_series.sql")
+# What the checks read from the warehouse, as views of the attached file.
+CUSTOMS_VIEWS = ("trade_values_usd", "fx_monthly", "ref.countries")
 
 
 def check_against(
@@ -129,10 +131,12 @@ def check_against(
             con.execute(f"attach '{_quoted(target)}' as customs (read_only)")
         except duckdb.Error as exc:
             raise WarehouseError(f"cannot read {target}: {exc}") from exc
-        con.execute("create view trade_monthly as select * from customs.trade_monthly")
+        con.execute("create schema ref")
+        for name in CUSTOMS_VIEWS:
+            con.execute(f"create view {name} as select * from customs.{name}")
         for name in NEWS_MIGRATIONS:
             con.execute(migration_text(name))
-        for name in ("07_news_articles.sql", "08_claim_checks.sql"):
+        for name in ("07_news_articles.sql", "12_claim_checks.sql"):
             con.execute(view_text(name))
         load_article(con, article, claims, exchange_id=None, run_id="news extract")
         result = con.execute("select * from claim_checks order by claim_no")

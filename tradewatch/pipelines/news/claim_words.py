@@ -9,6 +9,8 @@ an edit to a list, not to the code that attaches figures to months.
 from __future__ import annotations
 
 import re
+import tomllib
+from importlib.resources import files
 
 # Numbers as written: "1,321", "2.465", "27".
 NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -45,6 +47,12 @@ WEIGHT_UNITS = {
 WEIGHT_UNIT = (
     r"(?:metric\s+tonnes|metric\s+tons|tonnes|tons|tonne|ton|mt|t|kilograms|kilogrammes|kg)"
 )
+# Volumes: barrels per day (crude oil) and cubic metres (gas), kept in their own unit.
+VOLUME_UNITS = {
+    r"barrels?\s+(?:per|a)\s+day|bpd|b/d|bbl/d": "bbl/d",
+    r"cubic\s+met(?:re|er)s|m3|m³": "m3",
+    r"bcm": "bcm",  # billion cubic metres
+}
 # Currencies written before the number, and after it.
 CURRENCY_BEFORE = {
     r"US\s?\$": "USD", r"\$": "USD", r"USD\s?": "USD", r"US\s+dollars?\s": "USD",
@@ -183,28 +191,21 @@ ALL_GOODS = re.compile(
     r"goods\s+from|in\s+goods|export\s+items|trade\s+volume|imports\s+and\s+exports)\b",
     re.IGNORECASE,
 )
-# Commodity names as reports write them; the first that matches names the commodity, so the
-# longer names come first. The HS heading is the watchlist's where tradewatch watches it.
-COMMODITIES = {
-    "iron ore": re.compile(r"\biron[- ]ore\b", re.IGNORECASE),
-    "lead ore": re.compile(
-        r"\blead(?:\s+ores?)?(?:\s+and\s+concentrates?)?\b(?!\s+(?:to|the|a|an|by|in)\b)",
-        re.IGNORECASE,
-    ),
-    "coal": re.compile(r"\b(?:coal|anthracite|lignite|coking coal|thermal coal)\b", re.IGNORECASE),
-    "steel": re.compile(r"\bsteel\s+(?:imports|exports|products)|\bsteel\b(?!-?making)", re.I),
-    "crude oil": re.compile(r"\bcrude(?:\s+oil)?\b", re.IGNORECASE),
-    "liquefied petroleum gas": re.compile(r"\b(?:liquefied\s+petroleum\s+gas|LPG)\b"),
-    "iron": re.compile(r"\biron\b(?![- ]ore)", re.IGNORECASE),
-}
-COMMODITY_HS = {
-    "coal": "2701",
-    "iron ore": "2601",
-    "lead ore": "2607",
-    "crude oil": "2709",
-    "liquefied petroleum gas": "271111",
-    "all goods": "TOTAL",
-}
+
+
+# Commodity names as reports write them, and the HS heading of each: data in commodities.toml.
+def _commodities() -> tuple[dict[str, re.Pattern], dict[str, str]]:
+    table = tomllib.loads(files(__package__).joinpath("commodities.toml").read_text("utf-8"))
+    patterns, headings = {}, {"all goods": "TOTAL"}
+    for entry in table["commodity"]:
+        flags = 0 if entry.get("case") else re.IGNORECASE
+        patterns[entry["name"]] = re.compile("|".join(entry["words"]), flags)
+        if "hs" in entry:
+            headings[entry["name"]] = entry["hs"]
+    return patterns, headings
+
+
+COMMODITIES, COMMODITY_HS = _commodities()
 # Besides the country table's names: what Korean reporting calls North Korea.
 PARTNER_ALIASES = (
     (re.compile(r"\bthe\s+North\b"), 408),
@@ -299,10 +300,11 @@ FLOW_WORDS = (
      r"and\s+imports\b|\btrade\s+(?:volume|turnover|value)\b|\btrade\s+(?:with|between)\b"
      r"|\bgoods\s+trade\b|\btraded\b", "T"),
     (r"\bexport\w*|\boutbound\s+(?:shipments|sales)|\boverseas\s+(?:shipments|sales)|\bshipments"
-     r"\s+(?:abroad|overseas|to)\b|\bshipped\s+(?:out|abroad|overseas|to)\b|\bsold\b|\bsales\s+"
+     r"\s+(?:abroad|overseas|to)\b|\bshipped\b(?!\s+(?:from|into|in\s+from)\b)|\bsold\b|\bsales\s+"
      r"(?:to|abroad)\b|\bsells?\b|\bships\s+(?:to|out)\b|\boutflows?\b", "X"),
     (r"\bimport\w*|\bbought\b|\bbuy(?:s|ing)?\b|\bpurchas\w*|\barriv\w*|\binbound\s+shipments|"
-     r"\bbrought\s+in\b|\bshipments\s+(?:from|into)\b|\bintake\b|\bcargoes\b|\binflows?\b", "M"),
+     r"\bbrought\s+in\b|\bshipments\s+(?:from|into)\b|\bshipped\s+(?:from|into)\b"
+     r"|\bintake\b|\bcargoes\b|\binflows?\b", "M"),
 )  # fmt: skip
 # Trade named without a direction ("trade in dollar terms with North Korea"): both ways, when
 # nothing in the clause says otherwise

@@ -112,6 +112,7 @@ class Claim:
     # ("publication", an assumption a check must not hold against the report)
     period_source: str | None = None
     balance: str | None = None  # a balance's side: surplus (exports - imports) or deficit
+    unit: str | None = None  # what amount is in: kg, bbl/d, m3, a currency, or % for a change
 
     def as_record(self) -> dict:
         record = asdict(self)
@@ -716,7 +717,10 @@ def _claims(text, original, item: _Placed, context: _Context, placed) -> list[Cl
     commodity = figure.commodity or _commodity_at(text, figure.start) or context.commodity
     series = item.series
     flow = series.flow
-    if commodity is None and (flow in ("T", "B") or ALL_GOODS.search(text)):
+    if commodity is None and (
+        flow in ("T", "B") or ALL_GOODS.search(text) or series.reporter is not None and flow
+    ):
+        # "Japan's exports rose 4.2%" in a report that names no commodity: all its goods
         commodity = "all goods"
     amount = figure.amount
     low, high = _bounds(figure)
@@ -728,6 +732,9 @@ def _claims(text, original, item: _Placed, context: _Context, placed) -> list[Cl
     spans = [(m, m) for m in months] if months else [(item.first, item.last)]
     value_words = figure.kind == "percent" and VALUE_WORDS.search(text)
     measure = "value" if figure.kind == "value" or value_words else "weight"
+    if figure.unit in ("bbl/d", "m3"):
+        measure = "volume"
+    unit = figure.unit or figure.currency or {"quantity": "kg", "percent": "%"}[figure.kind]
     if PER_YEAR.match(text, figure.end) or ANNUAL_BEFORE.search(
         text, max(0, figure.start - 60), figure.start
     ):
@@ -767,6 +774,7 @@ def _claims(text, original, item: _Placed, context: _Context, placed) -> list[Cl
                 currency=figure.currency,
                 period_source=_source(item, context) if first is not None else None,
                 balance=series.balance,
+                unit=unit,
             )
         )  # fmt: skip
     return out

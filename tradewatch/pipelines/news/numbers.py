@@ -23,6 +23,7 @@ from .claim_words import (
     QUALIFIERS,
     SCALE,
     SCALES,
+    VOLUME_UNITS,
     WEIGHT_UNIT,
     WEIGHT_UNITS,
     YEAR,
@@ -97,6 +98,7 @@ class Figure:
     currency: str | None = None
     direction: str | None = None  # when the figure itself says it ("doubled", "(-27%)")
     commodity: str | None = None  # "no iron ore, coal or lead": each zero names its own
+    unit: str | None = None  # a quantity's unit: kg, or bbl/d and m3 for volumes
 
 
 _QUAL = r"(?P<qual>\b(?:" + "|".join(q.replace(" ", r"\s+") for q in QUALIFIERS) + r")\s+)?"
@@ -110,6 +112,10 @@ QUANTITY = re.compile(
     + rf"\s*-?\s*(?P<unit>{WEIGHT_UNIT})\b(?!\s*(?:\$|US))",
     re.IGNORECASE,
 )  # fmt: skip
+VOLUME = re.compile(
+    _QUAL + _NUM1 + _SC + r"\s*(?P<unit>" + "|".join(f"(?:{p})" for p in VOLUME_UNITS) + r")(?!\w)",
+    re.IGNORECASE,
+)
 _CUR_BEFORE = "|".join(f"(?:{p})" for p in CURRENCY_BEFORE)
 _CUR_AFTER = "|".join(f"(?:{p})" for p in CURRENCY_AFTER)
 VALUE_BEFORE = re.compile(
@@ -184,6 +190,8 @@ def find_figures(sentence: str, commodity_names: dict[str, re.Pattern]) -> list[
 
     for match in QUANTITY.finditer(sentence):
         keep(_quantity(match, sentence), match.start(), match.end())
+    for match in VOLUME.finditer(sentence):
+        keep(_volume(match), match.start(), match.end())
     for pattern in (VALUE_BEFORE, VALUE_AFTER):
         for match in pattern.finditer(sentence):
             keep(_value(match), match.start(), match.end())
@@ -253,6 +261,17 @@ def _quantity(match: re.Match, sentence: str) -> list[Figure]:
                    second[1] * factor2),
         ]  # fmt: skip
     return [_range("quantity", match, first, factor1, second, factor2)]
+
+
+def _volume(match: re.Match) -> list[Figure]:
+    """ "1.2 million barrels per day", "5 bcm": a volume in its own unit, never as tonnes."""
+    said = match.group("unit")
+    unit = next(u for p, u in VOLUME_UNITS.items() if re.fullmatch(p, said, re.IGNORECASE))
+    value, half = half_unit(match.group("num"))
+    factor = _scale(match.group("scale"))
+    if unit == "bcm":
+        unit, factor = "m3", factor * 10**9
+    return [_fig("quantity", match, value * factor, half * factor, unit=unit)]
 
 
 def _currency(text: str) -> str:

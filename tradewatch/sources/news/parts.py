@@ -303,14 +303,32 @@ def _reason(exc: BaseException) -> str:
 CLAIM_TABLE_COLUMNS = [
     "stated",
     "kind",
-    "commodity",
-    "partner",
-    "period",
-    "period_end",
+    "unit",
+    "series",
+    "months",
+    "basis_months",
     "direction",
     "customs_figure",
     "verdict",
 ]
+FLOW_WORDS = {"M": "imports from", "X": "exports to", "T": "trade with", "B": "balance with"}
+
+
+def series_text(record: dict) -> str:
+    """ "South Korea exports to World, all goods": the series as far as the report says it."""
+    reporter = record.get("reporter") or "reporter unknown"
+    flow = FLOW_WORDS.get(record.get("flow") or "", "flow unknown,")
+    if record.get("balance"):
+        flow = f"{record['balance']} with"
+    partner = record.get("partner") or "partner unknown"
+    return f"{reporter} {flow} {partner}, {record.get('commodity') or 'commodity unknown'}"
+
+
+def span_text(first: str | None, last: str | None) -> str | None:
+    """ "2016-01..2016-09", or one month."""
+    if first is None:
+        return None
+    return first if last in (None, first) else f"{first}..{last}"
 
 
 def read_source(source: str, max_bytes: int = news.PAGE_MAX_BYTES) -> news.RawDocument:
@@ -358,15 +376,17 @@ def extract_report(
     records = []
     for claim in claims.to_dict("records"):
         record = {k: _plain(v) for k, v in claim.items()}
-        code = record["partner_code"]
-        record["partner"] = country_name(code) if code is not None else None
+        for side in ("reporter", "partner"):
+            code = record[f"{side}_code"]
+            record[side] = country_name(code) if code is not None else None
+        record["series"] = series_text(record)
+        record["months"] = span_text(record["period"], record["period_end"])
+        record["basis_months"] = span_text(record["basis_period"], record["basis_period_end"])
         check = by_number.get(record["claim_no"])
         if check is not None:
-            record["customs_figure"] = check["customs_figure"]
-            record["customs_source"] = check["customs_source"]
-            record["verdict"] = check["verdict"]
-            record["no_data_reason"] = check["no_data_reason"]
-            record["unclear_reason"] = check["unclear_reason"]
+            for key in ("customs_figure", "customs_source", "verdict", "no_data_reason",
+                        "unclear_reason", "checked_against"):  # fmt: skip
+                record[key] = check[key]
         records.append(record)
     return {
         "url": article.url,
