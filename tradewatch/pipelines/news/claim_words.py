@@ -164,7 +164,8 @@ DOWN = re.compile(
     re.IGNORECASE,
 )
 TRADE_WORDS = re.compile(
-    r"\b(?:import\w*|export\w*|surplus\w*|deficits?|trade\s+balance|outbound|shipment\w*|shipp\w*|ship|purchas\w*|bought|buy\w*|sold|sell\w*|"
+    r"\b(?:import\w*|export\w*|surplus\w*|deficits?|trade\s+balance|outbound|overseas\s+sales|"
+    r"shipment\w*|shipp\w*|ship|purchas\w*|bought|buy\w*|sold|sell\w*|"
     r"trade\w*|deliver\w*|suppl\w*|arriv\w*|sourced|received|cargoes|brought\s+in|volume)\b",
     re.IGNORECASE,
 )

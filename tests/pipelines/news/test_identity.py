@@ -1,0 +1,96 @@
+"""Whose trade a figure is: reporter, partner and flow, on sentences written for these tests.
+
+The sentences are this project's own, in the forms trade reports take; none is copied from a
+report. The real reports are measured by ``benchmarks/claims.py`` on ../shared/corpora.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tradewatch.pipelines.news.claims import extract_claims
+from tradewatch.schemas import Month
+
+SEP16 = Month(2016, 10)
+CHINA, NORTH_KOREA, SOUTH_KOREA, JAPAN, USA, INDIA, WORLD = 156, 408, 410, 392, 842, 699, 0
+
+
+def series(text: str, title: str | None = None) -> list[tuple]:
+    return [
+        (c.stated, c.reporter_code, c.partner_code, c.flow, c.balance)
+        for c in extract_claims(text, SEP16, title=title)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the country said to trade, and its flow
+        ("Japan's exports rose 4.2 percent in September.", (JAPAN, WORLD, "X", None)),
+        ("Japanese exports rose 4.2 percent in September.", (JAPAN, WORLD, "X", None)),
+        ("India imported 54.1 tonnes of gold in September.", (INDIA, WORLD, "M", None)),
+        # the authority that publishes: a Korean ministry's figure is Korea's
+        (
+            "Outbound shipments fell 2 percent in September, the Ministry of Trade, Industry and "
+            "Energy said.",
+            (SOUTH_KOREA, WORLD, "X", None),
+        ),
+        # flows as reporters say them
+        ("Japan's overseas sales rose 3 percent in September.", (JAPAN, WORLD, "X", None)),
+        ("China's purchases of US soybeans fell 5 percent in September.", (CHINA, USA, "M", None)),
+        ("Japan's shipments to the U.S. fell 13.3 percent in September.", (JAPAN, USA, "X", None)),
+        # a balance is a figure of its own, with its side
+        ("The U.S. trade deficit with China was $31.1 billion in September.",
+         (USA, CHINA, "B", "deficit")),
+        ("Japan's trade surplus shrank to $0.5 billion in September.", (JAPAN, WORLD, "B", "surplus")),
+        ("China's total trade with North Korea was $400 million in September.",
+         (CHINA, NORTH_KOREA, "T", None)),
+        ("China's imports and exports fell 2.2 percent in September.", (CHINA, WORLD, "T", None)),
+        # a country without statistics is read through its partner
+        ("North Korea's coal exports to China fell 27 percent in September.",
+         (CHINA, NORTH_KOREA, "M", None)),
+        ("North Korean imports from China rose 5 percent in September.",
+         (CHINA, NORTH_KOREA, "X", None)),
+        ("Coal shipments from North Korea to China fell 10 percent in September.",
+         (CHINA, NORTH_KOREA, "M", None)),
+    ],
+)  # fmt: skip
+def test_a_sentence_names_its_series(text, expected):
+    ((_, *got),) = series(text)
+    assert tuple(got) == expected
+
+
+def test_nothing_in_the_text_says_whose_trade_it_is_so_the_claim_does_not_know():
+    ((_, reporter, partner, flow, _),) = series("Imports rose 10 percent in September.")
+    assert (reporter, flow) == (None, "M")  # never China's by default
+    assert partner is None
+
+
+def test_a_later_sentence_of_the_report_names_the_country_for_the_earlier_ones():
+    got = series(
+        "Imports rose 10 percent in September. China's imports from Australia fell 3 percent "
+        "in September."
+    )
+    assert [g[1] for g in got] == [CHINA, CHINA]
+
+
+def test_the_nation_and_its_are_the_country_the_report_is_about():
+    got = series(
+        "Taiwan's exports rose 5 percent in August. The nation's exports fell 4.5 percent in "
+        "September, while imports rose 2 percent."
+    )
+    assert [(g[1], g[3]) for g in got] == [(490, "X"), (490, "X"), (490, "M")]
+
+
+def test_goods_from_a_country_in_a_report_of_another_are_its_partner():
+    got = series(
+        "China's coal imports rose in September, customs data showed. Australian coal imports "
+        "fell 4.5 percent in September."
+    )
+    assert got[-1][1:4] == (CHINA, 36, "M")
+
+
+def test_the_flow_said_right_after_a_figure_is_its_own():
+    got = series("China reported a 10.8 percent rise in exports and a 18.7 percent jump in imports "
+                 "in September.")  # fmt: skip
+    assert [g[3] for g in got] == ["X", "M"]
