@@ -42,7 +42,8 @@ def series(text: str, title: str | None = None) -> list[tuple]:
         # a balance is a figure of its own, with its side
         ("The U.S. trade deficit with China was $31.1 billion in September.",
          (USA, CHINA, "B", "deficit")),
-        ("Japan's trade surplus shrank to $0.5 billion in September.", (JAPAN, WORLD, "B", "surplus")),
+        ("Japan's trade surplus shrank to $0.5 billion in September.",
+         (JAPAN, WORLD, "B", "surplus")),
         ("China's total trade with North Korea was $400 million in September.",
          (CHINA, NORTH_KOREA, "T", None)),
         ("China's imports and exports fell 2.2 percent in September.", (CHINA, WORLD, "T", None)),
