@@ -141,6 +141,12 @@ def country_name(code: int) -> str:
     return _names().get(int(code), str(code))
 
 
+@cache
+def country_alpha3(code: int) -> str | None:
+    """The ISO alpha-3 code of an M49 code (None for the world, the EU and unknown codes)."""
+    return next((alpha3 for number, alpha3, _ in country_table() if number == code), None)
+
+
 def country_code(text: str | int) -> int:
     """``PRK``, ``408`` or ``North Korea`` → 408; ValueError naming the text when unknown."""
     value = str(text).strip()

@@ -123,3 +123,40 @@ def test_a_month_compared_with_is_the_basis_not_the_figures_month():
     ((claim,),) = [extract_claims("China's iron ore imports fell 4 percent in October on "
                                   "September.", Month(2016, 11))]  # fmt: skip
     assert (str(claim.period), str(claim.basis_period)) == ("2016-10", "2016-09")
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        # fiscal years by reporter: Japan's named by the year they start, India's by the year
+        # they end, the US federal year from October
+        ("Japan's exports rose 4.3 percent in fiscal 2017.", ("2017-04", "2018-03")),
+        ("India's exports rose 5 percent in FY2017.", ("2016-04", "2017-03")),
+        ("India's exports rose 5 percent in the 2016-17 fiscal year.", ("2016-04", "2017-03")),
+        ("U.S. exports rose 2 percent in fiscal 2017.", ("2016-10", "2017-09")),
+        ("India's exports rose 5 percent in the year ended March 31, 2017.",
+         ("2016-04", "2017-03")),
+        # twelve months to a month
+        ("Japan's imports fell 2.3 percent in the year to April.", ("2017-05", "2018-04")),
+    ],
+)  # fmt: skip
+def test_fiscal_years_and_twelve_months(text, span):
+    ((claim,),) = [extract_claims(text, Month(2018, 5))]
+    assert (str(claim.period), str(claim.period_end)) == span
+
+
+def test_a_forecast_said_after_its_figure_and_a_price_are_no_claims():
+    assert stated(
+        "Japan's exports rose 2.6 percent in September. The rise compares with a 3.0 percent "
+        "increase expected by economists in a Reuters poll. The per-tonne value of the soybean "
+        "imports increased 1.3 percent to 4,334.6 yuan."
+    ) == ["2.6 percent"]
+
+
+def test_shipped_from_is_an_import_and_exporters_are_no_flow():
+    (claim,) = extract_claims(
+        "China's soybean imports rose in September. The top buyer also shipped 2.28 million "
+        "tonnes of the oilseed from Argentina, the world's no.3 exporter, in September.",
+        OCT16,
+    )
+    assert (claim.reporter_code, claim.partner_code, claim.flow) == (156, 32, "M")

@@ -180,6 +180,12 @@ TOTAL_TRADE = re.compile(
     re.IGNORECASE,
 )
 PRICE_WORDS = re.compile(r"\b(?:price|prices|priced|cost|costs)\b", re.IGNORECASE)
+# "the per-tonne value of the soybean imports": a price, whatever trade words follow
+PRICE_OF = re.compile(
+    r"\b(?:(?:per[- ](?:tonne|ton|unit)|unit|average)\s+(?:import\s+|export\s+)?"
+    r"(?:value|price|cost)s?|(?:import|export)\s+prices?)\s+of\b",
+    re.IGNORECASE,
+)
 VALUE_WORDS = re.compile(
     r"\b(?:worth|value[sd]?|dollars?|revenue|earnings|dollar\s+terms)\b|\$", re.IGNORECASE
 )
@@ -300,15 +306,18 @@ FLOW_WORDS = (
     (r"\b(?:total|bilateral|two-way|overall)\s+trade\b|\bimports\s+and\s+exports\b|\bexports\s+"
      r"and\s+imports\b|\btrade\s+(?:volume|turnover|value)\b|\btrade\s+(?:with|between)\b"
      r"|\bgoods\s+trade\b|\btraded\b", "T"),
-    (r"\bexport\w*|\boutbound\s+(?:shipments|sales)|\boverseas\s+(?:shipments|sales)|\bshipments"
-     r"\s+(?:abroad|overseas|to)\b|\bshipped\b(?!\s+(?:from|into|in\s+from)\b)|\bsold\b|\bsales\s+"
+    (r"\bexport(?!ers?\b)\w*|\boutbound\s+(?:shipments|sales)|\boverseas\s+(?:shipments|sales)"
+     r"|\bshipments\s+(?:abroad|overseas|to)\b|\bshipped\s+(?:out|abroad|overseas)\b|\bsold\b|\bsales\s+"
      r"(?:to|abroad)\b|\bsells?\b|\bships\s+(?:to|out)\b|\boutflows?\b", "X"),
-    (r"\bimport\w*|\bbought\b|\bbuy(?:s|ing)?\b|\bpurchas\w*|\barriv\w*|\binbound\s+shipments|"
+    (r"\bimport(?!ers?\b)\w*|\bbought\b|\bbuy(?:s|ing)?\b|\bpurchas\w*|\barriv\w*|\binbound\s+shipments|"
      r"\bbrought\s+in\b|\bshipments\s+(?:from|into)\b|\bshipped\s+(?:from|into)\b"
      r"|\bintake\b|\bcargoes\b|\binflows?\b", "M"),
 )  # fmt: skip
 # Trade named without a direction ("trade in dollar terms with North Korea"): both ways, when
 # nothing in the clause says otherwise
+# "shipped 2.28 million tonnes of the oilseed from Argentina", "shipped ... to China": the
+# partner's preposition says which way the goods went
+SHIPPED = re.compile(r"\bship(?:ped|s|ping|ments?)\b", re.IGNORECASE)
 WEAK_FLOW_WORDS = (
     (r"\btrade\b(?!\s+(?:war|ministry|ministers?|data|figures|statistics|tensions|talks|"
      r"disputes?|tariffs?|polic\w+|deal|agreement|association|body|group|office|officials?))",
@@ -326,6 +335,10 @@ SURPLUS_WORDS = re.compile(r"\b(?:surplus\w*|in\s+the\s+black)\b", re.IGNORECASE
 # Said before a figure in its part of the sentence: a forecast, not a figure customs published
 # ("economists polled by Reuters expected exports to rise 9.1 percent", "the consensus estimate of
 # a 0.6% gain"); the figure it is compared against still is one ("against $40.21 in November").
+FORECAST_AFTER = re.compile(
+    r"\s*(?:[\w-]+\s+){0,2}?(?:expected|forecast|predicted|projected|estimated)\s+by\b",
+    re.IGNORECASE,
+)
 FORECAST_BEFORE = re.compile(
     r"\b(?:forecasts?|forecast(?:ed|ing)|expect(?:s|ed|ing|ations?)?|predict\w*|projected"
     r"|projections?|polls?|polled|consensus|estimates?\b|anticipat\w*|likely\s+to|set\s+to"
@@ -355,3 +368,15 @@ SUM_WORDS = re.compile(
 )
 # Where a part of a sentence begins, for the words above.
 PART_BREAK = re.compile(r"[,;:—–()]|--|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b", re.IGNORECASE)
+
+# Fiscal years by reporter: the month they start, and whether "fiscal 2017"/"FY2017" names the
+# year they start in (Japan's fiscal 2017 is April 2017 - March 2018) or end in (India's FY2017 is
+# April 2016 - March 2017; the US federal FY2017 is October 2016 - September 2017).
+FISCAL_YEARS = {
+    "JPN": (4, "start"),
+    "GBR": (4, "start"),
+    "IND": (4, "end"),
+    "USA": (10, "end"),
+    "AUS": (7, "end"),
+}
+FISCAL_DEFAULT = (4, "start")

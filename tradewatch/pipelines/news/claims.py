@@ -49,7 +49,15 @@ from .identity import (
     says_nothing,
     series_at,
 )
-from .months import Context, Placed, amount_basis, change_basis, place, remember_months
+from .months import (
+    Context,
+    Placed,
+    amount_basis,
+    change_basis,
+    fiscal_year,
+    place,
+    remember_months,
+)
 from .numbers import Figure, find_figures, normalize
 from .screening import about_prices, not_a_claim
 from .sentences import clause_end, clause_start, split_sentences
@@ -165,6 +173,8 @@ def _claims(text, original, item: Placed, context: Context, placed) -> list[Clai
     basis_name, basis_first, basis_last = item.basis or (None, None, None)
     months = item.months
     spans = [(m, m) for m in months] if months else [(item.first, item.last)]
+    if item.time is not None and item.time.kind in ("fiscal", "fiscal start"):
+        spans = [fiscal_year(item.time, series.reporter)]
     value_words = figure.kind == "percent" and VALUE_WORDS.search(text)
     measure = "value" if figure.kind == "value" or value_words else "weight"
     if figure.unit in ("bbl/d", "m3"):

@@ -30,6 +30,7 @@ from .claim_words import (
     PARTNER_ALIASES,
     PARTNER_BEFORE,
     SAME_REPORTER,
+    SHIPPED,
     SUBJECT_AFTER,
     SUBJECT_BEFORE,
     SURPLUS_WORDS,
@@ -166,6 +167,8 @@ def series_at(
         flow, flow_pos = flow_at(sentence, start, position, end)
     if flow is None:
         flow, flow_pos = flow_at(sentence, 0, position, len(sentence))
+    if flow is None and SHIPPED.search(sentence, start, end):
+        flow = _shipped_way(sentence, named, start, end)
     if flow is None:
         flow, flow_pos = flow_at(sentence, start, position, end, weak=True)
     if flow is None:
@@ -300,6 +303,18 @@ def _nearest(found: list[Mention], start: int, position: int, end: int) -> Menti
         return before[-1]
     after = [m for m in found if position <= m.start < end]
     return after[0] if after else None
+
+
+def _shipped_way(sentence: str, named: list[Mention], start: int, end: int) -> str | None:
+    """ "shipped ... from Argentina": imports; "shipped ... to China": exports."""
+    for mention in named:
+        if start <= mention.start < end and mention.role == "partner":
+            before = sentence[max(0, mention.start - 12) : mention.start]
+            if re.search(r"\bfrom\s+(?:the\s+)?$", before):
+                return "M"
+            if re.search(r"\bto\s+(?:the\s+)?$", before):
+                return "X"
+    return None
 
 
 def _balance(text: str) -> str | None:

@@ -24,11 +24,14 @@ import re
 from dataclasses import dataclass, field
 
 from ...schemas import Month
+from ...schemas.countries import country_alpha3
 from . import settings
 from .claim_words import (
     CHANGE_BEFORE,
     CHANGE_OF,
     CONTRAST_BEFORE,
+    FISCAL_DEFAULT,
+    FISCAL_YEARS,
     SUM_WORDS,
 )
 from .identity import (
@@ -571,3 +574,14 @@ def assumed_month(published: Month, day: dt.date | None, by_partner: bool) -> Mo
         return published.shift(-1)
     ready_by = settings.DETAIL_RELEASE_DAY if by_partner else settings.TOTALS_RELEASE_DAY
     return published.shift(-1 if day.day >= ready_by else -2)
+
+
+def fiscal_year(expr: TimeExpr, reporter: int | None) -> tuple[Month, Month]:
+    """The months of "fiscal 2017", "FY17" or "the 2016-17 fiscal year" for the reporter."""
+    alpha3 = country_alpha3(reporter) if reporter is not None else None
+    start, named = FISCAL_YEARS.get(alpha3, FISCAL_DEFAULT)
+    year = expr.named_year
+    if expr.kind == "fiscal" and named == "end" and start > 1:
+        year -= 1  # India's FY2017 ends in March 2017
+    first = Month(year, start)
+    return first, first.shift(11)

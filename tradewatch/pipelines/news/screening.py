@@ -13,10 +13,12 @@ import re
 
 from .claim_words import (
     COMPARED_BEFORE,
+    FORECAST_AFTER,
     FORECAST_BEFORE,
     NOT_TRADE_AFTER,
     NOT_TRADE_BEFORE,
     PER_UNIT,
+    PRICE_OF,
     PRICE_WORDS,
     TRADE_WORDS,
 )
@@ -32,6 +34,8 @@ def not_a_claim(text: str, item: Placed) -> bool:
     if NOT_TRADE_BEFORE.search(part) or NOT_TRADE_AFTER.match(text, figure.end):
         return True
     compared = item.contrast or COMPARED_BEFORE.search(part)  # "from August's $52.05 billion"
+    if FORECAST_AFTER.match(text, figure.end):
+        return True  # "a 3.0 per cent increase expected by economists"
     return not compared and bool(FORECAST_BEFORE.search(part))
 
 
@@ -39,9 +43,11 @@ def about_prices(text: str, figure: Figure) -> bool:
     """A price ("USD 162.8 per tonne") or a change of one ("prices rose 5%"), not trade."""
     if figure.kind == "value" and PER_UNIT.match(text, figure.end):
         return True
+    clause = text[clause_start(text, figure.start) : figure.start]
+    if figure.kind in ("value", "percent") and PRICE_OF.search(clause):
+        return True  # "the per-tonne value of the soybean imports increased 1.3 percent"
     if figure.kind != "percent":
         return False
-    clause = text[clause_start(text, figure.start) : figure.start]
     # an aside between dashes or brackets is not what changed
     clause = re.sub(r"\s[-–—]{1,2}\s.*?\s[-–—]{1,2}\s|\([^)]*\)", " ", clause)
     prices = [m.end() for m in PRICE_WORDS.finditer(clause)]

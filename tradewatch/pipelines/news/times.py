@@ -94,6 +94,11 @@ def _period(kind, start, end, first, last, **extra) -> TimeExpr:
 
 # Each pattern: (name, regex); earlier ones win where they overlap.
 PATTERNS: list[tuple[str, re.Pattern]] = [
+    ("year_to", re.compile(
+        rf"\b(?i:in\s+|for\s+|over\s+)?(?i:the\s+)?(?i:year|12\s+months|twelve\s+months)\s+"
+        rf"(?i:to|through|ending(?:\s+in)?|ended)\s+(?P<m2>{MONTH})(?:\s+\d{{1,2}})?"
+        rf"(?:,?\s+(?P<y2>{YEAR}))?(?!\s*\d)"
+    )),
     ("ignored_since", re.compile(
         rf"\b(?i:since|as\s+of|before|after|(?:going|dating)\s+back\s+to)\s+(?:(?i:at\s+least)\s+)?(?:(?i:the\s+(?:start|end|"
         rf"beginning)\s+of)\s+)?(?:{MONTH}(?:\s+\d{{1,2}}\b)?,?\s*)?(?:{YEAR})?"
@@ -129,6 +134,12 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     ("ytd_last_month", re.compile(
         r"\b(?i:from\s+(?:the\s+(?:start|beginning)\s+of\s+)?this\s+year\s+(?:to|until|"
         r"through)\s+last\s+month)"
+    )),
+    ("fiscal_span", re.compile(
+        rf"\b(?P<y>{YEAR})\s*[-–/]\s*(?P<y2>\d{{2}}|{YEAR})\s+(?i:fiscal|financial)\s+(?i:year)"
+    )),
+    ("fiscal_named", re.compile(
+        rf"\b(?:(?i:fiscal(?:\s+year)?)\s+|FY\s?)(?P<y>{YEAR}|\d{{2}}\b)"
     )),
     ("so_far", re.compile(
         r"\b(?i:so\s+far\s+this\s+year|year[- ]to[- ]date|in\s+the\s+year\s+to\s+date)"
@@ -245,6 +256,15 @@ def _build(name: str, match: re.Match, published: Month) -> TimeExpr | None:  # 
     if name == "marketing_year":
         # "the October through September marketing year": from its first month to the report's
         return TimeExpr(s, e, "anaphor", kind="season", wants=f"from{_month_no(g['m1'])}")
+    if name in ("fiscal_span", "fiscal_named"):
+        # months from April until the reporter is known (months.fiscal_year says whose)
+        year = int(g["y"]) if len(g["y"]) == 4 else 2000 + int(g["y"])
+        kind = "fiscal start" if name == "fiscal_span" else "fiscal"
+        return _period(kind, s, e, Month(year, 4), Month(year + 1, 3), named_year=year)
+    if name == "year_to":
+        # "in the year to September": the twelve months ending in September
+        last = _latest(_month_no(g["m2"]), _int(g.get("y2")), published)
+        return _period("sum", s, e, last.shift(-11), last)
     if name == "so_far":
         return TimeExpr(s, e, "anaphor", kind="ytd", wants="ytd")
     if name == "past_months":
