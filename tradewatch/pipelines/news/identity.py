@@ -224,7 +224,13 @@ def series_at(
         partner = WORLD
     balance = None
     if flow == "B":
-        balance = _balance(sentence[start:end]) or _balance(sentence) or speaker.balance
+        said = re.match(r"\s*(?:in\s+)?(?:a\s+)?(surplus|deficit)\b", sentence[figure_end:], re.I)
+        balance = (
+            (said and said.group(1).lower())  # "¥434.5 billion in surplus a year before"
+            or _balance(sentence[start:end])
+            or _balance(sentence)
+            or speaker.balance
+        )
     return Series(reporter, partner, flow, balance)
 
 
