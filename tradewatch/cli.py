@@ -369,7 +369,8 @@ def _status_text(found) -> str:
 
 ALERT_COLUMNS = [
     "period", "series_name", "commodity_short", "partner", "source", "direction", "move_pct",
-    "previous_t", "current_t", "trend_months", "low_base", "status", "raised_notified_at",
+    "previous_t", "current_t", "trend_months", "rule", "expected_pct", "band_pct", "low_base",
+    "status", "raised_notified_at",
     "delivery_error",
 ]  # fmt: skip
 

@@ -40,6 +40,9 @@ class AlertSettings:
     theta: float = 0.10
     min_trend_months: int = 1
     low_base_tonnes: float = 1000.0
+    rule: str = "seasonal"  # or "simple": a move of theta against the last one (README)
+    band_k: float = 2.25  # the seasonal band, in robust standard deviations of past surprises
+    min_history_months: int = 12  # past surprises a series needs before the seasonal rule
     notify_low_base: bool = False
     notification_block: str | None = None
     webhook_url: str | None = None

@@ -57,6 +57,9 @@ class _Alerts(_Table):
     theta: _Fraction = 0.10
     min_trend_months: _Months = 1
     low_base_tonnes: _Tonnes = 1000.0
+    rule: Literal["seasonal", "simple"] = "seasonal"
+    band_k: Annotated[float, Field(ge=1, le=10)] = 2.25
+    min_history_months: Annotated[int, Field(ge=6, le=120)] = 12
     notify_low_base: bool = False
     notification_block: Annotated[str, Field(pattern=r"^\s*([^/\s]+/[^/\s]+)?\s*$")] = ""
     webhook_url: Annotated[str, Field(pattern=_HTTP_URL)] = ""
@@ -134,6 +137,9 @@ _MUST = {
     "theta": "a fraction between 0 and 1 (0.10 is 10%)",
     "min_trend_months": "1-24 (a whole number of months)",
     "low_base_tonnes": "0 or more",
+    "rule": "'seasonal' (judged against the season and the series' noise) or 'simple'",
+    "band_k": "a number from 1 to 10 (robust standard deviations)",
+    "min_history_months": "a whole number of months, 6-120",
     "notify_low_base": "true or false",
     "notification_block": "'block-type/name', e.g. 'slack-webhook/alerts'",
     "webhook_url": "an http(s) URL",
@@ -176,6 +182,9 @@ def parse(text: str, name: str = LOCAL_FILE) -> Watchlist:
             theta=alerts.theta,
             min_trend_months=alerts.min_trend_months,
             low_base_tonnes=alerts.low_base_tonnes,
+            rule=alerts.rule,
+            band_k=alerts.band_k,
+            min_history_months=alerts.min_history_months,
             notify_low_base=alerts.notify_low_base,
             notification_block=alerts.notification_block.strip() or None,
             webhook_url=alerts.webhook_url.strip() or None,

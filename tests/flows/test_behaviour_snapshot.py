@@ -3,7 +3,9 @@
 ``snapshots/offline-2016.json`` was written by this test (``TRADEWATCH_WRITE_SNAPSHOT=1``) from
 the code as it stood before the ingest engine was rebuilt (issue 12): the vintages, the alerts
 and the claim checks, without the columns that differ by run (times, ids). A reshaping that
-changes what a run loads fails here.
+changes what a run loads fails here. Rewritten on purpose once since (issue 25): the seasonal
+rule judges China's January and February as one period, so the three 2016-03 rebound alerts the
+simple rule raised are gone; the vintages and claim checks are unchanged.
 """
 
 from __future__ import annotations

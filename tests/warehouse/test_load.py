@@ -75,6 +75,7 @@ def test_migrations_are_recorded_and_applied_once(con):
         (10, "010_values_and_rates.sql"),
         (11, "011_mirror_alerts.sql"),
         (12, "012_claim_series.sql"),
+        (13, "013_seasonal_alerts.sql"),
     ]
     assert migrate(con) == []
 

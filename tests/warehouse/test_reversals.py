@@ -12,7 +12,10 @@ from tradewatch.warehouse.alerts import sync_reversal_settings
 
 @pytest.fixture
 def con(warehouse_path):
+    """A warehouse judging by the simple rule, which these tests describe (the seasonal rule's
+    are in test_seasonal.py)."""
     with closing(connect(warehouse_path)) as connection:
+        connection.execute("update ops.reversal_settings set rule = 'simple'")
         yield connection
 
 
@@ -89,10 +92,14 @@ def test_settings_per_series_theta_trend_length_and_low_base(con):
     assert turns(con, "1001") == [("2016-04", "down", -50.0, 2, False)]
     assert turns(con, "1002") == [("2016-04", "down", -50.0, 2, True)]
     assert turns(con, "1003") == []
+    simple = ("simple", 2.25, 12)
     sync_reversal_settings(
         con,
-        (0.10, 1, 1_000_000.0),
-        [(156, 408, "1001", "M", 0.10, 3, 1_000_000.0), (156, 408, "1003", "M", 0.04, 1, 0.0)],
+        (0.10, 1, 1_000_000.0, *simple),
+        [
+            (156, 408, "1001", "M", 0.10, 3, 1_000_000.0, *simple),
+            (156, 408, "1003", "M", 0.04, 1, 0.0, *simple),
+        ],
     )
     assert turns(con, "1001") == []
     assert turns(con, "1003") == [("2016-04", "down", -5.5, 2, False)]

@@ -73,11 +73,28 @@ def describe(alert: dict, names: dict[str, str], kind: str) -> str:
     before = "rising" if alert["direction"] == "down" else "falling"
     months = alert["trend_months"]
     caveat = " [low base]" if alert["low_base"] else ""
+    after = (
+        f"after {months} month{'s' if months != 1 else ''} {before}"
+        if months is not None
+        else "leaving its usual pattern"
+    )
     return (
         f"{name}: {trade} turned {alert['direction']} in {month}: {current:,.0f} t, {move} "
-        f"from {previous:,.0f} t, after {months} month{'s' if months != 1 else ''} {before} "
-        f"({alert['source']}){caveat}"
+        f"from {previous:,.0f} t, {after} ({alert['source']}){caveat}; {judged_by(alert)}"
     )
+
+
+def judged_by(alert: dict) -> str:
+    """How the turn was judged: "where April usually moves +3%; outside the usual band ±12%"."""
+    if alert.get("rule") == "seasonal":
+        calendar_month = f"{alert['period']:%B}"
+        return (
+            f"where {calendar_month} usually moves {alert['expected_pct']:+.1f}%; outside the "
+            f"series' usual band of ±{alert['band_pct']:.0f}% around that (seasonal rule, "
+            f"{alert['history_months']} months of history)"
+        )
+    theta = alert.get("theta") or 0
+    return f"simple rule: a move of {100 * theta:.0f}% or more against the last one"
 
 
 def describe_mirror_gap(alert: dict, month: str, kind: str) -> str:
@@ -126,6 +143,10 @@ def payload(alert: dict, names: dict[str, str], kind: str) -> dict:
         "trend_months": alert["trend_months"],
         "low_base": alert["low_base"],
         "theta": alert["theta"],
+        "rule": alert.get("rule"),
+        "expected_pct": alert.get("expected_pct"),
+        "band_pct": alert.get("band_pct"),
+        "history_months": alert.get("history_months"),
         "kind": alert.get("alert_kind", "reversal"),
         **{k: alert.get(k) for k in ("ratio", "band_low", "band_high", "import_usd", "export_usd")},
         "message": describe(alert, names, kind),
@@ -139,6 +160,7 @@ def raise_alerts(
     """Mirror the reversal settings, then raise and retract alerts from the reversals view."""
     logger = get_run_logger()
     defaults = config.alerts
+    rule = (defaults.rule, defaults.band_k, defaults.min_history_months)
     per_series = [
         (
             s.reporter,
@@ -149,6 +171,7 @@ def raise_alerts(
             s.min_trend_months if s.min_trend_months is not None else defaults.min_trend_months,
             1000
             * (s.low_base_tonnes if s.low_base_tonnes is not None else defaults.low_base_tonnes),
+            *rule,
         )
         for s in config.series
     ]
@@ -159,7 +182,7 @@ def raise_alerts(
         )
         sync_reversal_settings(
             con,
-            (defaults.theta, defaults.min_trend_months, 1000 * defaults.low_base_tonnes),
+            (defaults.theta, defaults.min_trend_months, 1000 * defaults.low_base_tonnes, *rule),
             per_series,
         )
         changes = reconcile_alerts(

@@ -18,6 +18,9 @@ SETTINGS_COLUMNS = [
     "theta",
     "min_trend_months",
     "low_base_kg",
+    "rule",
+    "band_k",
+    "min_history_months",
 ]
 
 
@@ -42,20 +45,25 @@ class Delivery:
 
 def sync_reversal_settings(
     con: duckdb.DuckDBPyConnection,
-    default: tuple[float, int, float],
-    per_series: Sequence[tuple[int, int, str, str, float, int, float]],
+    default: tuple[float, int, float, str, float, int],
+    per_series: Sequence[tuple[int, int, str, str, float, int, float, str, float, int]],
 ) -> None:
     """Replace ``ops.reversal_settings`` with the watchlist's: the default row and each series'."""
     rows = [(None, None, None, None, *default), *per_series]
     frame = pd.DataFrame(rows, columns=SETTINGS_COLUMNS).astype(
-        {"reporter_code": "Int64", "partner_code": "Int64", "min_trend_months": "int64"}
+        {
+            "reporter_code": "Int64",
+            "partner_code": "Int64",
+            "min_trend_months": "int64",
+            "min_history_months": "int64",
+        }
     )
     con.register("incoming_settings", frame)
     try:
         with transaction(con):
             con.execute("delete from ops.reversal_settings")
             con.execute(
-                "insert into ops.reversal_settings"
+                "insert into ops.reversal_settings by name"
                 " select *, now() as updated_at from incoming_settings"
             )
     finally:

@@ -12,6 +12,7 @@ select
     source, reporter_code, partner_code, hs_code, flow, period, direction,
     move_pct, previous_kg, current_kg, trend_months, low_base, theta,
     kind, ratio, band_low, band_high, import_usd, export_usd,
+    rule, expected_pct, band_pct, history_months,
     'raised' as status,
     $notify and (not low_base or $notify_low_base) as notify,
     now() as raised_at,

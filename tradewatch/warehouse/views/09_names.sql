@@ -18,13 +18,25 @@ qualify row_number() over (
 ) = 1;
 
 -- Every series key with its names: the watchlist's series name, reporter, partner, commodity.
+-- A series a source loads without the watchlist asking (GACC's table of China's imports holds
+-- iron ore from the world) gets a name of the same form, its HS code and the two countries'
+-- ISO codes ("2601-chn-world"): no alert goes out without one.
 create or replace view series_labels as
 select
     k.reporter_code,
     k.partner_code,
     k.hs_code,
     k.flow,
-    w.name as series_name,
+    coalesce(
+        w.name,
+        lower(concat_ws(
+            '-',
+            if(k.flow = 'X', 'exports', null),
+            k.hs_code,
+            coalesce(r.iso3, cast(k.reporter_code as varchar)),
+            coalesce(p.iso3, if(k.partner_code = 0, 'world', cast(k.partner_code as varchar)))
+        ))
+    ) as series_name,
     coalesce(r.name, cast(k.reporter_code as varchar)) as reporter,
     coalesce(p.name, cast(k.partner_code as varchar)) as partner,
     coalesce(c.description, if(k.hs_code = 'TOTAL', 'All goods', null)) as commodity,

@@ -1,5 +1,6 @@
 -- What alerts are raised from, one row per series (or pair), month and direction:
---   reversals (kind 'reversal'): the reversals view as it is;
+--   reversals (kind 'reversal'): the reversals view as it is, with the rule that judged each
+--     (seasonal or simple), the move expected for its calendar month, the band and the history;
 --   mirror gaps (kind 'mirror_gap'): a month of mirror_flows whose ratio leaves its band, for a
 --     pair one of whose sides is a watched series that asks for its mirror (``mirror = true``),
 --     once the pair has six months of history (the
@@ -27,7 +28,11 @@ select
     null::double as band_low,
     null::double as band_high,
     null::double as import_usd,
-    null::double as export_usd
+    null::double as export_usd,
+    rule,
+    expected_pct,
+    band_pct,
+    history_months
 from reversals
 
 union all
@@ -51,7 +56,11 @@ select
     m.band_low,
     m.band_high,
     m.import_usd,
-    m.export_usd
+    m.export_usd,
+    null::varchar as rule,
+    null::double as expected_pct,
+    null::double as band_pct,
+    null::integer as history_months
 from mirror_flows as m
 where m.history_months >= 6
     and (m.ratio > m.band_high or m.ratio < m.band_low)
