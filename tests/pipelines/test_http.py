@@ -1,5 +1,6 @@
 import gzip
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -11,6 +12,7 @@ from tradewatch.pipelines.http import (
     NoRecording,
     ReplayTransport,
     ResponseTooLarge,
+    ResponseTooSlow,
     RetryPolicy,
     make_client,
     redact_url,
@@ -178,6 +180,43 @@ def test_against_a_real_local_server_retries_and_decodes():
             response = client.get(f"http://127.0.0.1:{server.server_port}/data")
         assert response.json() == {"data": []}
         assert [e.status for e in log.drain()] == [503, 200]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _Drip(BaseHTTPRequestHandler):
+    """A page that sends one byte every 0.2 s: no single read ever times out."""
+
+    def do_GET(self):  # noqa: N802 - the http.server API
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", "1000")
+        self.end_headers()
+        try:
+            for _ in range(1000):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.2)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_page_that_drips_is_given_up_at_the_whole_requests_deadline():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Drip)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        started = time.monotonic()
+        with (
+            make_client("news", ExchangeLog(), min_interval=0, timeout=5, deadline=1.0) as client,
+            pytest.raises(ResponseTooSlow, match="still arriving after 1 s"),
+        ):
+            client.get(f"http://127.0.0.1:{server.server_port}/page")
+        assert time.monotonic() - started < 4  # not the 200 s the page would take
     finally:
         server.shutdown()
         server.server_close()

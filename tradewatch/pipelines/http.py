@@ -47,6 +47,11 @@ REDACTED = "REDACTED"
 EXCHANGE_ID = "tradewatch_exchange_id"
 
 
+class ResponseTooSlow(httpx.HTTPError):
+    """A response still arriving when the whole request's deadline passed (a page that sends
+    one byte every few seconds never trips a per-read timeout)."""
+
+
 class ResponseTooLarge(httpx.HTTPError):
     """A response body exceeded the client's size cap."""
 
@@ -173,8 +178,10 @@ class PoliteTransport(httpx.BaseTransport):
         min_interval: float = 1.0,
         max_bytes: int = 50_000_000,
         shared_turn: Callable[[str, float], None] | None = None,
+        deadline: float | None = None,
     ) -> None:
         self._inner = inner
+        self._deadline = deadline
         self._shared_turn = shared_turn
         self._source = source
         self._log = log
@@ -191,7 +198,7 @@ class PoliteTransport(httpx.BaseTransport):
             this_try = _Try(attempt, dt.datetime.now(dt.UTC), time.monotonic())
             try:
                 response = self._inner.handle_request(request)
-                body, sha256 = self._read_capped(request, response)
+                body, sha256 = self._read_capped(request, response, this_try.started)
             except RETRY_ERRORS as exc:
                 self._record(request, this_try, None, {}, b"", repr(exc))
                 if last:
@@ -246,8 +253,11 @@ class PoliteTransport(httpx.BaseTransport):
         if self._shared_turn is not None:  # and then across every process asking this host
             self._shared_turn(host, self._min_interval)
 
-    def _read_capped(self, request: httpx.Request, response: httpx.Response) -> tuple[bytes, str]:
-        """The decoded body, capped, and its sha256 computed chunk by chunk as it arrives."""
+    def _read_capped(
+        self, request: httpx.Request, response: httpx.Response, started: float
+    ) -> tuple[bytes, str]:
+        """The decoded body, capped in size and (with a deadline) in time, and its sha256
+        computed chunk by chunk as it arrives."""
         chunks, total, digest = [], 0, hashlib.sha256()
         decoded = httpx.Response(
             response.status_code, headers=response.headers, stream=response.stream
@@ -261,6 +271,11 @@ class PoliteTransport(httpx.BaseTransport):
                     )
                 chunks.append(chunk)
                 digest.update(chunk)
+                if self._deadline is not None and time.monotonic() - started > self._deadline:
+                    raise ResponseTooSlow(
+                        f"{redact_url(request.url)}: still arriving after {self._deadline:.0f} s "
+                        f"({total} bytes), the whole request's deadline"
+                    )
         finally:
             decoded.close()
         return b"".join(chunks), digest.hexdigest()
@@ -378,7 +393,7 @@ def make_client(
 ) -> httpx.Client:
     """A client for one source; pass a ``ReplayTransport`` for offline runs. ``polite`` are
     ``PoliteTransport``'s own options: ``retry``, ``min_interval``, ``max_bytes``,
-    ``shared_turn``."""
+    ``shared_turn``, ``deadline`` (seconds for a whole request, body included)."""
     inner = transport if transport is not None else EnvironmentProxyTransport()
     return httpx.Client(
         transport=PoliteTransport(inner, source=source, log=log, **polite),

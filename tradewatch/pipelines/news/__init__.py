@@ -30,6 +30,7 @@ from .parse import (
 from .settings import (
     GDELT_MIN_INTERVAL_SECONDS,
     GDELT_SOURCE,
+    PAGE_DEADLINE_SECONDS,
     PAGE_MAX_BYTES,
     PAGE_MIN_INTERVAL_SECONDS,
     SOURCE,
@@ -38,6 +39,7 @@ from .settings import (
 __all__ = [
     "GDELT_MIN_INTERVAL_SECONDS",
     "GDELT_SOURCE",
+    "PAGE_DEADLINE_SECONDS",
     "PAGE_MAX_BYTES",
     "PAGE_MIN_INTERVAL_SECONDS",
     "SOURCE",

@@ -14,6 +14,9 @@ GDELT_COVERAGE_START = (2017, 1)
 # Article pages and feeds: one request per host every 2 seconds, at most 5 MB a page.
 PAGE_MIN_INTERVAL_SECONDS = 2.0
 PAGE_MAX_BYTES = 5_000_000
+# A page must arrive whole within this many seconds: one that drips a byte every few seconds
+# is given up on (named, into news_rejects), never waited on for hours.
+PAGE_DEADLINE_SECONDS = 120.0
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 TEXT_TYPES = ("text/plain",)
 # A body shorter than this is not an article (a paywall stub, a cookie wall, an error page).

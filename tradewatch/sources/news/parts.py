@@ -26,6 +26,7 @@ from ...pipelines.http import (
     NoRecording,
     ReplayTransport,
     ResponseTooLarge,
+    ResponseTooSlow,
     RetryPolicy,
     make_client,
 )
@@ -120,6 +121,7 @@ def news_clients(log_: ExchangeLog, offline: bool) -> NewsClients:
             ),
             min_interval=news.PAGE_MIN_INTERVAL_SECONDS,
             max_bytes=news.PAGE_MAX_BYTES,
+            deadline=news.PAGE_DEADLINE_SECONDS,
         ),
     )
 
@@ -172,7 +174,7 @@ def fetch(clients: NewsClients, candidate: Candidate) -> NewsPage | Refused:
     retries) is ``Refused`` with the reason."""
     try:
         return NewsPage(candidate, news.fetch_document(clients.pages, candidate.url))
-    except (news.NotPublicURL, ResponseTooLarge, NoRecording, *PAGE_ERRORS) as exc:
+    except (news.NotPublicURL, ResponseTooLarge, ResponseTooSlow, NoRecording, *PAGE_ERRORS) as exc:
         return Refused(_reason(exc))
 
 
