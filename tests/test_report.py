@@ -63,6 +63,8 @@ def test_the_run_writes_the_page_and_it_holds_the_turns_figures_sources_and_clai
         september.select_one("#reversals article.reversal p").get_text()
     )
     assert september.select_one("#reversals figure svg") is not None  # its chart, inline
+    # how it was judged: a year of history is too little for the seasonal band, and it says so
+    assert "Judged by the simple rule" in september.select_one("#reversals p.rule").get_text()
     april_turns = [h.get_text() for h in april.select("#reversals h3")]
     assert "Coal: China imports from North Korea: turned down, -34.9%" in april_turns
     assert len(april.select("#reversals figure svg")) == len(april_turns)

@@ -106,3 +106,15 @@ def test_a_change_of_rule_rejudges_history_without_raising_old_alerts_again(con)
     assert (dt.date(2017, 5, 1), "down") in kept
     raised = con.execute("select count(*) from alerts where status = 'raised'").fetchall()
     assert raised == [(len(kept),)]
+
+
+def test_the_alert_says_what_the_month_usually_does_and_the_band(con):
+    from tradewatch.flows.alerts import describe
+
+    write(con, 392, 6, years=4, break_at=40, shift=-0.40)
+    changes = reconcile_alerts(con, run_id="r", notify=True, notify_low_base=False)
+    (may,) = [a for a in changes.raised if a["rule"] == "seasonal"]
+    text = describe(may, {}, "raised")
+    assert f"where May usually moves {may['expected_pct']:+.1f}%" in text
+    assert f"outside the series' usual band of ±{may['band_pct']:.0f}%" in text
+    assert f"(seasonal rule, {may['history_months']} months of history)" in text
