@@ -169,16 +169,6 @@ TRADE_WORDS = re.compile(
     r"trade\w*|deliver\w*|suppl\w*|arriv\w*|sourced|received|cargoes|brought\s+in|volume)\b",
     re.IGNORECASE,
 )
-EXPORT_WORDS = re.compile(r"\bexport\w*|\bsold\b|\bsell\w*|\bshipped\s+out\b", re.IGNORECASE)
-IMPORT_WORDS = re.compile(
-    r"\bimport\w*|\bbought\b|\bpurchas\w*|\barriv\w*|\bbrought\s+in\b|\bcargoes\b",
-    re.IGNORECASE,
-)
-TOTAL_TRADE = re.compile(
-    r"\b(?:total\s+trade|bilateral\s+trade|trade\s+(?:with|between)|total\s+imports\s+and\s+"
-    r"exports|trade\s+volume)\b",
-    re.IGNORECASE,
-)
 PRICE_WORDS = re.compile(r"\b(?:price|prices|priced|cost|costs)\b", re.IGNORECASE)
 # "the per-tonne value of the soybean imports": a price, whatever trade words follow
 PRICE_OF = re.compile(

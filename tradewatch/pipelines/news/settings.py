@@ -22,7 +22,6 @@ TEXT_TYPES = ("text/plain",)
 # A body shorter than this is not an article (a paywall stub, a cookie wall, an error page).
 MIN_BODY_CHARACTERS = 200
 
-CHINA = 156
 # When China's customs publishes a month: preliminary totals around the 10th of the next month,
 # the detail by partner country around the 20th (what a report that names no month is read as).
 TOTALS_RELEASE_DAY = 10
