@@ -222,6 +222,20 @@ def test_a_webhook_down_for_a_whole_run_is_retried_by_the_next(warehouse_path, w
     assert len(webhook.received) == 1 and len(events) == 1
 
 
+def test_alerts_owed_to_one_channel_for_one_reason_are_one_warning(
+    warehouse_path, webhook, events, caplog
+):
+    webhook.failures_left = 100  # down for the whole run
+    backfill("2016-01", "2016-12", offline=True, warehouse=warehouse_path, notify=True)
+    owed = [r.getMessage() for r in caplog.records if "not delivered to webhook" in r.getMessage()]
+    notified = alerts(warehouse_path, "notify")
+    assert len(notified) >= 2
+    (line,) = owed  # one line for the channel and its reason, not one per alert
+    assert line.startswith(
+        f"{len(notified)} alerts not delivered to webhook: webhook answered HTTP 500 ("
+    )
+
+
 def test_a_backfill_records_alerts_without_notifying_unless_asked(warehouse_path, webhook, events):
     backfill("2016-01", "2016-06", offline=True, warehouse=warehouse_path)
     recorded = alerts(warehouse_path)

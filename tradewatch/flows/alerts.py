@@ -285,6 +285,7 @@ def deliver_alerts(warehouse: Warehouse, config: Watchlist) -> AlertReport:
         pending = pending_deliveries(con)
     event_problem = _event_channel_problem() if pending else None
     report = AlertReport()
+    undelivered: dict[tuple[str, str], list[str]] = {}
     with make_client(
         "alerts", ExchangeLog(), retry=WEBHOOK_RETRY, min_interval=0, timeout=15.0
     ) as client:
@@ -312,12 +313,17 @@ def deliver_alerts(warehouse: Warehouse, config: Watchlist) -> AlertReport:
                     reason = describe_failure(exc).splitlines()[0]
                     outcomes.append(Delivery(alert["alert_id"], kind, channel, False, reason))
                     report.failed.append(f"{alert['alert_id']} {channel}: {reason}")
-                    logger.warning(
-                        "alert %s not delivered to %s: %s", alert["alert_id"], channel, reason
-                    )
+                    undelivered.setdefault((channel, reason), []).append(alert["alert_id"])
             with warehouse.writer() as con:
                 record_deliveries(con, outcomes)
             report.delivered += sum(o.ok for o in outcomes)
+    # one line per channel and reason, not one per alert: nine alerts owed to an absent Prefect
+    # server are one fact
+    for (channel, reason), ids in undelivered.items():
+        logger.warning(
+            "%d alert%s not delivered to %s: %s (%s)",
+            len(ids), "s" if len(ids) != 1 else "", channel, reason, ", ".join(ids),
+        )  # fmt: skip
     return report
 
 
