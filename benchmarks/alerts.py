@@ -25,6 +25,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import os
 import random
 import subprocess
 import sys
@@ -147,7 +148,7 @@ def offline_series() -> list[dict]:
         subprocess.run(
             [sys.executable, "-m", "tradewatch", "backfill", "2015-01", "2018-12", "--offline",
              "--source", "comtrade", "--warehouse", str(target)],
-            check=True, capture_output=True, env={**_environ(), **env_cache},
+            check=True, capture_output=True, env={**os.environ, **env_cache},
         )  # fmt: skip
         with closing(connect(target)) as con:
             rows = con.execute(
@@ -182,12 +183,6 @@ def _grouped(rows) -> list[dict]:
         period = period.date() if hasattr(period, "date") and callable(period.date) else period
         series.setdefault((reporter, partner, hs, flow), []).append((period, value))
     return [{"key": key, "values": values, "break": None} for key, values in series.items()]
-
-
-def _environ() -> dict:
-    import os
-
-    return dict(os.environ)
 
 
 def main(argv: list[str] | None = None) -> int:
