@@ -162,6 +162,15 @@ class _Try:
     started: float
 
 
+@dataclass(frozen=True)
+class BodyLimits:
+    """How much of an answer a client takes: its size, and the seconds a whole request may last
+    (body included; None: only the per-read timeout)."""
+
+    max_bytes: int = 50_000_000
+    deadline: float | None = None
+
+
 class PoliteTransport(httpx.BaseTransport):
     """Wraps a transport with retries, a per-host minimum interval, a size cap and a log.
 
@@ -176,18 +185,18 @@ class PoliteTransport(httpx.BaseTransport):
         log: ExchangeLog,
         retry: RetryPolicy | None = None,
         min_interval: float = 1.0,
-        max_bytes: int = 50_000_000,
+        limits: BodyLimits | None = None,
         shared_turn: Callable[[str, float], None] | None = None,
-        deadline: float | None = None,
     ) -> None:
         self._inner = inner
-        self._deadline = deadline
+        limits = limits or BodyLimits()
         self._shared_turn = shared_turn
         self._source = source
         self._log = log
         self._retry = retry or RetryPolicy()
         self._min_interval = min_interval
-        self._max_bytes = max_bytes
+        self._max_bytes = limits.max_bytes
+        self._deadline = limits.deadline
         self._last_request: dict[str, float] = {}
         self._lock = threading.Lock()
 
@@ -395,6 +404,10 @@ def make_client(
     ``PoliteTransport``'s own options: ``retry``, ``min_interval``, ``max_bytes``,
     ``shared_turn``, ``deadline`` (seconds for a whole request, body included)."""
     inner = transport if transport is not None else EnvironmentProxyTransport()
+    if "max_bytes" in polite or "deadline" in polite:
+        polite["limits"] = BodyLimits(
+            polite.pop("max_bytes", BodyLimits.max_bytes), polite.pop("deadline", None)
+        )
     return httpx.Client(
         transport=PoliteTransport(inner, source=source, log=log, **polite),
         timeout=httpx.Timeout(timeout, connect=10.0),
