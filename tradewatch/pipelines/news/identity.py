@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from ...schemas.countries import DEMONYMS, country_code, find_countries
 from .claim_words import (
@@ -101,8 +101,12 @@ def publisher(sentence: str) -> int | None:
     return None
 
 
-def mentions(sentence: str) -> list[Mention]:
-    """Every country the sentence names, with its role: trading, traded with, or just named."""
+@lru_cache(maxsize=256)
+def mentions(sentence: str) -> tuple[Mention, ...]:
+    """Every country the sentence names, with its role: trading, traded with, or just named.
+
+    Each stage asks about the same sentence (every figure's series, its clauses, what it leaves
+    for the next): read once."""
     found = [(start, end, code) for start, end, code in find_countries(sentence)]
     found += [
         (m.start(), m.end(), code) for pattern, code in PARTNER_ALIASES
@@ -125,7 +129,7 @@ def mentions(sentence: str) -> list[Mention]:
         else:
             role = "named"
         out.append(Mention(start, end, code, role))
-    return out
+    return tuple(out)
 
 
 def flow_at(
@@ -302,7 +306,9 @@ def remember(sentence: str, series: list[Series], speaker: Speaker) -> None:
         speaker.flow = flow_at(sentence, 0, 0, len(sentence))[0] or speaker.flow
 
 
-def _nearest(found: list[Mention], start: int, position: int, end: int) -> Mention | None:
+def _nearest(
+    found: list[Mention] | tuple[Mention, ...], start: int, position: int, end: int
+) -> Mention | None:
     """The mention nearest before ``position`` in the clause, else the first after it in it."""
     before = [m for m in found if start <= m.start < position]
     if before:
@@ -311,7 +317,7 @@ def _nearest(found: list[Mention], start: int, position: int, end: int) -> Menti
     return after[0] if after else None
 
 
-def _shipped_way(sentence: str, named: list[Mention], start: int, end: int) -> str | None:
+def _shipped_way(sentence: str, named: tuple[Mention, ...], start: int, end: int) -> str | None:
     """ "shipped ... from Argentina": imports; "shipped ... to China": exports."""
     for mention in named:
         if start <= mention.start < end and mention.role == "partner":
