@@ -1,6 +1,7 @@
 import subprocess
 import sys
-from contextlib import closing
+from contextlib import closing, contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -160,9 +161,9 @@ def test_unknown_source_is_refused(warehouse_path):
         backfill("2016-01", "2016-02", sources=["wto"], offline=True, warehouse=warehouse_path)
 
 
-def test_a_reader_holding_the_file_for_a_minute_does_not_break_a_backfill(warehouse_path):
-    """A notebook's read-only connection open for 60 s: the backfill waits, then loads it all."""
-    connect(warehouse_path).close()
+@contextmanager
+def a_reader(path):
+    """A notebook's read-only connection to ``path``, open in another process for the block."""
     reader = subprocess.Popen(
         [
             sys.executable,
@@ -171,17 +172,24 @@ def test_a_reader_holding_the_file_for_a_minute_does_not_break_a_backfill(wareho
             "con = duckdb.connect(sys.argv[1], read_only=True)\n"
             "print('open', flush=True)\n"
             "time.sleep(60)\n",
-            warehouse_path,
+            path,
         ],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert reader.stdout.readline().strip() == "open"
-        summary = backfill("2016-01", "2016-12", offline=True, warehouse=warehouse_path)
+        yield reader
     finally:
         reader.kill()
         reader.wait()
+
+
+def test_a_reader_holding_the_file_for_a_minute_does_not_break_a_backfill(warehouse_path):
+    """A notebook's read-only connection open for 60 s: the backfill waits, then loads it all."""
+    connect(warehouse_path).close()
+    with a_reader(warehouse_path):
+        summary = backfill("2016-01", "2016-12", offline=True, warehouse=warehouse_path)
     assert summary["failed"] == []
     with closing(connect(warehouse_path)) as con:
         loaded = con.execute(
@@ -213,3 +221,33 @@ def test_without_a_network_each_request_fails_in_one_line_naming_the_host(
     assert "add --offline" in str(failed.value)
     errors = [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
     assert not errors and not any(r.exc_info for r in caplog.records if r.exc_info)
+
+
+def test_a_reader_held_past_the_wait_fails_those_months_only_and_loses_no_byte(
+    warehouse_path, caplog
+):
+    """A notebook's read-only connection held past ``--wait``: the run is not stopped with a
+    traceback (it was exit 3 with Prefect's), the months it could not write fail naming the
+    holder and what frees the file (not DuckDB's "open it read-only" hint), the alerts are
+    named as not judged, and every fetched byte waits beside the file for the next run."""
+    connect(warehouse_path).close()
+    with a_reader(warehouse_path) as reader:
+        with pytest.raises(IngestFailed) as failed:
+            backfill("2016-01", "2016-03", offline=True, warehouse=warehouse_path, lock_wait=1)
+    message = str(failed.value)
+    assert message.startswith("backfill: 3 months failed: comtrade 2016-01, comtrade 2016-02")
+    assert f"held by process {reader.pid}" in message and "From a notebook" in message
+    assert "read-only mode" not in message  # DuckDB's hint is not our user's way out
+    assert "not done: alerts:" in message
+    errors = [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+    assert not errors and not any(r.exc_info for r in caplog.records)
+    kept = Path(f"{warehouse_path}.unsaved")
+    assert list(kept.glob("*.jsonl")), "the fetched bytes were not kept"
+    assert query(warehouse_path, "select count(*) from raw.http_responses") == [(0,)]
+
+    summary = backfill("2016-01", "2016-03", offline=True, warehouse=warehouse_path)
+    assert summary["failed"] == [] and summary["rows_new"] == 6
+    assert not kept.exists()  # stored, then removed
+    # the first run's exchanges are in the warehouse under that run, besides the second's
+    runs = query(warehouse_path, "select count(distinct run_id) from raw.http_responses")
+    assert runs == [(2,)]

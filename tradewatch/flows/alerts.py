@@ -18,7 +18,7 @@ from prefect.utilities.asyncutils import run_coro_as_sync
 from ..errors import describe_failure
 from ..pipelines.http import ExchangeLog, RetryPolicy, make_client
 from ..schemas import series_key
-from ..warehouse import Warehouse
+from ..warehouse import Warehouse, WarehouseBusy
 from ..warehouse.alerts import (
     AlertChanges,
     Delivery,
@@ -44,6 +44,7 @@ class AlertReport:
     retracted: list[dict] = field(default_factory=list)
     delivered: int = 0
     failed: list[str] = field(default_factory=list)
+    held: str | None = None  # why the step could not write: the file held past the run's wait
 
 
 def series_names(config: Watchlist) -> dict[str, str]:
@@ -156,8 +157,9 @@ def payload(alert: dict, names: dict[str, str], kind: str) -> dict:
 @task(name="raise-alerts", cache_policy=NONE)
 def raise_alerts(
     warehouse: Warehouse, config: Watchlist, run_id: str, notify: bool
-) -> AlertChanges:
-    """Mirror the reversal settings, then raise and retract alerts from the reversals view."""
+) -> AlertChanges | str:
+    """Mirror the reversal settings, then raise and retract alerts from the reversals view
+    (or why not: the file held by another process past the run's wait)."""
     logger = get_run_logger()
     defaults = config.alerts
     rule = (defaults.rule, defaults.band_k, defaults.min_history_months)
@@ -175,19 +177,25 @@ def raise_alerts(
         )
         for s in config.series
     ]
-    with warehouse.writer() as con:
-        sync_watched_series(
-            con,
-            [(s.name, s.reporter, s.partner, s.hs_code, s.flow, s.mirror) for s in config.series],
-        )
-        sync_reversal_settings(
-            con,
-            (defaults.theta, defaults.min_trend_months, 1000 * defaults.low_base_tonnes, *rule),
-            per_series,
-        )
-        changes = reconcile_alerts(
-            con, run_id=run_id, notify=notify, notify_low_base=defaults.notify_low_base
-        )
+    try:
+        with warehouse.writer() as con:
+            sync_watched_series(
+                con,
+                [
+                    (s.name, s.reporter, s.partner, s.hs_code, s.flow, s.mirror)
+                    for s in config.series
+                ],
+            )
+            sync_reversal_settings(
+                con,
+                (defaults.theta, defaults.min_trend_months, 1000 * defaults.low_base_tonnes, *rule),
+                per_series,
+            )
+            changes = reconcile_alerts(
+                con, run_id=run_id, notify=notify, notify_low_base=defaults.notify_low_base
+            )
+    except WarehouseBusy as exc:
+        return str(exc)
     names = series_names(config)
     for alert in changes.raised:
         told = "" if alert["notify"] else " (recorded, not notified)"
@@ -281,8 +289,11 @@ def deliver_alerts(warehouse: Warehouse, config: Watchlist) -> AlertReport:
         *(["block"] if block else []),
         *apprise_urls,
     ]
-    with warehouse.writer() as con:
-        pending = pending_deliveries(con)
+    try:
+        with warehouse.writer() as con:
+            pending = pending_deliveries(con)
+    except WarehouseBusy as exc:
+        return AlertReport(held=str(exc))
     event_problem = _event_channel_problem() if pending else None
     report = AlertReport()
     undelivered: dict[tuple[str, str], list[str]] = {}
@@ -314,8 +325,12 @@ def deliver_alerts(warehouse: Warehouse, config: Watchlist) -> AlertReport:
                     outcomes.append(Delivery(alert["alert_id"], kind, channel, False, reason))
                     report.failed.append(f"{alert['alert_id']} {channel}: {reason}")
                     undelivered.setdefault((channel, reason), []).append(alert["alert_id"])
-            with warehouse.writer() as con:
-                record_deliveries(con, outcomes)
+            try:
+                with warehouse.writer() as con:
+                    record_deliveries(con, outcomes)
+            except WarehouseBusy as exc:  # told, but not written down: stop telling
+                report.held = f"{exc}; alert {alert['alert_id']} was sent but not recorded"
+                break
             report.delivered += sum(o.ok for o in outcomes)
     # one line per channel and reason, not one per alert: nine alerts owed to an absent Prefect
     # server are one fact
@@ -332,7 +347,14 @@ def alert_step(
 ) -> AlertReport:
     """Raise/retract, deliver, and summarise in a markdown artifact (with charts)."""
     changes = raise_alerts(warehouse, config, run_id, notify)
+    if isinstance(changes, str):
+        get_run_logger().warning("alerts not judged: %s; the next run judges them", changes)
+        return AlertReport(held=changes)
     report = deliver_alerts(warehouse, config)
+    if report.held:
+        get_run_logger().warning(
+            "alerts not delivered: %s; the next run delivers them", report.held
+        )
     report.raised, report.retracted = changes.raised, changes.retracted
     create_markdown_artifact(
         markdown=summary_markdown(warehouse, config, report, title),

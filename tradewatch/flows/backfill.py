@@ -13,7 +13,7 @@ from .. import sources as registry
 from .. import watchlist as watchlists
 from ..errors import IngestFailed
 from ..schemas import Month
-from ..warehouse import RunIds, Warehouse, lake
+from ..warehouse import MonthLoad, RunIds, Warehouse, WarehouseBusy, lake
 from . import fanout, progress
 from .alerts import alert_step
 from .ingest import IngestSummary, Job, failed_run, ingest_runs
@@ -89,10 +89,10 @@ def backfill(
     logger.info("%s: %s; %d already loaded", label, summary.line(), summary.skipped)
     if chunk_of is not None:
         fanout.write_summary(summary)
-    if summary.failed:
+    if summary.failed or summary.not_done:
         return failed_run(
             IngestFailed(
-                f"backfill: {len(summary.failed)} months failed: " + summary.failure_text()
+                f"backfill: {summary.failed_months()} months failed: " + summary.failure_text()
             )
         )
     return summary.as_dict()
@@ -101,15 +101,30 @@ def backfill(
 def _load_months(job: Job, config, months, chosen, force, tally, logger):
     """The months of every chosen source, one source after another, in this process."""
     for source in chosen:
-        with job.warehouse.writer() as con:
-            runs, skipped = registry.backfill_runs(
-                source, con, config, months, force=force, offline=job.offline, secret=load_secret
-            )
+        try:
+            runs, skipped = _plan(job.warehouse, source, config, months, force, job.offline)
+        except WarehouseBusy as exc:  # its ledger cannot be read: none of its months is asked
+            logger.warning("%s: %s", source, exc)
+            job.done([MonthLoad(source, m.first_day, "failed", message=str(exc)) for m in months])
+            continue
         for month in skipped:
             job.summary.skipped += 1
             tally.advance(source, month.first_day, "already loaded")
         logger.info("%s: %d of %d months to load", source, len(months) - len(skipped), len(months))
         ingest_runs(runs, job)
+
+
+def _plan(place: Warehouse, source: str, config, months, force: bool, offline: bool):
+    """A source's runs and the months its ledger says are loaded. With the file held by a
+    reader past the run's wait the ledger is read beside it, read-only: the months are still
+    fetched, and their bytes kept, though they cannot be written yet."""
+    options = {"force": force, "offline": offline, "secret": load_secret}
+    try:
+        with place.writer() as con:
+            return registry.backfill_runs(source, con, config, months, **options)
+    except WarehouseBusy:
+        with place.reader() as con:
+            return registry.backfill_runs(source, con, config, months, **options)
 
 
 def _chunk_progress(show):

@@ -26,6 +26,7 @@ from ..warehouse import (
     record_exchanges,
     record_failure,
     record_if_unchanged,
+    unsaved,
 )
 
 
@@ -49,6 +50,7 @@ class IngestSummary:
     unavailable: dict[str, list[str]] = field(default_factory=dict)  # reason -> months
     partial: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    not_done: list[str] = field(default_factory=list)  # steps after the loads: "alerts: why"
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
     report: str | None = None  # the month's briefing page, when the run wrote one
 
@@ -73,19 +75,26 @@ class IngestSummary:
             elif load.status == "failed":
                 self.failed.append(f"{label}: {load.message}")
 
+    def failed_months(self) -> int:
+        """How many months failed (a month may fail in several requests)."""
+        return len({entry.partition(": ")[0] for entry in self.failed})
+
     def failure_text(self) -> str:
         """The failed months, those that failed for the same reason named together."""
         by_reason: dict[str, dict[str, None]] = {}
         for entry in self.failed:
             label, _, reason = entry.partition(": ")
             by_reason.setdefault(reason, {})[label] = None  # a month may fail in several calls
-        return "; ".join(f"{', '.join(labels)}: {reason}" for reason, labels in by_reason.items())
+        return "; ".join(
+            [f"{', '.join(labels)}: {reason}" for reason, labels in by_reason.items()]
+            + [f"not done: {step}" for step in self.not_done]
+        )
 
     def merge(self, other: dict) -> None:
         """Fold in another summary's figures (a chunk of a parallel backfill, ``as_dict``)."""
         for counter in (f.name for f in fields(self) if f.type == "int"):
             setattr(self, counter, getattr(self, counter) + other.get(counter, 0))
-        for name in ("not_published", "partial", "failed"):
+        for name in ("not_published", "partial", "failed", "not_done"):
             mine = getattr(self, name)
             mine.extend(label for label in other.get(name, []) if label not in mine)
         for reason, labels in other.get("unavailable", {}).items():
@@ -107,6 +116,8 @@ class IngestSummary:
         self.alerts_raised += len(report.raised)
         self.alerts_retracted += len(report.retracted)
         self.deliveries_failed += len(report.failed)
+        if report.held:
+            self.not_done.append(f"alerts: {report.held}")
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -121,7 +132,7 @@ class IngestSummary:
                 f"not available ({reason}): {', '.join(labels)}; "
                 for reason, labels in self.unavailable.items()
             )
-            + f"failed: {len(self.failed)}; "
+            + f"failed: {self.failed_months()}; "
             f"alerts raised {self.alerts_raised}, retracted {self.alerts_retracted}"
             + "".join(
                 f"; {source}: " + ", ".join(f"{count} {name}" for name, count in counters.items())
@@ -167,32 +178,57 @@ def check_raw(source: Source, raw: Any) -> Any:
     return source.check(raw)
 
 
+@dataclass(frozen=True)
+class Held:
+    """A write that found the warehouse file held by another process past the run's wait."""
+
+    reason: str
+
+
 @task(name="load", task_run_name="load-{source.name}", cache_policy=NONE)
 def load_checked(
     source: Source, warehouse: Warehouse, raw: Any, checked: Any, run: RunIds
-) -> list[MonthLoad]:
+) -> list[MonthLoad] | Held:
     """The checked rows, quarantine and ledger rows, in one transaction."""
-    with warehouse.writer() as con:
-        return source.load(con, raw, checked, run)
+    try:
+        with warehouse.writer() as con:
+            return source.load(con, raw, checked, run)
+    except WarehouseBusy as exc:
+        return Held(str(exc))
 
 
 @task(name="store-exchanges", cache_policy=NONE)
 def store_exchanges(warehouse: Warehouse, log: ExchangeLog, run_id: str) -> int:
-    """Keep every byte fetched so far in ``raw.http_responses``."""
+    """Keep every byte fetched so far in ``raw.http_responses``, with what an earlier run kept
+    in ``<warehouse>.unsaved/``. While another process holds the file they stay in the log."""
     exchanges = log.drain()
-    if not exchanges:
+    folder = warehouse.beside(unsaved.SUFFIX)
+    if not exchanges and not unsaved.pending(folder):
         return 0
-    with warehouse.writer() as con:
-        return record_exchanges(con, exchanges, run_id)
+    try:
+        with warehouse.writer() as con:
+            return unsaved.store_pending(con, folder) + record_exchanges(con, exchanges, run_id)
+    except WarehouseBusy:
+        log.put_back(exchanges)
+        return 0
 
 
 @task(name="record-months", cache_policy=NONE)
 def note_months(
     warehouse: Warehouse, loading: Loading, message: str, status: str
 ) -> list[MonthLoad]:
-    """Ledger rows for months a source answered without rows: failed, or not published yet."""
-    with warehouse.writer() as con:
-        return record_failure(con, loading, message, status)
+    """Ledger rows for months a source answered without rows: failed, or not published yet.
+
+    With the file held past the run's wait they are the run's own rows only: the months are
+    not in the ledger, so the next run asks for them again."""
+    try:
+        with warehouse.writer() as con:
+            return record_failure(con, loading, message, status)
+    except WarehouseBusy as exc:
+        return [
+            MonthLoad(loading.source, day, status, message=f"{message}; not in the ledger: {exc}")
+            for day in loading.months
+        ]
 
 
 @dataclass
@@ -258,8 +294,12 @@ def ingest(
 
     def refused(request: Any, outcome: Refused) -> None:
         logger.warning("%s: refused %s: %s", source.name, source.label(request), outcome.reason)
-        with warehouse.writer() as con:
-            source.refuse(con, request, outcome, run, months)
+        try:
+            with warehouse.writer() as con:
+                source.refuse(con, request, outcome, run, months)
+        except WarehouseBusy as exc:
+            failed(request, str(exc))
+            return
         outcomes.append((request, outcome))
 
     def note(
@@ -304,8 +344,13 @@ def ingest(
             if source.skip_unchanged:
                 first_days = [m.first_day for m in source.months(request)]
                 loading = Loading(source.name, run, first_days, exchange_id=raw.exchange_id)
-                with warehouse.writer() as con:
-                    unchanged = record_if_unchanged(con, loading)
+                try:
+                    with warehouse.writer() as con:
+                        unchanged = record_if_unchanged(con, loading)
+                except WarehouseBusy as exc:
+                    logger.warning("%s: %s", label, exc)
+                    failed(request, str(exc), raw.exchange_id)
+                    continue
                 if unchanged is not None:
                     done(unchanged)
                     continue
@@ -318,12 +363,11 @@ def ingest(
             if isinstance(checked, Refused):
                 refused(request, checked)
                 continue
-            try:
-                loads = load_checked(source, warehouse, raw, checked, run)
-            except WarehouseBusy as exc:
+            loads = load_checked(source, warehouse, raw, checked, run)
+            if isinstance(loads, Held):
                 # held past the run's wait: this request's months fail, the others still load
-                logger.warning("%s: %s", label, exc)
-                failed(request, str(exc), raw.exchange_id)
+                logger.warning("%s: %s", label, loads.reason)
+                failed(request, loads.reason, raw.exchange_id)
                 continue
             if source.ledger_at_end:
                 outcomes.append((request, loads))
@@ -338,10 +382,24 @@ def ingest(
                         load.rows_quarantined,
                     )
     if source.ledger_at_end:
-        with warehouse.writer() as con:
-            loads, counters = source.finish(con, outcomes, notes, months, run)
+        try:
+            with warehouse.writer() as con:
+                loads, counters = source.finish(con, outcomes, notes, months, run)
+        except WarehouseBusy as exc:
+            logger.warning("%s: %s", source.name, exc)
+            loads, counters = (
+                [MonthLoad(source.name, m.first_day, "failed", message=str(exc)) for m in months],
+                {},
+            )
         done(loads)
         summary.count(source.name, dict(counters))
+    left = log.drain()
+    if left:  # the file was held to the end: the bytes wait on disk for the next run
+        folder = unsaved.keep(warehouse.beside(unsaved.SUFFIX), left, run.run_id).parent
+        logger.warning(
+            "%s: %d exchanges kept in %s until the warehouse can be written; the next run "
+            "stores them", source.name, len(left), folder,
+        )  # fmt: skip
 
 
 def ingest_runs(runs: Sequence[Run], job: Job) -> None:

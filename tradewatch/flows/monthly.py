@@ -68,6 +68,6 @@ def monthly_ingest(
         summary.add_alerts(alert_step(place, config, run_id, notify, f"monthly-ingest {target}"))
         summary.report = report_step(place, target)
     logger.info(summary.line())
-    if summary.failed:
+    if summary.failed or summary.not_done:
         return failed_run(IngestFailed(summary.failure_text()))
     return summary.as_dict()

@@ -91,6 +91,11 @@ class ExchangeLog:
         with self._lock:
             self._items.append(exchange)
 
+    def put_back(self, items: list[Exchange]) -> None:
+        """Return drained exchanges that could not be stored, ahead of those added since."""
+        with self._lock:
+            self._items[:0] = items
+
     def drain(self) -> list[Exchange]:
         """Return the exchanges collected so far and forget them."""
         with self._lock:

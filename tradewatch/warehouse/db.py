@@ -157,10 +157,14 @@ def connect(
             if "lock" not in str(exc).lower():
                 raise WarehouseError(f"cannot open {target}: {exc}") from exc
             if time.monotonic() >= deadline:
+                # DuckDB's own hint ("you would be able to open this database in read-only
+                # mode") is no advice for a run that has to write: say what frees the file.
                 raise WarehouseBusy(
                     f"{target} is held by {lock_holder(str(exc))} "
-                    f"(waited {wait_seconds:.0f}s): {str(exc).splitlines()[0]}"
-                ) from exc
+                    + (f"(waited {wait_seconds:.0f}s); " if wait_seconds else "(still); ")
+                    + "close that connection, or open the file read-only only for each query "
+                    "(README: From a notebook)"
+                ) from None
             time.sleep(min(pause, max(deadline - time.monotonic(), 0.05)))
             pause = min(pause * 1.5, 2.0)  # back off: a reader may hold the file for minutes
     try:
@@ -220,7 +224,7 @@ def lock_holder(message: str) -> str:
     pid = found.group(1)
     try:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        command = " ".join(a.decode(errors="replace") for a in argv if a)
+        command = " ".join(" ".join(a.decode(errors="replace").split()) for a in argv if a)
     except OSError:
         command = ""
     return f"process {pid}" + (f" ({command[:200]})" if command else "")
@@ -528,6 +532,9 @@ def run_lock(
 _PROCESS_WRITER = threading.Lock()
 
 
+_HELD: dict[str, bool] = {}  # addresses whose last write found the file held past its wait
+
+
 class Warehouse:
     """One warehouse — a DuckDB file or a DuckLake — and every way into it.
 
@@ -572,13 +579,18 @@ class Warehouse:
         up to ``write_wait`` (``--wait``, else ``TRADEWATCH_LOCK_WAIT``, else 300 s); then the
         write fails with a message naming that process.
         """
-        wait = lock_wait_seconds(self.write_wait)
-        with (
-            _PROCESS_WRITER,
-            write_turn(self.address, wait),
-            closing(connect(self.address, wait_seconds=wait)) as con,
-        ):
-            yield con
+        # Once a write has waited its whole time in vain, the next ones try once until one
+        # gets through: a reader held all run long costs the run one wait, not one per write.
+        wait = 0.0 if _HELD.get(self.address) else lock_wait_seconds(self.write_wait)
+        with _PROCESS_WRITER, write_turn(self.address, wait):
+            try:
+                con = connect(self.address, wait_seconds=wait)
+            except WarehouseBusy:
+                _HELD[self.address] = True
+                raise
+            _HELD.pop(self.address, None)
+            with closing(con):
+                yield con
 
     def run_lock(self, **options):
         """The whole run's lock (``run_lock``'s options; a lake has none)."""
