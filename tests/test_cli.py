@@ -183,6 +183,26 @@ def test_offline_run_as_a_user_prints_no_error_and_no_traceback(tmp_path):
     assert "PREFECT_API_URL is unset" in event["last_error"]
 
 
+def test_on_a_pipe_each_month_comes_out_when_loaded_without_completed_task_lines(tmp_path):
+    """stdout and stderr into one pipe, as cron or `| tee` has them: each month's line arrives
+    before the flow ends (it came out after, block-buffered) and task runs that merely completed
+    are not logged (a backfill printed a hundred such lines)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["TRADEWATCH_WAREHOUSE"] = str(tmp_path / "tw.duckdb")
+    run = subprocess.run(
+        [sys.executable, "-m", "tradewatch.cli", "backfill", "2016-01", "2016-03", "--offline",
+         "--source", "comtrade"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=tmp_path,
+        timeout=300,
+    )  # fmt: skip
+    lines = run.stdout.splitlines()
+    assert run.returncode == 0, run.stdout
+    first = next(i for i, line in enumerate(lines) if line.startswith("[1/3] comtrade 2016-01"))
+    flow_end = next(i for i, line in enumerate(lines) if "Flow run" in line and "Finished" in line)
+    assert first < flow_end, run.stdout
+    assert not [line for line in lines if "Task run" in line and "Completed()" in line]
+
+
 def test_offline_run_loads_the_months_news_and_checks_its_claims(tmp_path):
     tradewatch = as_user(tmp_path)
     assert_clean_run(tradewatch("run", "--month", "2016-10", "--offline", timeout=300))

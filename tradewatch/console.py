@@ -98,25 +98,45 @@ def json_value(value):
     return str(value)
 
 
+class QuietCompletions(logging.Filter):
+    """A task run that ended ``Completed()`` is no news on the console: a backfill printed a
+    hundred such lines around its months. Failures, warnings and the tasks' own lines stay."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.name == "prefect.task_runs"
+            and record.levelno == logging.INFO
+            and record.getMessage().startswith("Finished in state Completed(")
+        )
+
+
 @contextmanager
 def logs_above(printer: ProgressPrinter) -> Iterator[None]:
-    """While the bar is live, Prefect's console logs print through the bar's console: above it,
-    never through it. Only the console handlers change; the logs reach the Prefect API as ever."""
+    """Prefect's console logs in the block: without task runs' ``Completed()`` lines and, while
+    the bar is live, printed through the bar's console (above it, never through it). Only the
+    console handlers change; the logs reach the Prefect API as ever."""
     from prefect.logging.handlers import PrefectConsoleHandler
 
-    swapped = []
-    if printer.console is not None:
-        loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
-        for logger in loggers:
-            for handler in getattr(logger, "handlers", []):
-                if isinstance(handler, PrefectConsoleHandler):
-                    swapped.append((handler, handler.console))
-                    handler.console = printer.console
+    swapped, quiet = [], QuietCompletions()
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    consoles = {
+        handler
+        for logger in loggers
+        for handler in getattr(logger, "handlers", [])
+        if isinstance(handler, PrefectConsoleHandler)
+    }
+    for handler in consoles:
+        handler.addFilter(quiet)
+        if printer.console is not None:
+            swapped.append((handler, handler.console))
+            handler.console = printer.console
     try:
         yield
     finally:
         for handler, console in swapped:
             handler.console = console
+        for handler in consoles:
+            handler.removeFilter(quiet)
 
 
 class ProgressPrinter:
@@ -163,7 +183,8 @@ class ProgressPrinter:
     def __call__(self, event) -> None:
         if self._progress is None:
             detail = f" ({event.detail})" if event.detail else ""
-            print(f"[{event.done}/{event.total}] {event.label}: {event.status}{detail}")
+            # flushed: on a pipe each month's line comes out when it happens, not after the flow
+            print(f"[{event.done}/{event.total}] {event.label}: {event.status}{detail}", flush=True)
             return
         if self._task is None:
             self._task = self._progress.add_task("", total=event.total)

@@ -235,6 +235,14 @@ def test_alerts_owed_to_one_channel_for_one_reason_are_one_warning(
         f"{len(notified)} alerts not delivered to webhook: webhook answered HTTP 500 ("
     )
 
+    # the next run, the webhook still down for the same reason: a reminder, not a new warning
+    caplog.clear()
+    monthly_ingest(month="2016-12", window_months=1, offline=True, warehouse=warehouse_path)
+    owed = [r for r in caplog.records if "delivered to webhook" in r.getMessage()]
+    assert [(r.levelname, r.getMessage()[:39]) for r in owed] == [
+        ("INFO", f"{len(notified)} alerts still not delivered to webhook")
+    ]
+
 
 def test_a_backfill_records_alerts_without_notifying_unless_asked(warehouse_path, webhook, events):
     backfill("2016-01", "2016-06", offline=True, warehouse=warehouse_path)

@@ -324,7 +324,8 @@ def deliver_alerts(warehouse: Warehouse, config: Watchlist) -> AlertReport:
                     reason = describe_failure(exc).splitlines()[0]
                     outcomes.append(Delivery(alert["alert_id"], kind, channel, False, reason))
                     report.failed.append(f"{alert['alert_id']} {channel}: {reason}")
-                    undelivered.setdefault((channel, reason), []).append(alert["alert_id"])
+                    again = alert["failed_before"].get(channel) == reason
+                    undelivered.setdefault((channel, reason, again), []).append(alert["alert_id"])
             try:
                 with warehouse.writer() as con:
                     record_deliveries(con, outcomes)
@@ -333,11 +334,12 @@ def deliver_alerts(warehouse: Warehouse, config: Watchlist) -> AlertReport:
                 break
             report.delivered += sum(o.ok for o in outcomes)
     # one line per channel and reason, not one per alert: nine alerts owed to an absent Prefect
-    # server are one fact
-    for (channel, reason), ids in undelivered.items():
-        logger.warning(
-            "%d alert%s not delivered to %s: %s (%s)",
-            len(ids), "s" if len(ids) != 1 else "", channel, reason, ", ".join(ids),
+    # server are one fact; a warning the first time, then a reminder that is no warning
+    for (channel, reason, again), ids in undelivered.items():
+        (logger.info if again else logger.warning)(
+            "%d alert%s %s delivered to %s: %s (%s)",
+            len(ids), "s" if len(ids) != 1 else "", "still not" if again else "not", channel,
+            reason, ", ".join(ids),
         )  # fmt: skip
     return report
 

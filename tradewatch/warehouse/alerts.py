@@ -103,18 +103,24 @@ def alerts_by_id(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> list[dic
 
 
 def pending_deliveries(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Alerts owed a delivery, each with ``kind`` and the channels already told."""
+    """Alerts owed a delivery, each with ``kind``, the channels already told and, for those
+    an earlier run failed to tell, its reason (``failed_before``: channel -> last error)."""
     pending = _records(run_sql(con, "alerts_pending", {}))
     if not pending:
         return []
     told: dict[tuple[str, str], set[str]] = {}
+    failed: dict[tuple[str, str], dict[str, str]] = {}
     ids = [p["alert_id"] for p in pending]
-    for alert_id, kind, channel in run_sql(
+    for alert_id, kind, channel, delivered, last_error in run_sql(
         con, "delivered_channels", {"alert_ids": ids}
     ).fetchall():
-        told.setdefault((alert_id, kind), set()).add(channel)
+        if delivered:
+            told.setdefault((alert_id, kind), set()).add(channel)
+        else:
+            failed.setdefault((alert_id, kind), {})[channel] = last_error
     for p in pending:
         p["delivered_channels"] = told.get((p["alert_id"], p["kind"]), set())
+        p["failed_before"] = failed.get((p["alert_id"], p["kind"]), {})
     return pending
 
 
