@@ -12,6 +12,7 @@ import pytest
 
 from tests.samples import shared_sample
 from tradewatch.cli import build_parser, format_rows, main
+from tradewatch.warehouse.db import prefect_servers
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -445,7 +446,39 @@ def test_sigterm_stops_the_run_and_prefects_temporary_server(tmp_path):
     assert all(state == "Z" for state in states), f"still running: {alive}"
 
 
-def test_after_a_kill_9_the_next_run_stops_the_orphaned_server_and_clears_half_files(tmp_path):
+def test_a_kill_9_while_the_temporary_server_starts_takes_the_server_with_it(tmp_path):
+    """Killed before the run lock names its server (the next run's clean-up reads it there),
+    the server lived on for good; now it ends with the run, by the parent-death signal."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(TRADEWATCH_WAREHOUSE=str(tmp_path / "tw.duckdb"), PREFECT_HOME=str(tmp_path / "ph"))
+    run = subprocess.Popen(
+        [sys.executable, "-m", "tradewatch.cli", "backfill", "2015-01", "2017-12", "--offline"],
+        stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    server = None
+    try:
+        for _ in range(1200):  # the server process, as soon as it exists: still starting
+            server = next(iter(prefect_servers(run.pid)), None)
+            if server:
+                break
+            time.sleep(0.05)
+        assert server, "the run started no temporary server"
+        run.kill()
+        run.wait()
+    finally:
+        run.kill()
+        run.wait()
+    for _ in range(100):
+        stat = Path(f"/proc/{server}/stat")
+        if not stat.exists() or stat.read_text().split()[2] == "Z":
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(server, signal.SIGKILL)
+        raise AssertionError(f"the temporary server {server} outlived its killed run")
+
+
+def test_after_a_kill_9_no_server_is_left_and_the_next_run_clears_half_files(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     warehouse = tmp_path / "tw.duckdb"
     env.update(TRADEWATCH_WAREHOUSE=str(warehouse), PREFECT_HOME=str(tmp_path / "ph"))
@@ -461,12 +494,11 @@ def test_after_a_kill_9_the_next_run_stops_the_orphaned_server_and_clears_half_f
             time.sleep(0.1)
         servers = re.findall(r"server pid (\d+)", lock.read_text())
         assert servers, lock.read_text()
-        killed.kill()  # kill -9: no exit handler runs; the server lives on
-        killed.wait()
+        killed.kill()  # kill -9: no exit handler runs (the server ends by its parent-death
+        killed.wait()  # signal; where there is none, the next run stops it, named in the lock)
     finally:
         killed.kill()
     time.sleep(1)
-    assert all(Path(f"/proc/{pid}").exists() for pid in servers)
     (Path(f"{warehouse}.bodies")).mkdir(exist_ok=True)
     (Path(f"{warehouse}.bodies") / ".incoming.half").write_bytes(b"x" * 1000)
     run = subprocess.run(
