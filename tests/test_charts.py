@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 from contextlib import closing
 
@@ -145,3 +146,16 @@ def test_two_warehouses_in_one_folder_keep_their_own_charts(tmp_path):
     )
     assert written["b"].parent == tmp_path / "b.duckdb.charts"
     assert written["a"].read_bytes() != written["b"].read_bytes()  # neither overwrote the other
+
+
+def test_a_replayed_figure_is_not_said_to_be_retrieved_on_the_day_of_the_replay():
+    from tradewatch.charts import source_line
+
+    at = dt.datetime(2026, 12, 5, 7, 0, tzinfo=dt.UTC)
+    key = ("comtrade", 156, 408, "2701", "M")
+    assert source_line(key, [{"fetched_at": at, "replayed": True}]) == (
+        "Source: UN Comtrade, offline recording replayed 2026-12-05. Reversal months marked."
+    )
+    assert source_line(key, [{"fetched_at": at, "replayed": False}]).startswith(
+        "Source: UN Comtrade, retrieved 2026-12-05."
+    )

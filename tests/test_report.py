@@ -67,7 +67,7 @@ def test_the_run_writes_the_page_and_it_holds_the_turns_figures_sources_and_clai
     assert "Judged by the simple rule" in september.select_one("#reversals p.rule").get_text()
     april_turns = [h.get_text() for h in april.select("#reversals h3")]
     assert "Coal: China imports from North Korea: turned down, -34.9%" in april_turns
-    assert len(april.select("#reversals figure svg")) == len(april_turns)
+    assert len(april.select("#reversals figure div.wide svg")) == len(april_turns)
 
     rows = september.select("#figures tbody tr")
     assert len(rows) == 6  # three watched Comtrade series, August and September
@@ -79,7 +79,21 @@ def test_the_run_writes_the_page_and_it_holds_the_turns_figures_sources_and_clai
     assert any("2.465 million tonnes in August" in q for q in quotes)
     assert verdicts and set(verdicts) <= {"agrees", "disagrees", "unclear", "no data"}
     assert "agrees" in verdicts
-    assert "not available" in september.select_one("#gaps").get_text()  # GACC before 2018
+    # replayed recordings are not said to be retrieved the day they were replayed
+    retrieved = [row.select_one('td[data-label="retrieved"]').get_text() for row in rows]
+    assert all(cell.startswith("replayed 20") for cell in retrieved), retrieved
+    # a source's months missing for one reason are one line, not one a month
+    gaps = [li.get_text() for li in september.select("#gaps li")]
+    gacc = [g for g in gaps if g.startswith("China Customs (GACC)")]
+    assert gacc == [
+        "China Customs (GACC) 2016-01 to 2016-09 (9 months): not available — GACC's English "
+        "archive starts in 2018"
+    ]
+    assert len(gaps) == len({g.split(" 2016")[0] for g in gaps})
+    # a phone gets a chart drawn for its width (the desktop's, scaled, had 4 px labels)
+    (phone,) = september.select("#reversals figure div.narrow svg")
+    assert phone["width"] == "288pt"
+    assert september.select_one("#reversals figure div.wide svg")["width"] == "576pt"
     assert _outside_references(september) == []
 
 
@@ -178,7 +192,7 @@ def test_the_page_renders_on_a_phone_and_a_desktop_and_asks_for_nothing(year_201
         dom = BeautifulSoup(_chromium(proxy, "--dump-dom", april.as_uri()).stdout, "html.parser")
         turns = [h.get_text() for h in dom.select("#reversals h3")]
         assert "Coal: China imports from North Korea: turned down, -34.9%" in turns
-        assert len(dom.select("#reversals figure svg")) == len(turns)
+        assert len(dom.select("#reversals figure div.wide svg")) == len(turns)
         assert proxy.page_requests() == []
 
         control = tmp_path / "control.html"

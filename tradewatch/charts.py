@@ -108,9 +108,12 @@ def title_of(key: tuple, points: list[dict]) -> str:
 
 
 def source_line(key: tuple, points: list[dict]) -> str:
-    """ "Source: UN Comtrade, retrieved 2026-11-29" (the latest retrieval of the figures)."""
+    """ "Source: UN Comtrade, retrieved 2026-11-29" (the latest retrieval of the figures), or
+    "…, offline recording replayed 2026-12-05": a replay's date is no retrieval date."""
     fetched = [p["fetched_at"] for p in points if p.get("fetched_at")]
-    when = f", retrieved {max(fetched):%Y-%m-%d}" if fetched else ""
+    replayed = bool(fetched) and all(p.get("replayed") for p in points if p.get("fetched_at"))
+    verb = "offline recording replayed" if replayed else "retrieved"
+    when = f", {verb} {max(fetched):%Y-%m-%d}" if fetched else ""
     return f"Source: {title(key[0])}{when}. Reversal months marked."
 
 
@@ -163,7 +166,7 @@ def _panel(axes, key: tuple, points: list[dict], matplotlib) -> None:
                 annotation_clip=True,
             )
     axes.margins(x=0.03, y=0.18)  # room inside the plot for the labels above and below points
-    axes.set_title(title_of(key, points), loc="left", fontsize=11)
+    axes.set_title(title_of(key, points), loc="left", fontsize=11, wrap=True)
     axes.set_ylabel("tonnes")
     months = matplotlib.dates.AutoDateLocator(minticks=3, maxticks=8)
     axes.xaxis.set_major_locator(months)
@@ -172,7 +175,7 @@ def _panel(axes, key: tuple, points: list[dict], matplotlib) -> None:
     axes.grid(alpha=0.3)
     axes.text(
         0.0, -0.2, source_line(key, points), transform=axes.transAxes, fontsize=8,
-        color="#57606a", va="top",
+        color="#57606a", va="top", wrap=True,
     )  # fmt: skip
     handles, labels = axes.get_legend_handles_labels()
     unique = dict(zip(labels, handles, strict=True))

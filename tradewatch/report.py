@@ -34,9 +34,19 @@ td.n,td.d{text-align:right;white-space:nowrap}svg{width:100%;height:auto}
 .up{color:#1a7f37}.down{color:#cf222e}blockquote{margin:.3rem 0 .3rem 1rem;
 padding-left:.6rem;border-left:3px solid #d0d7de}.verdict{font-weight:600}
 .checks{list-style:none;margin:.2rem 0 .8rem;padding-left:1rem}.stated{font-style:italic}
-tr.outside td{background:#fff8c5}
+tr.outside td{background:#fff8c5}.narrow{display:none}
+@media (max-width:40rem){.wide{display:none}.narrow{display:block}figure{margin:0}
+#figures thead{display:none}#figures tr{display:block;border-bottom:1px solid #d0d7de;
+padding:.3rem 0}#figures td{display:flex;justify-content:space-between;gap:1rem;border:0;
+padding:.1rem .3rem;text-align:right;white-space:normal}
+#figures td::before{content:attr(data-label);color:#57606a;text-align:left}}
 @media print{a{color:inherit}h2{break-after:avoid}figure,tr{break-inside:avoid}}
 """
+
+
+# A phone's 390 px less the page's margins show about 360 px: a chart 4 in (288 pt) wide keeps
+# its 8 pt labels at about 10 px there.
+PHONE_CHART_INCHES = 4.0
 
 
 def reports_folder(warehouse: Warehouse) -> Path:
@@ -169,18 +179,23 @@ def _template():
 
 
 def _chart_svg(rows: list[dict]) -> Markup | None:
-    """A reversed series' chart as inline SVG (none without rows)."""
+    """A reversed series' chart as inline SVG (none without rows): drawn twice, for a desktop
+    and for a phone, where the desktop's drawing scaled to 390 px had 4 px labels; the page's
+    style shows the one that fits."""
     if not rows:
         return None
     import matplotlib.pyplot as plt
 
     from .charts import figure_of, svg_of
 
-    figure = figure_of(rows, width=8.0)
-    try:
-        return Markup(svg_of(figure))
-    finally:
-        plt.close(figure)
+    drawings = []
+    for width, fits in ((8.0, "wide"), (PHONE_CHART_INCHES, "narrow")):
+        figure = figure_of(rows, width=width)
+        try:
+            drawings.append(f'<div class="{fits}">{svg_of(figure)}</div>')
+        finally:
+            plt.close(figure)
+    return Markup("".join(drawings))
 
 
 def _month_name(month: Month) -> str:
@@ -307,7 +322,7 @@ def report_markdown(month: Month, data: dict[str, list[dict]], page: Path | None
         linked = f"[{source}]({row['source_url']})" if row["source_url"] else source
         lines.append(
             f"| {_trade(row)} | {row['period']:%Y-%m} | {_t(row['tonnes'])} | {linked} "
-            f"| {row['fetched_at']:%Y-%m-%d} |"
+            f"| {'replayed ' if row.get('replayed') else ''}{row['fetched_at']:%Y-%m-%d} |"
         )
     if data.get("mirror"):
         lines += ["", "## Mirror statistics", ""]

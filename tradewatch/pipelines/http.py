@@ -344,6 +344,7 @@ class PoliteTransport(httpx.BaseTransport):
 
 
 Replayer = Callable[[httpx.Request], httpx.Response]
+REPLAY_HEADER = "x-tradewatch-replay"  # on every answer offline replay gives
 
 
 class ReplayTransport(httpx.BaseTransport):
@@ -358,6 +359,8 @@ class ReplayTransport(httpx.BaseTransport):
             raise NoRecording(f"offline: no recordings for host {request.url.host}")
         response = replayer(request)
         response.extensions.setdefault("http_version", b"HTTP/1.1")
+        # kept with the exchange: a replayed figure was not retrieved the day it was replayed
+        response.headers[REPLAY_HEADER] = "offline recording"
         return response
 
 

@@ -21,10 +21,12 @@ select
     monthly.reporter,
     monthly.partner,
     monthly.fetched_at,
+    json_extract_string(r.response_headers, '$."x-tradewatch-replay"') is not null as replayed,
     turns.direction,
     turns.move_pct,
     turns.low_base
 from monthly
+left join raw.http_responses as r on r.exchange_id = monthly.exchange_id
 left join turns
     on monthly.source = turns.source
     and monthly.reporter_code = turns.reporter_code

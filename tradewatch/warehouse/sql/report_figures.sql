@@ -33,6 +33,7 @@ select
     f.value_usd,
     f.vintage,
     f.fetched_at,
+    json_extract_string(r.response_headers, '$."x-tradewatch-replay"') is not null as replayed,
     coalesce(f.release_url, r.url) as source_url,
     e.before_kg / 1000 as revised_from_tonnes,
     e.before_fetched_at as revised_from_fetched_at
