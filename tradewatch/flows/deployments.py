@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from ..warehouse import Warehouse
 from .schedules import (
     BACKFILL_DEPLOYMENT,
@@ -41,3 +44,19 @@ def build_deployments(warehouse: Warehouse | None = None) -> list:
             description="One chunk of a parallel backfill (started by its parent backfill).",
         ),
     ]
+
+
+def installed() -> dict[str, str]:
+    """``prefect.yaml``'s pull step, run on the worker before each flow run.
+
+    The deployments' entrypoints are modules of the installed package, so a worker needs
+    tradewatch installed, not a checkout: this step says which installation runs (in the flow
+    run's logs) and takes the place of the pull step ``prefect deploy`` would otherwise add — a
+    ``set_working_directory`` to the deploying machine's folder, absent on other machines."""
+    import tradewatch
+
+    return {
+        "version": tradewatch.__version__,
+        "package": str(Path(tradewatch.__file__).parent),
+        "directory": os.getcwd(),
+    }
