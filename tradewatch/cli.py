@@ -678,11 +678,13 @@ def stop_on_sigterm() -> None:
 def exit_code(exc: Exception) -> int:
     """The documented exit code for a failure (see ``EXIT_*``)."""
     from .errors import ConfigError, IngestFailed
-    from .warehouse.db import WarehouseBusy
+    from .warehouse.db import WarehouseBusy, WarehouseUnreachable
     from .watchlist import WatchlistError
 
     if isinstance(exc, WatchlistError | ConfigError):
         return EXIT_CONFIG
+    if isinstance(exc, WarehouseUnreachable):  # not busy: down, or not where the address says
+        return 1
     if isinstance(exc, WarehouseBusy):
         return EXIT_BUSY
     if isinstance(exc, IngestFailed):

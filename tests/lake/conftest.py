@@ -12,6 +12,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,9 +53,10 @@ def _shell(word: str) -> str:
     return "'" + word.replace("'", "'\\''") + "'"
 
 
-@pytest.fixture(scope="session")
-def postgres():
-    """A PostgreSQL server of our own: (host, port, user); stopped at the end of the session."""
+@contextmanager
+def running_postgres() -> Iterator[tuple[str, int, str, Path]]:
+    """A PostgreSQL server of our own, with the lake's roles: (host, port, superuser, data
+    folder); stopped at the end of the block."""
     if not (PG_BIN / "initdb").exists():
         pytest.fail(f"PostgreSQL 15 not found at {PG_BIN} (set TRADEWATCH_PG_BIN)")
     # not under pytest's tmp folder: it is root's alone, and the server runs as postgres
@@ -63,9 +66,8 @@ def postgres():
     data, port = root / "data", _free_port()
     steps = [
         (str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "tw"),
-        (str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w",
-         "-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off", "start"),
-    ]  # fmt: skip
+        pg_start(data, port),
+    ]
     for step in steps:
         done = _as_postgres(*step)
         if done.returncode != 0:
@@ -78,10 +80,28 @@ def postgres():
     if roles.returncode != 0:
         pytest.fail(f"could not create the lake's roles: {roles.stderr}")
     try:
-        yield "127.0.0.1", port, "tw"
+        yield "127.0.0.1", port, "tw", data
     finally:
-        _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+        _as_postgres(*pg_stop(data))
         shutil.rmtree(root, ignore_errors=True)
+
+
+def pg_start(data: Path, port: int) -> tuple[str, ...]:
+    return (
+        str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(data.parent / "log"), "-w",
+        "-o", f"-p {port} -k {data.parent} -c listen_addresses=127.0.0.1 -c fsync=off", "start",
+    )  # fmt: skip
+
+
+def pg_stop(data: Path) -> tuple[str, ...]:
+    return (str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """The session's PostgreSQL server: (host, port, user)."""
+    with running_postgres() as (host, port, user, _):
+        yield host, port, user
 
 
 # As the README's recipe: a writer that owns the lake's database and a reader that can only read

@@ -8,7 +8,8 @@ from a user typing them, and why:
   suite must not meet a user's server or an earlier run's files;
 - the line that makes ``.venv-lake`` links the environment this suite runs in (the same
   install: CI has just run that line), and the line that runs this suite is left out;
-- ``PREFECT_HOME`` is the test's, and whatever the script left running is stopped at the end.
+- ``PREFECT_HOME`` is the test's; at the end the server and the workers get SIGTERM, as a user
+  would stop them, and must be gone within 30 s.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -42,6 +44,19 @@ def section_script(readme: str, title: str) -> str:
     return found.group(1)
 
 
+def started_with(prefect_home: str) -> list[int]:
+    """Processes still running with this ``PREFECT_HOME``: what the walk-through started."""
+    mark = f"PREFECT_HOME={prefect_home}".encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and mark in (proc / "environ").read_bytes().split(b"\0"):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
 def test_the_readme_lake_then_team_sections_work_as_written(tmp_path):
     if os.geteuid() != 0 or not shutil.which("su"):
         pytest.skip("the README's PostgreSQL steps run `su postgres`: as root only")
@@ -50,9 +65,7 @@ def test_the_readme_lake_then_team_sections_work_as_written(tmp_path):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     scripts = [section_script(readme, title) for title in SECTIONS]
     assert INSTALL in scripts[0] and THIS_SUITE in scripts[0]
-    lines = [
-        line for line in "\n".join(scripts).splitlines() if not line.startswith(THIS_SUITE)
-    ]
+    lines = [line for line in "\n".join(scripts).splitlines() if not line.startswith(THIS_SUITE)]
     script = "\n".join(lines).replace(INSTALL, "true  # the suite's own environment, linked")
 
     # the server's files live where the postgres user can reach them (not under pytest's tmp)
@@ -68,14 +81,14 @@ def test_the_readme_lake_then_team_sections_work_as_written(tmp_path):
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
     (clone / ".venv-lake").symlink_to(sys.prefix)
+    # at the end, as a user stops what they started: SIGTERM to the server and the workers,
+    # up to 30 s for them to go, then the database server
     stop = (
-        f"trap 'kill $(jobs -p) 2>/dev/null; sleep 1; "
-        f'su postgres -c "/usr/lib/postgresql/15/bin/pg_ctl -D {var_tmp}/tw-pg/data '
+        "trap 'pkill -TERM -P $$; for i in $(seq 30); do pgrep -P $$ >/dev/null || break; "
+        f'sleep 1; done; su postgres -c "/usr/lib/postgresql/15/bin/pg_ctl -D {var_tmp}/tw-pg/data '
         f"-m immediate stop\" >/dev/null 2>&1' EXIT\n"
     )
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "TRADEWATCH_"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "TRADEWATCH_"))}
     env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
     try:
         done = subprocess.run(
@@ -83,7 +96,11 @@ def test_the_readme_lake_then_team_sections_work_as_written(tmp_path):
             cwd=clone, env=env, capture_output=True, text=True, timeout=1500,
         )  # fmt: skip
     finally:
+        left = started_with(env["PREFECT_HOME"])
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
         shutil.rmtree(var_tmp, ignore_errors=True)
+    assert not left, f"still running 30 s after SIGTERM: {left}"
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-6000:]
     assert "Traceback" not in output, output[-6000:]

@@ -12,6 +12,7 @@ _HOMES = {
     "Warehouse": "db",
     "WarehouseBusy": "db",
     "WarehouseError": "db",
+    "WarehouseUnreachable": "db",
     "connect": "db",
     "lock_wait_seconds": "db",
     "migrate": "db",

@@ -32,6 +32,11 @@ class WarehouseBusy(WarehouseError):
     """Another process holds the warehouse's write lock."""
 
 
+class WarehouseUnreachable(WarehouseBusy):
+    """A lake's catalog (its PostgreSQL) cannot be reached: like a busy file, nothing can be
+    written now; the run's months fail in a line each, and the next run loads them."""
+
+
 def resolve_path(path: str | os.PathLike | None = None) -> Path:
     """``--warehouse PATH``, else ``TRADEWATCH_WAREHOUSE``, else ``./tradewatch.duckdb``."""
     return Path(address(path))
@@ -206,11 +211,18 @@ def _settle(con, read_only: bool, allow_files, allow_paths) -> None:
 
 def _connect_lake(given: str, read_only: bool) -> duckdb.DuckDBPyConnection:
     """The lake attached as the default catalog; large bodies under its data path, or inside
-    the lake (as Parquet with the rest) when the data path is object storage."""
+    the lake (as Parquet with the rest) when the data path is object storage. A catalog that
+    cannot be reached is ``WarehouseUnreachable``, in one line."""
     location = lake.data_location()
     if not lake.is_remote(location):
         Path(location).mkdir(parents=True, exist_ok=True)
-    con = lake.attach(given, location, read_only, NO_AUTOLOAD)
+    try:
+        con = lake.attach(given, location, read_only, NO_AUTOLOAD)
+    except duckdb.Error:
+        reason = lake.unreachable(given)
+        if reason:
+            raise WarehouseUnreachable(reason) from None
+        raise
     bodies = INLINE if lake.is_remote(location) else str(Path(location) / "tradewatch.bodies")
     con.execute("set variable tradewatch_bodies = ?", [bodies])
     return con
@@ -473,6 +485,8 @@ def write_turn(
             yield
     except lake.LakeBusy as exc:  # only taking the lock raises it
         raise WarehouseBusy(str(exc)) from None
+    except lake.LakeUnreachable as exc:
+        raise WarehouseUnreachable(str(exc)) from None
 
 
 @contextmanager
@@ -582,15 +596,25 @@ class Warehouse:
         # Once a write has waited its whole time in vain, the next ones try once until one
         # gets through: a reader held all run long costs the run one wait, not one per write.
         wait = 0.0 if _HELD.get(self.address) else lock_wait_seconds(self.write_wait)
-        with _PROCESS_WRITER, write_turn(self.address, wait):
+        with _PROCESS_WRITER:
             try:
-                con = connect(self.address, wait_seconds=wait)
+                with write_turn(self.address, wait):
+                    con = connect(self.address, wait_seconds=wait)
+                    _HELD.pop(self.address, None)
+                    with closing(con):
+                        try:
+                            yield con
+                        except Exception as exc:
+                            # a lake's catalog lost in the middle of a write: say so in a line
+                            lost = None
+                            if lake.is_lake(self.address) and not isinstance(exc, WarehouseBusy):
+                                lost = lake.unreachable(self.address)
+                            if lost:
+                                raise WarehouseUnreachable(lost) from exc
+                            raise
             except WarehouseBusy:
                 _HELD[self.address] = True
                 raise
-            _HELD.pop(self.address, None)
-            with closing(con):
-                yield con
 
     def run_lock(self, **options):
         """The whole run's lock (``run_lock``'s options; a lake has none)."""

@@ -236,6 +236,19 @@ def catalog_dsn(address: str) -> str:
     return dsn
 
 
+class LakeUnreachable(LakeError):
+    """The lake's catalog (its PostgreSQL) cannot be reached now."""
+
+
+def unreachable(address: str, timeout: int = 5) -> str | None:
+    """Why the lake's catalog cannot be reached now, in one line; None when it can."""
+    try:
+        check_reachable(address, timeout)
+    except LakeError as exc:
+        return str(exc)
+    return None
+
+
 def check_reachable(address: str, timeout: int = 10) -> None:
     """Reach the lake's catalog once, before a run starts anything, so that a wrong host, port,
     role or password is one line naming the server's reason, not a failed flow's traceback."""
@@ -249,7 +262,9 @@ def check_reachable(address: str, timeout: int = 10) -> None:
             pass
     except psycopg.Error as exc:
         reason = " ".join(str(exc).split())
-        raise LakeError(f"cannot reach the lake's catalog at {redact(address)}: {reason}") from None
+        raise LakeUnreachable(
+            f"cannot reach the lake's catalog at {redact(address)}: {reason}"
+        ) from None
 
 
 @contextmanager
@@ -264,7 +279,14 @@ def writer_lock(address: str, wait_seconds: float, holder: str) -> Iterator[None
         import psycopg
     except ImportError:
         raise LakeError("a lake's writer lock needs psycopg: pip install -e '.[lake]'") from None
-    with psycopg.connect(catalog_dsn(address), autocommit=True, application_name=holder) as pg:
+    try:
+        pg = psycopg.connect(catalog_dsn(address), autocommit=True, application_name=holder)
+    except psycopg.OperationalError as exc:
+        reason = " ".join(str(exc).split())
+        raise LakeUnreachable(
+            f"cannot reach the lake's catalog at {redact(address)}: {reason}"
+        ) from None
+    with pg:
         deadline, pause = time.monotonic() + wait_seconds, 0.05
         while True:
             row = pg.execute(
