@@ -20,7 +20,9 @@ from .conftest import (
 from .test_lake import _env
 
 
-def test_postgresql_stopped_mid_backfill_is_a_few_lines_and_a_rerun_completes(tmp_path):
+def test_postgresql_stopped_mid_backfill_is_a_few_lines_and_a_rerun_completes(
+    tmp_path, monkeypatch
+):
     from tradewatch.warehouse import connect
 
     with running_postgres() as (host, port, _, data):
@@ -60,6 +62,8 @@ def test_postgresql_stopped_mid_backfill_is_a_few_lines_and_a_rerun_completes(tm
         assert started.returncode == 0, started.stderr
         rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
         assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+        monkeypatch.setenv("TRADEWATCH_DATA_PATH", env["TRADEWATCH_DATA_PATH"])
+        monkeypatch.setenv("TRADEWATCH_LAKE_READER", READER)
         with closing(connect(address, read_only=True)) as con:
             months = con.execute(
                 "select count(distinct period) from ops.runs"
