@@ -139,6 +139,7 @@ def check_trade_rows(rows: pd.DataFrame) -> ValidationResult:
         for index in raw.index[outside]:
             failures.append(_failure(index, "period", "in_range", raw[index], _EXPLAIN["period"]))
         coerced["period"] = dates.where(~outside).astype("datetime64[ns]")
+    failures += _codes_the_source_never_publishes(coerced)
     stage_one_bad = {f["row_index"] for f in failures}
     candidates = coerced.drop(index=list(stage_one_bad)) if stage_one_bad else coerced
     validated = None
@@ -197,6 +198,29 @@ def _strict_number(value, column: str) -> tuple[float | None, str | None]:
         if not 0 <= value <= 999:
             return None, f"{column} must be a UN M49 code from 0 to 999"
     return number, None
+
+
+# The longest commodity code a source publishes, where it is narrower than the schema's (which
+# takes CN8 and HS10 for Comext, HMRC and the Census): UN Comtrade's HS stops at six digits, so
+# a longer code in its answer is a malformed row, not a series of its own.
+SOURCE_CODE_DIGITS = {"comtrade": 6}
+
+
+def _codes_the_source_never_publishes(rows: pd.DataFrame) -> list[dict]:
+    if "source" not in rows.columns or "hs_code" not in rows.columns:
+        return []
+    failures = []
+    for source, digits in SOURCE_CODE_DIGITS.items():
+        mine = rows["hs_code"][rows["source"] == source]
+        if pd.api.types.is_string_dtype(mine):
+            lengths = mine.str.len()
+        else:  # not all text: the schema names what is not
+            lengths = mine.map(lambda code: len(code) if isinstance(code, str) else 0)
+        too_long = mine[lengths > digits]  # the schema checks what the digits are
+        for index, code in too_long.items():
+            reason = f"commodity code is longer than the {digits} digits {source} publishes"
+            failures.append(_failure(index, "hs_code", "source_code", code, reason))
+    return failures
 
 
 def _failure(index, column: str, check: str, value, reason: str) -> dict:
