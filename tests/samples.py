@@ -6,11 +6,17 @@ They are other people's files, so they are not copied into this repository; in a
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-SHARED_SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
+# TRADEWATCH_SHARED_SAMPLES: the folder, where the tests run from a copy of the project
+# (mutmut's mutants/) and ../shared is not beside it
+SHARED_SAMPLES = Path(
+    os.environ.get("TRADEWATCH_SHARED_SAMPLES")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "samples"
+)
 
 
 def shared_sample(relative: str) -> Path:
