@@ -200,27 +200,26 @@ def _strict_number(value, column: str) -> tuple[float | None, str | None]:
     return number, None
 
 
-# The longest commodity code a source publishes, where it is narrower than the schema's (which
-# takes CN8 and HS10 for Comext, HMRC and the Census): UN Comtrade's HS stops at six digits, so
-# a longer code in its answer is a malformed row, not a series of its own.
-SOURCE_CODE_DIGITS = {"comtrade": 6}
+# A parser whose source publishes shorter codes than the schema takes (CN8 and HS10, for Comext,
+# HMRC and the Census) says so in its frame: ``frame.attrs[MAX_CODE_DIGITS] = 6``. A longer
+# code is then a malformed row, not a series of its own.
+MAX_CODE_DIGITS = "max_code_digits"
 
 
 def _codes_the_source_never_publishes(rows: pd.DataFrame) -> list[dict]:
-    if "source" not in rows.columns or "hs_code" not in rows.columns:
+    digits = rows.attrs.get(MAX_CODE_DIGITS)
+    if digits is None or "hs_code" not in rows.columns:
         return []
-    failures = []
-    for source, digits in SOURCE_CODE_DIGITS.items():
-        mine = rows["hs_code"][rows["source"] == source]
-        if pd.api.types.is_string_dtype(mine):
-            lengths = mine.str.len()
-        else:  # not all text: the schema names what is not
-            lengths = mine.map(lambda code: len(code) if isinstance(code, str) else 0)
-        too_long = mine[lengths > digits]  # the schema checks what the digits are
-        for index, code in too_long.items():
-            reason = f"commodity code is longer than the {digits} digits {source} publishes"
-            failures.append(_failure(index, "hs_code", "source_code", code, reason))
-    return failures
+    codes = rows["hs_code"]
+    if pd.api.types.is_string_dtype(codes):
+        lengths = codes.str.len()
+    else:  # not all text: the schema names what is not
+        lengths = codes.map(lambda code: len(code) if isinstance(code, str) else 0)
+    reason = f"commodity code is longer than the {digits} digits its source publishes"
+    return [
+        _failure(index, "hs_code", "source_code", code, reason)
+        for index, code in codes[lengths > digits].items()  # the schema checks the digits
+    ]
 
 
 def _failure(index, column: str, check: str, value, reason: str) -> dict:

@@ -14,6 +14,7 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from ...schemas import TRADE_COLUMNS
+from ...schemas.trade import MAX_CODE_DIGITS
 from ..errors import LayoutChanged
 from . import settings
 from .fetch import RawPayload
@@ -140,6 +141,8 @@ def _frame(records: list, typed: bool = False) -> pd.DataFrame:
     }
     frame = pd.DataFrame(columns, columns=TRADE_COLUMNS)
     frame.index = pd.RangeIndex(size)
+    # Comtrade's HS stops at six digits: a longer cmdCode is a malformed row, not a series
+    frame.attrs[MAX_CODE_DIGITS] = 6
     return frame
 
 
