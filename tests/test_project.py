@@ -180,3 +180,16 @@ def test_the_warehouse_travels_as_the_object_not_its_address():
         ("flows/backfill.py", "backfill"),
         ("flows/monthly.py", "monthly_ingest"),
     }
+
+
+def test_the_hand_made_sql_mutants_still_name_text_of_the_views():
+    """scripts/sql_mutants.py mutates the deciding views by replacing text: each text it
+    replaces is in its view once, so the script cannot rot into testing nothing."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sql_mutants", ROOT / "scripts/sql_mutants.py")
+    mutants = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mutants)
+    for view, old, new in mutants.MUTANTS:
+        assert (mutants.VIEWS / view).read_text().count(old) == 1, (view, old)
+        assert old != new

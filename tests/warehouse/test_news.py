@@ -65,6 +65,8 @@ def test_the_issue_example_agrees(con):
         ("China imported 1.798 million tonnes of coal from North Korea in September.", "agrees"),
         ("China imported 1.80 million tonnes of coal from North Korea in September.", "agrees"),
         ("China imported 1.797 million tonnes of coal from North Korea in September.", "disagrees"),
+        # below the claim by more than its rounding (0.0005 Mt): the lower edge of the tolerance
+        ("China imported 1.799 million tonnes of coal from North Korea in September.", "disagrees"),
         (
             "China imported more than 1.7 million tonnes of North Korean coal in September.",
             "agrees",
@@ -99,6 +101,14 @@ def test_claim_verdicts(con, sentence, verdict):
     load(con, sentence)
     ((_, got, _),) = verdicts(con)
     assert got == verdict
+
+
+def test_a_span_with_a_month_missing_shows_no_partial_sum_as_the_customs_figure(con):
+    """April is not loaded (the fixture starts in May): the verdict is no data, and the figure
+    beside it is none — not May to August summed as if it were April to August."""
+    load(con, "North Korea shipped 9.7 million tonnes of coal to China between April and August.")
+    ((_, verdict, figure),) = verdicts(con)
+    assert (verdict, figure) == ("no data", None)
 
 
 def test_no_data_says_why(con):

@@ -118,3 +118,45 @@ def test_the_alert_says_what_the_month_usually_does_and_the_band(con):
     assert f"where May usually moves {may['expected_pct']:+.1f}%" in text
     assert f"outside the series' usual band of ±{may['band_pct']:.0f}%" in text
     assert f"(seasonal rule, {may['history_months']} months of history)" in text
+
+
+def _break_month(con, partner, shift, *, noise=0.03):
+    """The seasonal judgement of 2017-05 in a series whose level moves by ``shift`` there."""
+    con.execute("delete from trade_vintages where partner_code = ?", [partner])
+    write(con, 392, partner, years=4, noise=noise, break_at=40, shift=shift)
+    found = [t for t in turns(con, partner, "seasonal") if t[0] == "2017-05"]
+    return found[0] if found else None
+
+
+@pytest.mark.parametrize("sign", [1, -1])
+def test_a_move_just_outside_the_band_is_a_turn_and_just_inside_is_none(con, sign):
+    """The band's edge, both ways: 1.3 bands out is a turn, 0.7 bands is none (a band taken
+    twice as wide, or half, fails one of the two)."""
+    (_, _, _, _, band_pct) = _break_month(con, 3, sign * 0.5)  # the series' band, from its noise
+    band = math.log(1 + band_pct / 100)
+    expected = PATTERN[4]  # what May usually does, on the log scale
+    for factor, turned in ((1.3, True), (0.7, False)):
+        # the same series and noise; May's move is what it usually is, plus factor bands
+        shift = math.exp(sign * factor * band) - 1
+        found = _break_month(con, 3, shift)
+        assert (found is not None) == turned, (factor, found, expected)
+        if turned:
+            assert found[1] == ("up" if sign > 0 else "down") and found[2] == "seasonal"
+
+
+def test_the_band_is_never_narrower_than_theta(con):
+    """A series with almost no noise: its own band would be a hair wide, so θ (10%) is the
+    floor; a 7% break is no turn, a 13% one is, and the band shown is 10%."""
+    assert _break_month(con, 4, 0.07, noise=0.0005) is None
+    (_, direction, rule, _, band_pct) = _break_month(con, 4, 0.13, noise=0.0005)
+    assert (direction, rule) == ("up", "seasonal")
+    assert band_pct == pytest.approx(10.0, abs=0.01)
+
+
+def test_one_earlier_year_of_the_month_is_enough_when_the_history_asked_for_is_short(con):
+    """min_history_months lowered to 3: in the second year a month with one earlier year of
+    itself is judged by the seasonal rule, not the simple one."""
+    con.execute("update ops.reversal_settings set min_history_months = 3")
+    write(con, 392, 5, years=2, break_at=16, shift=-0.5)  # 2015-05: down by half
+    (found,) = [t for t in turns(con, 5, "seasonal") if t[0] == "2015-05"]
+    assert found[1:3] == ("down", "seasonal")

@@ -108,8 +108,9 @@ measured as (
         string_agg(
             distinct if(customs_flow = 'X', 'exports', 'imports'), ' and '
         ) filter (where not found) as missing_flows,
-        -- a month counts when every flow it needs is there
-        case when count(*) = count(figure) then sum(figure) end as total,
+        -- a part with a month or flow missing, or unconverted, is "no data" (below), and its
+        -- figure is not shown: the sum of what is there is never judged
+        sum(figure) as total,
         string_agg(distinct source, ', ') as sources
     from customs_rows
     group by all
