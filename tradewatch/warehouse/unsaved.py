@@ -16,7 +16,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import duckdb
@@ -25,25 +25,6 @@ import zstandard
 from .bodies import pack, write_packed
 
 SUFFIX = ".unsaved"
-
-
-@dataclass(frozen=True)
-class Kept:
-    """An exchange read back from the folder: the fields ``record_exchanges`` reads."""
-
-    exchange_id: str
-    source: str
-    method: str
-    url: str
-    status: int | None
-    request_headers: dict
-    response_headers: dict
-    body: bytes
-    fetched_at: dt.datetime
-    elapsed_ms: float
-    attempt: int
-    error: str | None
-    sha256: str | None
 
 
 def keep(folder: Path, exchanges: Sequence, run_id: str) -> Path:
@@ -75,8 +56,11 @@ def pending(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.jsonl"), key=lambda p: p.stat().st_mtime)
 
 
-def read(path: Path) -> tuple[str, list[Kept]]:
-    """One list's run id and exchanges, each body checked against its sha256."""
+def read(path: Path) -> tuple[str, list]:
+    """One list's run id and exchanges (``Exchange``, as fetched), each body checked against
+    its sha256."""
+    from ..pipelines.http import Exchange  # the run that reads them back has it loaded
+
     run_id, kept = "", []
     for line in path.read_text("utf-8").splitlines():
         fields = json.loads(line)
@@ -88,8 +72,12 @@ def read(path: Path) -> tuple[str, list[Kept]]:
             raise ValueError(f"{packed} does not hold the bytes {path.name} names")
         fields["fetched_at"] = dt.datetime.fromisoformat(fields["fetched_at"])
         fields["sha256"] = digest
-        kept.append(Kept(body=body, **fields))
+        kept.append(Exchange(body=body, **fields))
     return run_id, kept
+
+
+def _named(path: Path) -> set[str]:
+    return {json.loads(line)["body_sha256"] for line in path.read_text("utf-8").splitlines()}
 
 
 def store_pending(con: duckdb.DuckDBPyConnection, folder: Path) -> int:
@@ -97,16 +85,14 @@ def store_pending(con: duckdb.DuckDBPyConnection, folder: Path) -> int:
     the bodies only it named; the exchanges stored."""
     from .load import record_exchanges
 
-    stored = 0
-    for path in pending(folder):
+    stored, lists = 0, pending(folder)
+    names = {path: _named(path) for path in lists}  # each list read once for what it names
+    for path in lists:
         run_id, kept = read(path)
         stored += record_exchanges(con, kept, run_id)
         path.unlink()
-        still_named = {
-            json.loads(line)["body_sha256"]
-            for other in pending(folder)
-            for line in other.read_text("utf-8").splitlines()
-        }
+        del names[path]
+        still_named = set().union(*names.values())
         for exchange in kept:
             if exchange.sha256 not in still_named:
                 packed = folder / exchange.sha256[:2] / f"{exchange.sha256}.zst"
