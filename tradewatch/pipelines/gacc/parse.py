@@ -89,8 +89,8 @@ class Release:
 
 def normal(text: str) -> str:
     """Lower case, non-breaking spaces and runs of whitespace collapsed, full-width brackets."""
-    text = text.replace("\xa0", " ").replace("（", "(").replace("）", ")")
-    return re.sub(r"\s+", " ", text).strip().lower()
+    text = text.replace("（", "(").replace("）", ")")
+    return re.sub(r"\s+", " ", text).strip().lower()  # \s is Unicode's: it takes "\xa0" too
 
 
 def _soup(page: RawPage) -> BeautifulSoup:
@@ -141,7 +141,7 @@ def parse_index(page: RawPage, publication: str, year: int) -> list[ReleaseLink]
         if kind is None:
             continue
         for anchor in cells[1].find_all("a"):
-            label = normal(anchor.get_text()).rstrip(".")[:3]
+            label = normal(anchor.get_text())[:3]  # "Jan", "Jan.", "January"
             if label not in MONTHS or not anchor.get("href"):
                 raise LayoutChanged(page.url, f"month link {anchor.get_text()!r} not understood")
             href = anchor["href"]
@@ -309,7 +309,7 @@ def parse_release(page: RawPage) -> tuple[Release, pd.DataFrame]:
     for r, line in enumerate(grid):
         distinct = {normal(c) for c in line if normal(c)}
         if len(distinct) == 1 and width > 1:
-            only = next(c for c in line if normal(c)).replace("\xa0", " ")
+            only = next(c for c in line if normal(c))
             found = re.match(r"^\s*unit\s*[:：]\s*(.+)$", only, re.IGNORECASE)
             if found:
                 unit_text = re.sub(r"\s+", " ", found[1]).strip()
@@ -342,7 +342,7 @@ def parse_release(page: RawPage) -> tuple[Release, pd.DataFrame]:
     figures = []
     for r in range(first_data, len(grid)):
         line = grid[r]
-        name = re.sub(r"\s+", " ", line[0].replace("\xa0", " ")).strip()
+        name = re.sub(r"\s+", " ", line[0]).strip()
         if not name or (len({normal(c) for c in line if normal(c)}) == 1 and width > 1):
             continue  # a blank row or a note spanning the table
         row_unit = line[unit_column].strip() if unit_column is not None else None
