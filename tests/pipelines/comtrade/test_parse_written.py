@@ -250,3 +250,36 @@ def test_the_last_cut_is_after_a_brace_that_closes_a_record():
     assert comtrade._last_cut(b"", exhausted=True) is None
     assert comtrade._decode_batch(b',{"a":1}')[0] is not None
     assert comtrade._decode_batch(b'{"a":') == (None, False)
+
+
+@pytest.mark.parametrize(
+    ("refs", "fast"),
+    [
+        ([19000101, 22611201], True),
+        ([18991201], False),  # before 1900: each checked as a date
+        ([22620101], False),  # past what nanosecond timestamps hold
+        ([20161301], False),
+        ([20160001], False),
+        ([20160228], True),
+        ([20160229], False),
+        ([20160900], False),
+    ],
+)
+def test_only_plausible_dates_take_the_vectorised_road(refs, fast):
+    periods = comtrade._periods(refs, typed=True)
+    assert (periods.dtype == np.dtype("datetime64[ns]")) is fast
+    one_by_one = [comtrade._period(ref) for ref in refs]
+    assert [p if isinstance(p, int) else pd.Timestamp(p) for p in periods] == [
+        p if isinstance(p, int) else pd.Timestamp(p) for p in one_by_one
+    ]
+
+
+def test_periods_on_any_day_and_past_64_bits_and_as_text():
+    assert list(comtrade._periods([20160915, 20161201])) == [
+        np.datetime64("2016-09-15"),
+        np.datetime64("2016-12-01"),
+    ]
+    huge = comtrade._periods([20160901, 2**70])
+    assert huge.dtype == object and huge.tolist() == [pd.Timestamp("2016-09-01").date(), 2**70]
+    assert comtrade._periods(["20160901"]).dtype == object
+    assert comtrade._numbers([1, 2]).dtype == np.float64
