@@ -283,3 +283,56 @@ def test_periods_on_any_day_and_past_64_bits_and_as_text():
     assert huge.dtype == object and huge.tolist() == [pd.Timestamp("2016-09-01").date(), 2**70]
     assert comtrade._periods(["20160901"]).dtype == object
     assert comtrade._numbers([1, 2]).dtype == np.float64
+
+
+def test_text_columns_come_as_pandas_text_with_or_without_arrow(monkeypatch):
+    for values in (["M", None], [None, None], [], ["X"]):
+        got = comtrade._strings(values)
+        assert got.dtype == TEXT and [None if v is np.nan else v for v in got] == [
+            None if v is None else v for v in values
+        ]
+    assert comtrade._strings([1, "M"]).tolist() == [1, "M"]  # not text: left as it came
+    monkeypatch.setitem(__import__("sys").modules, "pyarrow", None)  # an install without it
+    without = comtrade._strings(["M", None])
+    assert without.dtype == object and without[0] == "M" and pd.isna(without[1])
+    assert pd.Series(without).astype(TEXT).tolist()[0] == "M"
+
+
+def test_codes_sent_as_numbers_become_text():
+    assert comtrade._texts([2701, 2601]).tolist() == ["2701", "2601"]
+
+
+class CountingReader(io.BytesIO):
+    """A reader that remembers the size of every read asked of it."""
+
+    def __init__(self, body: bytes) -> None:
+        super().__init__(body)
+        self.sizes: list = []
+
+    def read(self, size=-1):
+        self.sizes.append(size)
+        return super().read(size)
+
+
+def test_the_stream_reads_a_batch_at_a_time_never_the_rest_at_once():
+    reader = CountingReader(comtrade_body(records(6)))
+    assert sum(len(f) for f in iter_payload_frames(URL, reader, batch_bytes=256)) == 6
+    assert reader.sizes[:-1] == [256] * (len(reader.sizes) - 1)  # the tail after "]" is read whole
+    assert len(reader.sizes) > 10
+
+
+def test_every_whole_record_of_a_cut_array_is_read_before_it_is_named():
+    body = comtrade_body(records(3))
+    cut = body.rindex(b"}", 0, body.rindex(b"]")) + 1  # just after the third record
+    got: list[int] = []
+    with pytest.raises(LayoutChanged, match="the 'data' array does not end"):
+        for frame in iter_payload_frames(URL, io.BytesIO(body[:cut]), batch_bytes=64):
+            got.extend(frame.index)
+    assert got == [0, 1, 2]
+
+
+def test_a_head_longer_than_four_batches_without_data_is_refused():
+    head = b'{"note": "' + b"n" * 66 + b'", "data": ['  # ends at byte 88: past 5 reads of 16
+    with pytest.raises(LayoutChanged, match="response has no 'data' list"):
+        list(iter_payload_frames(URL, io.BytesIO(head + b"]}"), batch_bytes=16))
+    assert list(iter_payload_frames(URL, io.BytesIO(head + b"]}"), batch_bytes=32)) == []

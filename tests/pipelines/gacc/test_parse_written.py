@@ -475,3 +475,12 @@ def test_the_grid_fills_several_cells_left_by_rows_above_at_a_rows_end():
         '<tr><td>x</td><td rowspan="2">y</td><td rowspan="2">z</td></tr><tr><td>w</td></tr>'
     ) == [["x", "y", "z"], ["w", "y", "z"]]
     assert grid('<tr><td colspan="1" rowspan="1">x</td></tr>') == [["x"]]
+
+
+def test_an_index_table_with_a_tbody_is_read_row_by_row():
+    html = (
+        "<html><body><table><tbody><tr><th>Title</th><th>Month</th></tr></tbody>"
+        "<tbody><tr><td>China's Major Imports by Quantity and Value</td>"
+        '<td><a href="/jan.html">Jan</a></td></tr></tbody></table></body></html>'
+    )
+    assert [link.month for link in parse_index(index_page(html), "monthly", 2026)] == [1]

@@ -379,3 +379,81 @@ def test_a_page_whose_head_names_no_html_tag_in_its_first_four_kilobytes_is_text
         "no article body (0 characters of text)",
         lambda: parse_article(early, fallback_published=SEPT),
     )
+
+
+def test_an_entry_without_a_title_and_a_feed_without_entries_keep_their_shape():
+    body = RSS.replace(b"<title>No date</title>", b"")
+    frame = parse_feed(RawDocument("https://n.example/feed", body))
+    assert frame.title[1] == "" and frame.link[1] == "https://n.example/2"
+    empty = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title></channel></rss>'
+    assert list(parse_feed(RawDocument(URL, empty)).columns) == news.FEED_COLUMNS
+
+
+def test_the_html_sniff_reads_exactly_the_first_four_kilobytes():
+    inside = b"x" * 4094 + b"<p>" + PARAGRAPH.encode() * 3
+    named(
+        BadPage,
+        "no article body (0 characters of text)",
+        lambda: parse_article(RawDocument(URL, inside, ""), fallback_published=SEPT),
+    )
+    outside = b"x" * 4095 + b"<p>" + PARAGRAPH.encode() * 3
+    article = parse_article(RawDocument(URL, outside, ""), fallback_published=SEPT)
+    assert article.text.startswith("xxx") and article.title == ""
+
+
+def test_a_content_type_with_parameters_is_judged_by_its_type():
+    raw = RawDocument(URL, b"<html>", "application/zip; charset=binary")
+    named(BadPage, "binary content (application/zip; charset=binary)", lambda: parse_article(raw))
+
+
+def test_only_json_ld_scripts_and_meta_tags_and_link_elements_are_read():
+    head = (
+        '<script type="application/json">{"@type": "NewsArticle", "headline": "Data blob"}'
+        '</script><meta itemprop="author" content="Item Author">'
+        '<meta property="og:url" content="http://news.example.org/plain-http">'
+    )
+    body = (
+        f'<article><p>{PARAGRAPH * 2}</p><span itemprop="og:site_name" content="Span outlet">'
+        '</span><a rel="canonical" href="/anchor">x</a></article>'
+    )
+    article = parse_article(page(head, body=body), fallback_published=SEPT)
+    assert (article.title, article.author) == ("", "Item Author")
+    assert article.outlet == "news.example.org"
+    assert article.canonical_url == "http://news.example.org/plain-http"
+    assert news._host("/relative/path") is None
+
+
+def test_a_json_ld_date_that_is_not_text_is_passed_over():
+    head = ld(**{"@type": "NewsArticle", "datePublished": ["2016-10-24"]}) + (
+        '<meta property="article:published_time" content="2016-10-25T00:00:00Z">'
+    )
+    article = parse_article(page(head), fallback_published=SEPT)
+    assert (article.published_at, article.published_from) == (
+        dt.datetime(2016, 10, 25, tzinfo=dt.UTC),
+        "article:published_time",
+    )
+
+
+def test_images_are_not_part_of_an_articles_text():
+    body = (
+        f'<article><p>{PARAGRAPH * 2}</p><figure><img src="https://x.example/chart.png" '
+        f'alt="A chart of coal"></figure><p>{PARAGRAPH}</p></article>'
+    )
+    text = parse_article(page(body=body), fallback_published=SEPT).text
+    assert "chart" not in text and text.count("1.798") == 3
+
+
+def test_a_json_ld_body_of_the_same_length_as_the_pages_leaves_the_page_text():
+    page_text = " ".join((PARAGRAPH * 2).split())
+    same_length = "Y" * len(page_text)
+    head = ld(**{"@type": "NewsArticle", "articleBody": same_length})
+    body = f"<article><p>{PARAGRAPH * 2}</p></article>"
+    assert parse_article(page(head, body=body), fallback_published=SEPT).text == page_text
+
+
+def test_htmldate_takes_the_original_date_of_a_page_with_several_even_in_bad_bytes():
+    html = (
+        f"<html><body><p>Published 24 October 2016.</p><p>{PARAGRAPH}</p>"
+        "<p>Updated 1 November 2016.</p></body></html>"
+    ).encode() + b"\xff"
+    assert news._htmldate(html, "https://x.example/a") == dt.datetime(2016, 10, 24, tzinfo=dt.UTC)

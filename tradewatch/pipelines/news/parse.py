@@ -382,7 +382,6 @@ def _body_text(html: bytes, url: str, ld: dict) -> str:
     trafilatura runs favouring precision (no reporting credits, no trust badges), and again
     favouring recall when that finds less than an article's worth of text.
     """
-    text = ""
     for precision in (True, False):
         extracted = trafilatura.extract(
             html,
