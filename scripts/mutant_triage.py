@@ -9,6 +9,9 @@ entry). Exit 1 if a survivor is not listed or a mutant was never run.
 
     TRADEWATCH_SHARED_SAMPLES=../shared/samples .venv/bin/mutmut run
     .venv/bin/python scripts/mutant_triage.py
+
+A mutant that makes a test hang is sometimes reported "survived" by a full run on a busy
+machine; running the survivors again by name (``mutmut run NAME...``) reports it "timeout".
 """
 
 from __future__ import annotations
@@ -42,13 +45,15 @@ def results() -> dict[str, str]:
 
 
 def accepted() -> dict[str, str]:
-    """Listed mutant → the reason it cannot be killed."""
+    """Listed mutant → the kind of its reason ("not-killed" for those no test kills yet)."""
     listed: dict[str, str] = {}
-    for entry in tomllib.loads(ACCEPTED.read_text(encoding="utf-8"))["equivalent"]:
+    for entry in tomllib.loads(ACCEPTED.read_text(encoding="utf-8"))["listed"]:
+        if not entry["reason"].strip():
+            raise SystemExit(f"{entry['kind']}: a listed mutant needs its reason")
         for mutant in entry["mutants"]:
             if mutant in listed:
                 raise SystemExit(f"{mutant} is listed twice")
-            listed[mutant] = entry["reason"]
+            listed[mutant] = entry["kind"]
     return listed
 
 
@@ -67,8 +72,10 @@ def main() -> int:
             if name in listed:
                 stale.append(name)
         elif state in NOT_KILLED:
-            counts["listed" if name in listed else "unlisted"] += 1
-            if name not in listed:
+            if name in listed:
+                counts["not killed" if listed[name] == "not-killed" else "equivalent"] += 1
+            else:
+                counts["unlisted"] += 1
                 unlisted.append(f"{name} [{state}]")
         else:
             counts["not run"] += 1
@@ -77,8 +84,8 @@ def main() -> int:
         total = sum(counts.values())
         print(
             f"{module}: {total} mutants, {counts['killed']} killed, "
-            f"{counts['listed']} listed as equivalent, {counts['unlisted']} not listed, "
-            f"{counts['not run']} not run"
+            f"{counts['equivalent']} listed as equivalent, {counts['not killed']} listed as not "
+            f"killed, {counts['unlisted']} survived unlisted, {counts['not run']} not run"
         )
     for title, names in (
         ("survivors not listed", unlisted),
