@@ -112,8 +112,13 @@ def check_trade_rows(rows: pd.DataFrame) -> ValidationResult:
     failures: list[dict] = []
     for column in [c for c in NUMERIC_COLUMNS if c in coerced.columns]:
         raw = coerced[column]
-        if pd.api.types.is_float_dtype(raw.dtype) or pd.api.types.is_integer_dtype(raw.dtype):
-            continue  # typed by the parser: every value is a number or null
+        if pd.api.types.is_integer_dtype(raw.dtype):
+            continue  # typed by the parser: every value is a whole number
+        if pd.api.types.is_float_dtype(raw.dtype):  # typed: every value a number or null
+            for index in raw.index[np.isinf(raw.to_numpy(dtype="float64", na_value=np.nan))]:
+                reason = f"{column} is not a finite number"
+                failures.append(_failure(index, column, "is_number", raw[index], reason))
+            continue
         numbers = []
         for index, value in raw.items():
             number, reason = _strict_number(value, column)
