@@ -61,7 +61,9 @@ def read_corpus(path: Path) -> dict[str, tuple[Month | dt.date, list[Sentence]]]
         # names no month); "2017-03" or a range of dates: the first month written
         published = dt.date.fromisoformat(stated) if len(stated) == 10 else Month.parse(stated[:7])
         sentence = Sentence(row["id"], row["sentence"], row["expected"], row.get("optional") or [])
-        articles.setdefault(row["article_id"], (published, []))[1].append(sentence)
+        articles.setdefault(row["article_id"], (published, row["source_url"], []))[2].append(
+            sentence
+        )
     return articles
 
 
@@ -112,9 +114,9 @@ def score(articles: dict[str, tuple[Month, list[Sentence]]]) -> dict:
     """Run the extractor over every article and count what it found and what it made up."""
     counts = {kind: defaultdict(int) for kind in KINDS}
     misses, extras, wrong_series, stray_total = [], [], [], 0
-    for published, sentences in articles.values():
+    for published, url, sentences in articles.values():
         text = "\n\n".join(s.text for s in sentences)
-        for claim in attach(sentences, extract_claims(text, published)):
+        for claim in attach(sentences, extract_claims(text, published, url=url)):
             stray_total += 1  # a claim from no corpus sentence: counted as made up
             counts[claim.kind]["claims"] += 1
             counts[claim.kind]["wrong"] += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tradewatch.pipelines.news.claims import extract_claims, split_sentences
+from tradewatch.pipelines.news.sentences import headline_from_url
 from tradewatch.schemas import Month
 
 OCT16 = Month(2016, 10)
@@ -396,3 +397,25 @@ def test_a_wrapped_line_does_not_end_a_sentence():
     assert split_sentences(
         "Shipments dropped 27 percent from August, when they\nreached 2.4 Mt."
     ) == ["Shipments dropped 27 percent from August, when they reached 2.4 Mt."]
+
+
+@pytest.mark.parametrize(
+    ("url", "headline"),
+    [
+        ("https://uk.example.com/chinas-coal-imports-north-korea-ease-sanctions-095106630.html",
+         "China's coal imports North Korea ease sanctions"),
+        ("https://www.example.com/article/us-china-trade/china-first-quarter-imports-fall-87-"
+         "percent-idUSKBN1HU0BL", "China first quarter imports fall 87 percent"),
+        ("https://example.com/2014/10/22/japan-s-exports-up-in/22922611007/",
+         "Japan's exports up in"),
+        ("https://example.com/south-koreas-exports-shrink-in-september",
+         "South Korea's exports shrink in September"),
+        ("https://example.com/a/exports-negative-for-8th-month.r1XjrUorDi.html",
+         "Exports negative for 8th month"),
+        ("https://example.com/view.php?ud=20170627000608", None),
+        ("https://example.com/News/biz/archives/2012/03/08/2003527222", None),
+        (None, None),
+    ],
+)  # fmt: skip
+def test_a_news_address_spells_its_headline(url, headline):
+    assert headline_from_url(url) == headline

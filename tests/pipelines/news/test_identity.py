@@ -95,3 +95,62 @@ def test_the_flow_said_right_after_a_figure_is_its_own():
     got = series("China reported a 10.8 percent rise in exports and a 18.7 percent jump in imports "
                  "in September.")  # fmt: skip
     assert [g[3] for g in got] == ["X", "M"]
+
+
+def claims_at(text: str, url: str, title: str | None = None) -> list[tuple]:
+    return [
+        (c.stated, c.reporter_code, c.partner_code, c.flow)
+        for c in extract_claims(text, SEP16, title=title, url=url)
+    ]
+
+
+def test_an_address_slug_says_whose_trade_a_report_without_a_title_is_about():
+    text = "Imports from Australia fell 13 percent in September."
+    assert claims_at(text, "https://news.example.com/2016/10/")[0][1] is None
+    got = claims_at(text, "https://news.example.com/japans-coal-imports-slip-in-september-1234567")
+    assert got[0][1:4] == (JAPAN, 36, "M")
+    # a title at hand is read first
+    titled = claims_at(
+        text, "https://x.example.com/japans-coal-imports-slip", "India's coal buying"
+    )
+    assert titled[0][1] == INDIA
+
+
+def test_a_slug_is_not_a_scene_its_months_and_countries_do_not_become_the_figures():
+    got = claims_at(
+        "China's exports to the U.S. in September dropped 17.8 percent.",
+        "https://news.example.com/chinas-exports-suffer-biggest-drop-february-us-trade-war",
+    )
+    assert got[0][1:4] == (CHINA, USA, "X")
+
+
+def test_the_nation_in_a_report_naming_no_country_is_the_outlets_own():
+    text = "The nation's exports fell 4.5 percent in September, the finance ministry said."
+    assert claims_at(text, "https://www.example.com/News/biz/2016/10/08/2003")[0][1] is None
+    assert claims_at(text, "https://www.taipeitimes.com/News/biz/2016/10/08/2003")[0][1] == 490
+    assert claims_at(text, "https://www.example.co.jp/a/b")[0][1] == JAPAN
+    # an unqualified figure is not the outlet's: a wire story about China runs in Korea too
+    assert (
+        claims_at("Imports fell 7.6 percent in September.", "https://koreaherald.com/v")[0][1]
+        is None
+    )
+    # a country the report names is "the nation" before the outlet's
+    named = claims_at("India's imports rose. " + text, "https://www.taipeitimes.com/a/b")
+    assert named[-1][1] == INDIA
+
+
+def test_the_other_side_of_the_trade_is_never_its_reporter():
+    # in a report about China, "the deficit with China" is someone else's, not said whose
+    got = claims_at(
+        "China's exports rose 3 percent in August. The trade deficit in goods with China fell "
+        "to $29.7 billion in September.",
+        "https://news.example.com/a/b",
+    )
+    assert got[-1][1:3] == (None, CHINA)
+    # "from China's customs" names the reporter, not a partner
+    said = claims_at(
+        "Coal arrivals fell 84 percent in September, according to figures from China's General "
+        "Administration of Customs.",
+        "https://news.example.com/a/b",
+    )
+    assert said[0][1:3] == (CHINA, WORLD)

@@ -255,6 +255,19 @@ AUTHORITIES = (
     (r"\bHMRC\b|HM\s+Revenue\s+(?:and|&)\s+Customs", "GBR"),
     (r"Taiwan['’]s\s+(?:Ministry\s+of\s+Finance|Finance\s+Ministry)", "TWN"),
 )  # fmt: skip
+# Where an outlet is at home, for "the nation's exports" in a report that names no country: a
+# country's own domain (the address's last label), or a national outlet on a generic one.
+OUTLET_DOMAINS = {
+    "cn": "CHN", "jp": "JPN", "kr": "KOR", "tw": "TWN", "in": "IND", "au": "AUS", "uk": "GBR",
+    "hk": "HKG", "sg": "SGP", "my": "MYS", "id": "IDN", "vn": "VNM", "th": "THA", "ph": "PHL",
+    "pk": "PAK", "za": "ZAF", "ca": "CAN", "nz": "NZL", "de": "DEU", "fr": "FRA", "br": "BRA",
+    "ru": "RUS", "ar": "ARG", "cl": "CHL", "mx": "MEX", "tr": "TUR",
+    "taipeitimes.com": "TWN", "koreaherald.com": "KOR", "koreatimes.co.kr": "KOR",
+    "asahi.com": "JPN", "xinhuanet.com": "CHN", "cgtn.com": "CHN", "thehindu.com": "IND",
+    "indiatimes.com": "IND", "business-standard.com": "IND", "livemint.com": "IND",
+    "hindustantimes.com": "IND", "outlookbusiness.com": "IND", "straitstimes.com": "SGP",
+    "bernama.com": "MYS", "channelnewsasia.com": "SGP",
+}  # fmt: skip
 # Countries that publish no trade statistics: their trade is read from their partners' figures,
 # so "North Korea's coal exports to China" are China's imports from North Korea.
 NO_STATISTICS = ("PRK",)

@@ -43,6 +43,7 @@ from .claim_words import (
     VALUE_WORDS,
 )
 from .identity import (
+    outlet_country,
     remember,
     report_country,
     report_flow,
@@ -60,7 +61,7 @@ from .months import (
 )
 from .numbers import Figure, find_figures, normalize
 from .screening import about_prices, not_a_claim
-from .sentences import clause_end, clause_start, split_sentences
+from .sentences import clause_end, clause_start, headline_from_url, split_sentences
 from .times import find_times
 
 
@@ -105,18 +106,26 @@ class Claim:
         return record
 
 
-def extract_claims(text: str, published: Month | dt.date, title: str | None = None) -> list[Claim]:
+def extract_claims(
+    text: str, published: Month | dt.date, title: str | None = None, url: str | None = None
+) -> list[Claim]:
     """Every trade figure in ``text``; months resolve against the publication month.
 
     Given the publication day too, a report that names no month is read as the latest month
-    China's customs had published by then (see ``assumed_month``).
+    China's customs had published by then (see ``assumed_month``). Given the report's address,
+    its slug stands for a title not at hand, and its outlet's country for "the nation" in a
+    report that names no country.
     """
     day = published if isinstance(published, dt.date) else None
     published = Month.of(published) if day else published
     context = Context(published=published, published_day=day)
+    context.speaker.home = outlet_country(url)
+    # a slug is a headline without its small words ("drop February US trade war"): it says whose
+    # trade the report is about, not the scene a title sets
+    slug = None if title else headline_from_url(url)
     sentences = split_sentences(text)
-    context.speaker.whole = report_country([title or "", *sentences])
-    context.speaker.whole_flow = report_flow([title or "", *sentences])
+    context.speaker.whole = report_country([title or slug or "", *sentences])
+    context.speaker.whole_flow = report_flow([title or slug or "", *sentences])
     if title:
         # A headline sets the scene (commodity, countries, months); its figures are repeated in
         # the text, so they are not claims of their own.

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from urllib.parse import urlsplit
 
 from ...schemas.countries import DEMONYMS, country_code, find_countries
 from .claim_words import (
@@ -26,6 +27,7 @@ from .claim_words import (
     FLOW_AFTER,
     FLOW_WORDS,
     NO_STATISTICS,
+    OUTLET_DOMAINS,
     PARTNER_AFTER,
     PARTNER_ALIASES,
     PARTNER_BEFORE,
@@ -64,6 +66,7 @@ class Speaker:
     subject: int | None = None  # the last country said to trade, before reading its partner's
     whole: int | None = None  # the country the whole report names first as trading
     whole_flow: str | None = None  # the flow the whole report names first
+    home: int | None = None  # where the outlet is at home: "the nation" when no country is named
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,16 @@ def _flow_patterns(weak: bool = False) -> tuple[tuple[re.Pattern, str], ...]:
 @cache
 def _silent() -> frozenset[int]:
     return frozenset(country_code(code) for code in NO_STATISTICS)
+
+
+def outlet_country(url: str | None) -> int | None:
+    """The country an outlet publishing at ``url`` is at home in, when its address says so."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    labels = host.removeprefix("www.").split(".")
+    for suffix in (".".join(labels[-3:]), ".".join(labels[-2:]), labels[-1]):
+        if suffix in OUTLET_DOMAINS:
+            return country_code(OUTLET_DOMAINS[suffix])
+    return None
 
 
 def publisher(sentence: str) -> int | None:
@@ -177,7 +190,8 @@ def series_at(
         flow, flow_pos = flow_at(sentence, start, position, end, weak=True)
     if flow is None:
         flow = speaker.flow or speaker.whole_flow
-    home = publisher(sentence) or speaker.publisher or speaker.reporter or speaker.whole
+    said_by = publisher(sentence)
+    home = said_by or speaker.publisher or speaker.reporter or speaker.whole
 
     def nearest(roles: tuple[str, ...]) -> Mention | None:
         found = [m for m in named if m.role in roles]
@@ -195,7 +209,11 @@ def series_at(
         if into and out_of:
             reporter, partner, flow = speaking.code, silent_end.code, "M"
     if reporter is None and SAME_REPORTER.search(sentence, start, max(start, flow_pos)):
-        reporter = speaker.subject  # "the nation's exports", "its iron ore exports"
+        # "the nation's exports", "its iron ore exports": the country last said to trade, the
+        # report's, or, in a report that names none, the outlet's own ("the nation" in Taipei)
+        reporter = next(
+            (c for c in (speaker.subject, speaker.whole, speaker.home) if c is not None), None
+        )
     partner = other.code if other and other.code != reporter else None
     silent = [m for m in named if m.code in _silent() and m.role in ("named", "adjective")]
     if (trading is None or trading.code in _silent()) and silent and home not in (None, *_silent()):
@@ -214,8 +232,12 @@ def series_at(
         if counterpart not in (None, reporter):
             reporter, partner = counterpart, reporter
             flow = FLIPPED.get(flow, flow) if flow else flow
-    if reporter is None:
+    if reporter is None and (home != partner or said_by is not None):
+        # the report's country, but not for "the deficit with China" in a report about China
+        # (whose deficit the text does not say); a customs the sentence names is the reporter
+        # ("from China's customs" is then no partner)
         reporter = home
+        partner = None if partner == reporter else partner
     if reporter is None:
         rest = [m for m in named if m.role == "named" and m.code not in _silent()]
         reporter = rest[0].code if rest else None

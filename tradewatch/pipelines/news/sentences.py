@@ -9,7 +9,9 @@ forecast's or a tariff's words stop reaching).
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote, urlsplit
 
+from ...schemas.countries import country_by_name, find_countries
 from .claim_words import PART_BREAK
 
 _ABBREVIATIONS = re.compile(
@@ -52,3 +54,57 @@ def clause_end(sentence: str, position: int) -> int:
 def part_start(text: str, position: int) -> int:
     breaks = [m.end() for m in PART_BREAK.finditer(text, 0, position)]
     return breaks[-1] if breaks else 0
+
+
+def headline_from_url(url: str | None) -> str | None:
+    """The headline a news address spells in its slug, for a report whose title is not at hand.
+
+    ``…/chinas-coal-imports-north-korea-ease-sanctions-095106630.html`` reads as "China's Coal
+    Imports North Korea Ease Sanctions": the longest hyphenated part of the path, its words
+    capitalised (country names are matched capitalised) and a country's possessive restored
+    ("chinas", "japan-s"), without the extension and the site's identifiers (a number of
+    five or more digits, "idUSKBN1HU0BL"). An address without a slug of three words or more has
+    no headline.
+    """
+    if not url:
+        return None
+    path = unquote(urlsplit(url).path)
+    parts = [p for segment in path.split("/") for p in segment.split(".")]
+    best: list[str] = []
+    for part in parts:
+        words = [w for w in re.split(r"[-_]+", part) if w and not _SLUG_ID.fullmatch(w)]
+        if sum(w.isalpha() for w in words) >= 3 and len(words) > len(best):
+            best = words
+    if not best:
+        return None
+    words: list[str] = []
+    for word in (w.lower() for w in best):
+        if word == "s" and words:
+            words[-1] += "'s"  # "japan-s-exports": the apostrophe a slug drops
+        elif word.endswith("s") and words and country_by_name(f"{words[-1]} {word[:-1]}"):
+            words[-1] += f" {word[:-1]}'s"  # "south-koreas"
+        elif word.endswith("s") and len(word) > 3 and country_by_name(word[:-1]):
+            words.append(f"{word[:-1]}'s")  # "chinas-coal-imports"
+        else:
+            words.append(word)
+    tokens = " ".join(words).split(" ")
+    capitals = " ".join(w.upper() if w in _SLUG_UPPER else w[:1].upper() + w[1:] for w in tokens)
+    # capitals only where a headline has them: names of countries and months, and the first word,
+    # so that "China's Primary Source" reads as a possessive, not as a name
+    named = [(a, b) for a, b, _ in find_countries(capitals)]
+    out, position = [], 0
+    for word in capitals.split(" "):
+        keep = not out or word.lower() in _MONTH_WORDS or word.lower() in _SLUG_UPPER
+        keep = keep or any(a <= position < b for a, b in named)
+        out.append(word if keep else word.lower())
+        position += len(word) + 1
+    return " ".join(out)
+
+
+# identifiers sites append to a slug: long numbers, codes mixing letters and digits (not "8th")
+_SLUG_ID = re.compile(r"\d{5,}|(?!\d+(?:st|nd|rd|th)$)(?=\w*\d)(?=\w*[A-Za-z])\w+")
+_SLUG_UPPER = {"us", "uk", "eu", "uae", "lng", "gdp"}
+_MONTH_WORDS = {
+    *"january february march april may june july august september october".split(),
+    *"november december jan feb mar apr jun jul aug sep sept oct nov dec".split(),
+}

@@ -278,7 +278,7 @@ def article_frames(article: news.Article) -> tuple[pd.DataFrame, pd.DataFrame, l
     frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
     valid_article = check_article(frame)
     published = article.published_at.astimezone(dt.UTC).date()
-    claims = news.extract_claims(article.text, published, title=article.title)
+    claims = news.extract_claims(article.text, published, title=article.title, url=article.url)
     records = [{**c.as_record(), "claim_no": n} for n, c in enumerate(claims)]
     claim_frame = claims_frame(records)
     valid_claims, refused = check_claims(claim_frame)
