@@ -204,6 +204,7 @@ def run_tradewatch_stream(payload: Path, db: Path) -> dict:
     return {
         "seconds": time.perf_counter() - started,
         "rows_loaded": sum(m.rows_new for m in loads),
+        "workers": os.cpu_count() or 1,  # the processes reading its batches (comtrade.bulk)
     }
 
 
@@ -287,7 +288,12 @@ CONTENDERS = {
 def child(name: str, json_path: str, csv_path: str, db: str) -> None:
     """Run one contender and print its figures and this process's peak RSS as JSON."""
     result = CONTENDERS[name]({"json": Path(json_path), "csv": Path(csv_path)}, Path(db))
-    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # worker processes' memory counts too: each at the largest one's peak (an upper bound; the
+    # pages a forked worker shares with this process are counted twice)
+    workers = result.pop("workers", 0)
+    largest_worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if workers else 0
+    result["peak_rss_mb"] = (own + workers * largest_worker) / 1024
     print(json.dumps(result))
 
 

@@ -460,6 +460,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     options=[
         arg("path", metavar="FILE", help="the JSON payload, as the API returns it"),
         arg("--batch-mb", type=int, default=64, help="JSON read per batch, in MB (default 64)"),
+        arg("--workers", type=int, default=None,
+            help="processes reading the batches (default: one a core; 1: this one alone)"),
     ],
 )  # fmt: skip
 def cmd_load_file(args: argparse.Namespace) -> int:
@@ -468,7 +470,10 @@ def cmd_load_file(args: argparse.Namespace) -> int:
 
     with run_lock(args.warehouse, wait_seconds=args.wait, holder=f"load-file {args.path}"):
         loads = load_comtrade_file(
-            args.path, warehouse=args.warehouse, batch_bytes=args.batch_mb * 2**20
+            args.path,
+            warehouse=args.warehouse,
+            batch_bytes=args.batch_mb * 2**20,
+            workers=args.workers,
         )
     if not loads:
         print(f"{args.path}: no rows — the payload holds no data (not published)")

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
 import duckdb
 
 from ..schemas import ValidationResult
-from .load import Loading, MonthLoad, RunIds, load_payload, load_payload_batches, record_file
+from .bodies import file_store, keep_file
+from .load import Loading, MonthLoad, RunIds, load_payload, load_payload_batches, record_kept_file
 from .names import record_commodity_names
 
 SOURCE = "comtrade"
@@ -42,13 +45,37 @@ def load_file(
     run_id: str,
     memory_limit: str = "512MB",
 ) -> list[MonthLoad]:
-    """A payload on disk: kept once (read in chunks), then its ``batches`` staged one at a time
-    and loaded in one transaction, so memory holds one batch whatever the file's size."""
+    """A payload on disk: kept once (read in chunks, in a thread, while its ``batches`` are
+    staged one at a time), recorded as an exchange whether its rows load or not, and loaded in
+    one transaction, so memory holds one batch whatever the file's size."""
     if not re.fullmatch(r"\d+(?:\.\d+)?\s*[KMGT]?i?B", memory_limit):
         raise ValueError(f"not a memory size: {memory_limit!r}")
     # DuckDB spills the staged rows to disk past this, so memory does not grow with the file.
     con.execute(f"set memory_limit = '{memory_limit}'")
-    exchange_id = record_file(con, path, source=SOURCE, url=path.resolve().as_uri(), run_id=run_id)
-    with open(path, "rb") as reader:
-        loading = Loading(SOURCE, RunIds(run_id), months, list(series_keys), exchange_id)
-        return load_payload_batches(con, loading, batches(reader), commit_batches=True)
+    exchange_id, root = str(uuid.uuid4()), file_store(con)
+    loading = Loading(SOURCE, RunIds(run_id), months, list(series_keys), exchange_id)
+    with ThreadPoolExecutor(1, thread_name_prefix="keep-file") as keeper:
+        kept = keeper.submit(keep_file, root, path)
+        recorded: list[str] = []
+
+        def record() -> None:
+            if not recorded:
+                url = path.resolve().as_uri()
+                recorded.append(
+                    record_kept_file(
+                        con, kept.result(), exchange_id, source=SOURCE, url=url, run_id=run_id
+                    )
+                )
+
+        def staged_then_recorded(reader: BinaryIO) -> Iterator[ValidationResult]:
+            yield from batches(reader)
+            record()
+
+        with open(path, "rb") as reader:
+            try:
+                return load_payload_batches(
+                    con, loading, staged_then_recorded(reader), commit_batches=True
+                )
+            except Exception:
+                record()  # every byte read is kept, the rows loaded or not
+                raise

@@ -225,18 +225,6 @@ def load_payload_batches(
     the one transaction that reads the scratch tables whole. Otherwise all of it is one
     transaction.
     """
-    found = _exchange_of(con, loading.exchange_id)
-    if found is None:
-        raise ValueError(f"exchange {loading.exchange_id} is not recorded in raw.http_responses")
-    sha256, fetched_at = found
-    params = {
-        "exchange_id": loading.exchange_id,
-        "sha256": sha256,
-        "fetched_at": fetched_at,
-        "run_id": loading.run.run_id,
-        "release_url": document.url if document else None,
-        "published_at": document.published_at if document else None,
-    }
 
     def step():
         return transaction(con) if commit_batches else nullcontext()
@@ -250,6 +238,9 @@ def load_payload_batches(
                     _stage_batch(con, checked)
                 staged += 1
             with step():
+                # looked up once the batches are staged: a file kept while they were read is
+                # recorded as they end
+                params = _exchange_params(con, loading, document)
                 if staged > 1:
                     con.execute(sql("quarantine_cross_batch_duplicates"))
                 if writes is not None:
@@ -257,6 +248,23 @@ def load_payload_batches(
                 return _load_staged(con, loading, params, months_as)
     finally:
         con.execute(sql("drop_incoming"))
+
+
+def _exchange_params(
+    con: duckdb.DuckDBPyConnection, loading: Loading, document: Document | None
+) -> dict:
+    found = _exchange_of(con, loading.exchange_id)
+    if found is None:
+        raise ValueError(f"exchange {loading.exchange_id} is not recorded in raw.http_responses")
+    sha256, fetched_at = found
+    return {
+        "exchange_id": loading.exchange_id,
+        "sha256": sha256,
+        "fetched_at": fetched_at,
+        "run_id": loading.run.run_id,
+        "release_url": document.url if document else None,
+        "published_at": document.published_at if document else None,
+    }
 
 
 def _load_staged(
@@ -477,8 +485,21 @@ def record_file(
     con: duckdb.DuckDBPyConnection, path: Path, *, source: str, url: str, run_id: str
 ) -> str:
     """Keep a payload that is on disk (read in chunks) and record it as an exchange; its id."""
-    sha256, size, stored_as = store_file(con, path)
-    exchange_id = str(uuid.uuid4())
+    kept = store_file(con, path)
+    return record_kept_file(con, kept, str(uuid.uuid4()), source=source, url=url, run_id=run_id)
+
+
+def record_kept_file(
+    con: duckdb.DuckDBPyConnection,
+    kept: tuple,
+    exchange_id: str,
+    *,
+    source: str,
+    url: str,
+    run_id: str,
+) -> str:
+    """Record a file ``keep_file`` kept (its sha256, size and place) as exchange ``exchange_id``."""
+    sha256, size, stored_as = kept
     with transaction(con):
         run_sql(
             con,

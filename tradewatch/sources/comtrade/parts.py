@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 from ... import errors
 from ...pipelines import comtrade
+from ...pipelines.comtrade import bulk
 from ...pipelines.http import source_client
 from ...schemas import Month, check_trade_rows
 from ...warehouse import comtrade as warehouse_comtrade
@@ -41,30 +43,42 @@ def load_comtrade_file(
     series_keys: Sequence[str] = (),
     run_id: str | None = None,
     batch_bytes: int = 64 * 2**20,
-    memory_limit: str | None = None,
+    workers: int | None = None,
 ) -> list[MonthLoad]:
     """Load a Comtrade payload saved on disk (a bulk download) in streaming mode.
 
     The file is kept once (read in chunks, compressed beside the warehouse), then parsed,
-    validated and staged a batch at a time and loaded in one transaction: memory holds one
-    batch, whatever the file's size. ``months`` None: the ledger names every month it holds.
+    validated and staged a batch at a time and loaded in one transaction: memory holds a few
+    batches, whatever the file's size. ``months`` None: the ledger names every month it holds.
+    ``workers`` processes (default: one a core) read the batches while this one keeps the file
+    and stages them (``comtrade.bulk``); 1 reads them here. DuckDB is held to
+    ``TRADEWATCH_MEMORY_LIMIT``, else 512 MB, and spills past it.
     """
     path = Path(path).resolve()  # relative paths too: the file is named by its URI
+    url = path.as_uri()
 
     def batches(reader):
-        frames = comtrade.iter_payload_frames(path.as_uri(), reader, batch_bytes=batch_bytes)
+        frames = comtrade.iter_payload_frames(url, reader, batch_bytes=batch_bytes)
         return (check_trade_rows(frame) for frame in frames)
 
-    with Warehouse.of(warehouse).writer() as con:
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    if workers < 1:
+        raise ValueError(f"workers: {workers} (one process at least)")
+    ranges = bulk.plan(path, batch_bytes) if workers > 1 and bulk.forkable() else None
+    # the workers start reading now, while this process keeps the file
+    parallel = (
+        bulk.ParallelBatches(url, path, ranges, check_trade_rows, workers) if ranges else None
+    )
+    with parallel or nullcontext(), Warehouse.of(warehouse).writer() as con:
         return warehouse_comtrade.load_file(
             con,
             path,
-            batches,
+            parallel.batches if parallel else batches,
             months=[m.first_day for m in months] if months is not None else None,
             series_keys=series_keys,
             run_id=run_id or str(uuid.uuid4()),
             # DuckDB spills past this: TRADEWATCH_MEMORY_LIMIT, else 512MB
-            memory_limit=memory_limit or errors.memory_limit() or "512MB",
+            memory_limit=errors.memory_limit() or "512MB",
         )
 
 
