@@ -412,6 +412,8 @@ def test_a_wrapped_line_does_not_end_a_sentence():
          "South Korea's exports shrink in September"),
         ("https://example.com/a/exports-negative-for-8th-month.r1XjrUorDi.html",
          "Exports negative for 8th month"),
+        ("https://example.com/articles/japan-exports-shrink-3.4-deficit-at-%247.64-bln",
+         "Japan exports shrink 3.4 deficit at $7.64 bln"),
         ("https://example.com/view.php?ud=20170627000608", None),
         ("https://example.com/News/biz/archives/2012/03/08/2003527222", None),
         (None, None),

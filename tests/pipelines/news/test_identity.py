@@ -154,3 +154,24 @@ def test_the_other_side_of_the_trade_is_never_its_reporter():
         "https://news.example.com/a/b",
     )
     assert said[0][1:3] == (CHINA, WORLD)
+
+
+def test_each_country_of_a_list_after_to_is_a_partner_none_the_reporter():
+    got = series("Shipments to China, the United States and Japan fell 6.8% in September.")
+    assert got[0][1] is None and got[0][2] in (CHINA, USA, JAPAN)  # not the US' exports
+    got = series(
+        "South Korea's exports rose in August. Exports to India, the U.S. and Japan fell 5% in "
+        "September."
+    )
+    assert got[-1][1] == SOUTH_KOREA and got[-1][2] in (INDIA, USA, JAPAN)
+
+
+def test_a_report_calling_its_country_the_nation_is_the_outlets_for_every_figure():
+    text = (
+        "Exports rose 11.8 percent in September, the finance ministry said. The nation's "
+        "exports for the year to September fell 9.8 percent."
+    )
+    got = claims_at(text, "https://www.taipeitimes.com/News/biz/2016/10/08/2003")
+    assert {g[1] for g in got} == {490}
+    alone = claims_at(text.split(". The")[0] + ".", "https://www.taipeitimes.com/News/biz/1")
+    assert alone[0][1] is None  # an unqualified figure alone is nobody's in particular

@@ -302,6 +302,11 @@ PARTNER_BEFORE = re.compile(
     r"|partners?|destinations?)\s+)?$",
     re.IGNORECASE,
 )
+# A report calling its country "the nation" or "the country": in a report naming none, the
+# outlet's own country is the report's, for its unqualified figures too
+SELF_NAMED = re.compile(r"\bthe\s+(?:nation|country)['’]s\b", re.IGNORECASE)
+# Between the countries of a list: "to China, the United States and Japan"
+LISTED = re.compile(r"\s*,\s*(?:and\s+|or\s+)?(?:the\s+)?$")
 # Flow words as the country trading says them, checked in this order at the same place.
 FLOW_WORDS = (
     (r"\b(?:trade\s+)?(?:surplus|surpluses|deficits?|shortfall)\b|\btrade\s+balance\b|\bin\s+the"

@@ -37,6 +37,7 @@ from .claim_words import (
     LOWER_BOUND,
     PER_MONTH,
     PER_YEAR,
+    SELF_NAMED,
     TRADE_WORDS,
     UP,
     UPPER_BOUND,
@@ -125,6 +126,8 @@ def extract_claims(
     slug = None if title else headline_from_url(url)
     sentences = split_sentences(text)
     context.speaker.whole = report_country([title or slug or "", *sentences])
+    if context.speaker.whole is None and SELF_NAMED.search(text):
+        context.speaker.whole = context.speaker.home  # "the nation's exports" in Taipei
     context.speaker.whole_flow = report_flow([title or slug or "", *sentences])
     if title:
         # A headline sets the scene (commodity, countries, months); its figures are repeated in

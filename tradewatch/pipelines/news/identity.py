@@ -26,6 +26,7 @@ from .claim_words import (
     DEFICIT_WORDS,
     FLOW_AFTER,
     FLOW_WORDS,
+    LISTED,
     NO_STATISTICS,
     OUTLET_DOMAINS,
     PARTNER_AFTER,
@@ -137,8 +138,10 @@ def mentions(sentence: str) -> tuple[Mention, ...]:
             role = "subject"
         elif ADJECTIVE_AFTER.match(sentence, end):
             role = "adjective"  # "Japanese exports", "North Korean coal imports"
-        elif PARTNER_BEFORE.search(before):
-            role = "partner"
+        elif PARTNER_BEFORE.search(before) or (
+            out and out[-1].role == "partner" and LISTED.match(sentence[out[-1].end : start])
+        ):
+            role = "partner"  # "to China, the United States and Japan": each one a partner
         else:
             role = "named"
         out.append(Mention(start, end, code, role))

@@ -69,7 +69,9 @@ def headline_from_url(url: str | None) -> str | None:
     if not url:
         return None
     path = unquote(urlsplit(url).path)
-    parts = [p for segment in path.split("/") for p in segment.split(".")]
+    # a dot starts an extension or a site's id (".html", ".r1XjrUorDi") only when no hyphen
+    # follows it: "shrink-3.4-trade-deficit" is one slug
+    parts = [p for segment in path.split("/") for p in _SLUG_DOT.split(segment)]
     best: list[str] = []
     for part in parts:
         words = [w for w in re.split(r"[-_]+", part) if w and not _SLUG_ID.fullmatch(w)]
@@ -103,6 +105,7 @@ def headline_from_url(url: str | None) -> str | None:
 
 # identifiers sites append to a slug: long numbers, codes mixing letters and digits (not "8th")
 _SLUG_ID = re.compile(r"\d{5,}|(?!\d+(?:st|nd|rd|th)$)(?=\w*\d)(?=\w*[A-Za-z])\w+")
+_SLUG_DOT = re.compile(r"\.(?=[A-Za-z][^-]*$)")
 _SLUG_UPPER = {"us", "uk", "eu", "uae", "lng", "gdp"}
 _MONTH_WORDS = {
     *"january february march april may june july august september october".split(),
