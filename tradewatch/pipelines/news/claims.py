@@ -61,6 +61,7 @@ from .months import (
     remember_months,
 )
 from .numbers import Figure, find_figures, normalize
+from .respectively import share_out
 from .screening import about_prices, not_a_claim
 from .sentences import clause_end, clause_start, headline_from_url, split_sentences
 from .times import find_times
@@ -157,6 +158,7 @@ def _sentence_claims(original: str, published: Month, context: Context) -> list[
         else:
             span = (item.figure.start, item.figure.end)
             item.series = series_at(text, span, clause, context.speaker)
+    share_out(text, placed)  # "from Indonesia and Mongolia rose 23% and 42%, respectively"
     claims = [c for p in placed for c in _claims(text, original, p, context, placed)]
     remember_months(text, times, placed, context, published)
     commodity = _commodity(text)
@@ -169,7 +171,9 @@ def _sentence_claims(original: str, published: Month, context: Context) -> list[
 
 def _claims(text, original, item: Placed, context: Context, placed) -> list[Claim]:
     figure = item.figure
-    commodity = figure.commodity or _commodity_at(text, figure.start) or context.commodity
+    commodity = (
+        item.commodity or figure.commodity or _commodity_at(text, figure.start) or context.commodity
+    )
     series = item.series
     flow = series.flow
     if commodity is None and (

@@ -82,6 +82,7 @@ class Placed:
     months: tuple[Month, ...] = field(default_factory=tuple)  # a list time: one claim each
     position: int | None = None  # "in February and March, respectively": which one
     series: Series = Series(None, None, None)  # whose trade it is
+    commodity: str | None = None  # its own of a list ("iron ore and soybeans …, respectively")
 
 
 def remember_months(text, times, placed, context: Context, published: Month) -> None:
