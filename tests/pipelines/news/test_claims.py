@@ -421,3 +421,13 @@ def test_a_wrapped_line_does_not_end_a_sentence():
 )  # fmt: skip
 def test_a_news_address_spells_its_headline(url, headline):
     assert headline_from_url(url) == headline
+
+
+def test_an_ordinal_is_no_fraction_a_fraction_is_a_percent():
+    ordinal = extract_claims(
+        "Japan's exports rose for a third straight month in September, up 4.2%.", OCT16
+    )
+    assert [c.stated for c in ordinal] == ["4.2%"]
+    assert extract_claims("Japan's trade surplus fell for a fifth time in September.", OCT16) == []
+    fraction = extract_claims("Japan's coal imports fell by a third in September.", OCT16)
+    assert [(c.stated, c.amount) for c in fraction] == [("a third", -33.3)]

@@ -175,3 +175,16 @@ def test_a_report_calling_its_country_the_nation_is_the_outlets_for_every_figure
     assert {g[1] for g in got} == {490}
     alone = claims_at(text.split(". The")[0] + ".", "https://www.taipeitimes.com/News/biz/1")
     assert alone[0][1] is None  # an unqualified figure alone is nobody's in particular
+
+
+def test_a_partner_goes_on_with_its_flow_not_to_another():
+    got = series(
+        "Japan's exports to the U.S. rose 13 percent in September. Imports fell 16.3 percent in "
+        "September. Exports of cars fell 2 percent in September."
+    )
+    assert [(g[3], g[2]) for g in got] == [("X", USA), ("M", WORLD), ("X", WORLD)]
+    same = series(
+        "China's coal imports from North Korea fell 12 percent in September. Iron ore imports "
+        "fell 20 percent in September."
+    )
+    assert [g[2] for g in same] == [NORTH_KOREA, NORTH_KOREA]

@@ -88,6 +88,11 @@ NUMBER_WORDS = {
 ORDINAL_COUNTS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 # Fractions and multiples that state a percent change: (percent, direction).
 FRACTIONS = {"quarter": 25, "third": 33.3, "fifth": 20, "tenth": 10}
+# "for a third straight month", "a fifth consecutive year": an ordinal, not a fraction
+ORDINAL_AFTER = (
+    r"straight|consecutive|successive|running|time|month|year|quarter|week|day|place"
+    r"|largest|biggest"
+)
 MULTIPLES = {
     r"more\s+than\s+doubled?": (100, "up", "more than"),
     r"doubled|doubling": (100, "up", None),

@@ -247,7 +247,9 @@ def series_at(
     if partner is None:
         rest = [m for m in named if m.code != reporter and m.role != "subject"]
         partner = rest[0].code if rest else None
-    if partner is None and speaker.reporter in (None, reporter):
+    if partner is None and speaker.reporter in (None, reporter) and flow in (None, speaker.flow):
+        # the same trade goes on ("Iron ore imports fell too"); another flow ("U.S.-bound
+        # exports rose 13%. Imports fell 16.3%") is the country's with the world
         partner = None if TOTAL_WORDS.search(sentence) else speaker.partner
     if partner is None and reporter is not None:
         partner = WORLD

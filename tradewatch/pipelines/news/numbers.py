@@ -20,6 +20,7 @@ from .claim_words import (
     MULTIPLES,
     NUMBER,
     NUMBER_WORDS,
+    ORDINAL_AFTER,
     QUALIFIERS,
     SCALE,
     SCALES,
@@ -133,7 +134,10 @@ PERCENT = re.compile(
     re.IGNORECASE,
 )
 FRACTION = re.compile(
-    _QUAL + r"\b(?:a|one)[- ](?P<frac>" + "|".join(FRACTIONS) + r")\b(?!\s+of\b)",
+    _QUAL
+    + r"\b(?:a|one)[- ](?P<frac>"
+    + "|".join(FRACTIONS)
+    + rf")\b(?!\s+of\b)(?!\s+(?:{ORDINAL_AFTER})s?\b)",
     re.IGNORECASE,
 )
 MULTIPLE = re.compile("|".join(f"(?P<m{i}>{p})" for i, p in enumerate(MULTIPLES)), re.IGNORECASE)
