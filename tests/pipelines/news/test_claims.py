@@ -431,3 +431,32 @@ def test_an_ordinal_is_no_fraction_a_fraction_is_a_percent():
     assert extract_claims("Japan's trade surplus fell for a fifth time in September.", OCT16) == []
     fraction = extract_claims("Japan's coal imports fell by a third in September.", OCT16)
     assert [(c.stated, c.amount) for c in fraction] == [("a third", -33.3)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "months"),
+    [
+        ("India's exports rose 9.78% for the full 2017-18 fiscal.", ("2017-04", "2018-03")),
+        ("India's imports rose 19.59% to $459.67 billion during 2017-18.", ("2017-04", "2018-03")),
+        ("For the fiscal year ended on March 31, India's exports fell 7.26%.",
+         ("2017-04", "2018-03")),
+        ("China's soybean imports rose 5% in the 2017/18 marketing year.", None),
+    ],
+)  # fmt: skip
+def test_fiscal_years_as_indian_reports_write_them(sentence, months):
+    claims = extract_claims(sentence, Month(2018, 4))
+    got = (str(claims[0].period), str(claims[0].period_end))
+    if months is None:
+        assert got != ("2017-04", "2018-03")  # a crop year is not a fiscal one
+    else:
+        assert got == months
+
+
+def test_years_apart_are_not_a_fiscal_year_and_the_gap_between_flows_is_a_balance():
+    claims = extract_claims("India's exports rose 5% between 2016-2018.", Month(2018, 4))
+    assert (str(claims[0].period), str(claims[0].period_end)) != ("2016-04", "2017-03")
+    gap = extract_claims(
+        "India's trade deficit, the gap between imports and exports, was $20.78 billion in March.",
+        Month(2018, 4),
+    )
+    assert [(c.flow, c.balance) for c in gap] == [("B", "deficit")]

@@ -315,7 +315,8 @@ LISTED = re.compile(r"\s*,\s*(?:and\s+|or\s+)?(?:the\s+)?$")
 # Flow words as the country trading says them, checked in this order at the same place.
 FLOW_WORDS = (
     (r"\b(?:trade\s+)?(?:surplus|surpluses|deficits?|shortfall)\b|\btrade\s+balance\b|\bin\s+the"
-     r"\s+(?:red|black)\b", "B"),
+     r"\s+(?:red|black)\b|\b(?:gap|difference)\s+between\s+(?:imports|exports)\s+and\s+(?:imports"
+     r"|exports)\b", "B"),
     (r"\b(?:total|bilateral|two-way|overall)\s+trade\b|\bimports\s+and\s+exports\b|\bexports\s+"
      r"and\s+imports\b|\btrade\s+(?:volume|turnover|value)\b|\btrade\s+(?:with|between)\b"
      r"|\bgoods\s+trade\b|\btraded\b", "T"),

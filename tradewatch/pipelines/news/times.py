@@ -96,7 +96,7 @@ def _period(kind, start, end, first, last, **extra) -> TimeExpr:
 PATTERNS: list[tuple[str, re.Pattern]] = [
     ("year_to", re.compile(
         rf"\b(?i:in\s+|for\s+|over\s+)?(?i:the\s+)?(?i:year|12\s+months|twelve\s+months)\s+"
-        rf"(?i:to|through|ending(?:\s+in)?|ended)\s+(?P<m2>{MONTH})(?:\s+\d{{1,2}})?"
+        rf"(?i:to|through|ending(?:\s+in)?|ended)(?:\s+(?i:on))?\s+(?P<m2>{MONTH})(?:\s+\d{{1,2}})?"
         rf"(?:,?\s+(?P<y2>{YEAR}))?(?!\s*\d)"
     )),
     ("ignored_since", re.compile(
@@ -135,8 +135,11 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
         r"\b(?i:from\s+(?:the\s+(?:start|beginning)\s+of\s+)?this\s+year\s+(?:to|until|"
         r"through)\s+last\s+month)"
     )),
+    # "the 2016-17 fiscal year", "the full 2017-18 fiscal", "during 2017-18": a year of two
+    # consecutive years is a fiscal one (a crop year says so: "2017/18 marketing year")
     ("fiscal_span", re.compile(
-        rf"\b(?P<y>{YEAR})\s*[-–/]\s*(?P<y2>\d{{2}}|{YEAR})\s+(?i:fiscal|financial)\s+(?i:year)"
+        rf"\b(?P<y>{YEAR})\s*[-–/]\s*(?P<y2>\d{{2}}|{YEAR})\b(?![-–/]?\d)"
+        r"(?:\s+(?i:fiscal|financial)(?:\s+(?i:year))?)?(?!\s+(?i:marketing|crop|season|harvest))"
     )),
     ("fiscal_named", re.compile(
         rf"\b(?:(?i:fiscal(?:\s+year)?)\s+|FY\s?)(?P<y>{YEAR}|\d{{2}}\b)"
@@ -259,6 +262,8 @@ def _build(name: str, match: re.Match, published: Month) -> TimeExpr | None:  # 
     if name in ("fiscal_span", "fiscal_named"):
         # months from April until the reporter is known (months.fiscal_year says whose)
         year = int(g["y"]) if len(g["y"]) == 4 else 2000 + int(g["y"])
+        if name == "fiscal_span" and int(g["y2"]) % 100 != (year + 1) % 100:
+            return None  # "2016-2018": years, not one fiscal year
         kind = "fiscal start" if name == "fiscal_span" else "fiscal"
         return _period(kind, s, e, Month(year, 4), Month(year + 1, 3), named_year=year)
     if name == "year_to":
