@@ -27,6 +27,11 @@ def stated(text: str, published: Month = OCT16) -> list[str]:
          "September.", ["$42 billion"]),
         ("China's imports rose 3.3 percent in September, compared with the consensus estimate of "
          "a 0.6 percent gain.", ["3.3 percent"]),
+        # the actual figure beside expectations is a fact; the expectation stated is not
+        ("China's exports rose 4.8% in September, lower than expected as shipments to Japan fell "
+         "nearly 10%.", ["4.8%", "nearly 10%"]),
+        ("China's exports rose 5% in September, beating expectations of a 3% rise.", ["5%"]),
+        ("China's imports fell more than analysts had forecast, down 7% in September.", ["7%"]),
         # tariffs, the economy, production, stocks, exchange rates
         ("Washington's 25 percent tariffs on Chinese goods took effect in September.", []),
         ("China kept its target for economic growth at 6.5 percent for 2016.", []),

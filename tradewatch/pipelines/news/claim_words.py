@@ -359,6 +359,14 @@ FORECAST_BEFORE = re.compile(
     r"|will\s+(?:rise|fall|grow|reach|keep|be))",
     re.IGNORECASE,
 )
+# The actual figure set beside expectations, not a forecast: "lower than expected as shipments
+# fell nearly 10%", "beating expectations, exports rose 5%" (but "expectations of 3%" is one)
+THAN_EXPECTED = re.compile(
+    r"\bthan\s+(?:[\w-]+\s+){0,3}?(?:expected|forecast|anticipated|estimated|predicted"
+    r"|projected)\b|\b(?:beat(?:ing)?|miss(?:ed|ing)?|exceed(?:ed|ing)?|top(?:ped|ping)?|above"
+    r"|below)\s+(?:\w+\s+)?(?:expectations|forecasts|estimates)\b(?!\s+(?:of|for)\b)",
+    re.IGNORECASE,
+)
 # Figures of something other than trade: tariffs and duties, the economy, stocks, production.
 NOT_TRADE_BEFORE = re.compile(
     r"\b(?:tariffs?|duty|duties|levy|levies|economic\s+growth|GDP|gross\s+domestic|inflation"

@@ -20,6 +20,7 @@ from .claim_words import (
     PER_UNIT,
     PRICE_OF,
     PRICE_WORDS,
+    THAN_EXPECTED,
     TRADE_WORDS,
 )
 from .months import Placed
@@ -36,7 +37,7 @@ def not_a_claim(text: str, item: Placed) -> bool:
     compared = item.contrast or COMPARED_BEFORE.search(part)  # "from August's $52.05 billion"
     if FORECAST_AFTER.match(text, figure.end):
         return True  # "a 3.0 per cent increase expected by economists"
-    return not compared and bool(FORECAST_BEFORE.search(part))
+    return not compared and bool(FORECAST_BEFORE.search(THAN_EXPECTED.sub(" ", part)))
 
 
 def about_prices(text: str, figure: Figure) -> bool:
