@@ -188,3 +188,13 @@ def test_a_partner_goes_on_with_its_flow_not_to_another():
         "fell 20 percent in September."
     )
     assert [g[2] for g in same] == [NORTH_KOREA, NORTH_KOREA]
+
+
+def test_a_partner_after_another_flow_word_is_the_later_figures():
+    got = series(
+        "China's exports rose 4.8% in September, lower than expected as shipments to the United "
+        "States fell nearly 10%."
+    )
+    assert [g[1:4] for g in got] == [(CHINA, WORLD, "X"), (CHINA, USA, "X")]
+    kept = series("China imported 1.5 million tonnes of coal in September, all from North Korea.")
+    assert kept[0][2] == NORTH_KOREA  # no other flow between: the figure's own partner

@@ -200,7 +200,17 @@ def series_at(
         found = [m for m in named if m.role in roles]
         return _nearest(found, start, position, end) or _nearest(found, 0, position, len(sentence))
 
-    trading, other = nearest(("subject", "adjective")), nearest(("partner",))
+    def own_partner(mention: Mention) -> bool:
+        # after the figure, a partner past another flow word is another statement's ("exports
+        # rose 4.8%, as shipments to the U.S. fell 10%"), not this figure's
+        return mention.start < position or not any(
+            pattern.search(sentence, figure_end, mention.start) for pattern, _ in _flow_patterns()
+        )
+
+    trading = nearest(("subject", "adjective"))
+    other = nearest(("partner",))
+    if other is not None and not own_partner(other):
+        other = None
     reporter = trading.code if trading else None
     ends = [m for m in named if m.role == "partner" and start <= m.start < end]
     if reporter is None and {m.code in _silent() for m in ends} == {True, False}:
@@ -245,7 +255,7 @@ def series_at(
         rest = [m for m in named if m.role == "named" and m.code not in _silent()]
         reporter = rest[0].code if rest else None
     if partner is None:
-        rest = [m for m in named if m.code != reporter and m.role != "subject"]
+        rest = [m for m in named if m.code != reporter and m.role != "subject" and own_partner(m)]
         partner = rest[0].code if rest else None
     if partner is None and speaker.reporter in (None, reporter) and flow in (None, speaker.flow):
         # the same trade goes on ("Iron ore imports fell too"); another flow ("U.S.-bound
