@@ -198,3 +198,16 @@ def test_a_partner_after_another_flow_word_is_the_later_figures():
     assert [g[1:4] for g in got] == [(CHINA, WORLD, "X"), (CHINA, USA, "X")]
     kept = series("China imported 1.5 million tonnes of coal in September, all from North Korea.")
     assert kept[0][2] == NORTH_KOREA  # no other flow between: the figure's own partner
+
+
+def test_a_flow_word_in_an_aside_between_dashes_is_not_the_figures():
+    got = series(
+        "The U.S. deficit in goods and services — the gap between what the U.S. sells and what "
+        "it buys abroad — rose 7.3 percent to $46.3 billion in September."
+    )
+    assert {g[3] for g in got} == {"B"}
+    dateline = series(
+        "Beijing (AFP) - China's coal imports rose 40 percent in September, data shows -- the "
+        "month the trade was to stop."
+    )
+    assert dateline[0][3] == "M"  # a dateline's hyphen opens no aside

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from ...schemas.countries import DEMONYMS, country_code, find_countries
 from .claim_words import (
     ADJECTIVE_AFTER,
+    ASIDE,
     AUTHORITIES,
     DEFICIT_WORDS,
     FLOW_AFTER,
@@ -151,12 +152,15 @@ def mentions(sentence: str) -> tuple[Mention, ...]:
 def flow_at(
     sentence: str, start: int, position: int, end: int, weak: bool = False
 ) -> tuple[str | None, int]:
-    """The flow word nearest before ``position`` in its clause, else the first after it."""
+    """The flow word nearest before ``position`` in its clause, else the first after it; not
+    one in an aside between dashes ("the deficit — the gap between what the US sells and what
+    it buys — rose 7.3%" is the deficit's)."""
     before: list[tuple[int, str]] = []
     after: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []  # "imports and exports" is no export word
+    plain = _without_asides(sentence)
     for pattern, flow in _flow_patterns(weak):
-        for match in pattern.finditer(sentence, start, end):
+        for match in pattern.finditer(plain, start, end):
             if any(match.start() < e and s < match.end() for s, e in taken):
                 continue
             taken.append(match.span())
@@ -170,6 +174,12 @@ def flow_at(
     if after:
         return min(after, key=lambda a: a[0])[1], min(a[0] for a in after)
     return None, -1
+
+
+@lru_cache(maxsize=256)
+def _without_asides(sentence: str) -> str:
+    """The sentence with its asides between dashes blanked, every other place where it was."""
+    return ASIDE.sub(lambda m: " " * len(m.group(0)), sentence)
 
 
 def series_at(
