@@ -88,12 +88,6 @@ def read_body(con: duckdb.DuckDBPyConnection, sha256: str) -> bytes:
     return data
 
 
-def store_file(con: duckdb.DuckDBPyConnection, path: Path) -> tuple:
-    """Keep a payload that is already on disk, reading it once in chunks: its sha256 and size,
-    and where it is stored (``stored_as``), without holding it in memory."""
-    return keep_file(file_store(con), path)
-
-
 def file_store(con: duckdb.DuckDBPyConnection) -> Path:
     """Where a streamed payload is kept; a named error where no directory can keep it."""
     root = store_root(con)
@@ -106,8 +100,10 @@ def file_store(con: duckdb.DuckDBPyConnection) -> Path:
 
 
 def keep_file(root: Path, path: Path, chunk: int = 16 * 2**20) -> tuple:
-    """``store_file`` in the store at ``root``. It touches no database, and hashing and
-    compressing let other threads run: it may keep a file while the load reads it."""
+    """Keep a payload that is already on disk in the store at ``root`` (``file_store``),
+    reading it once in chunks: its sha256 and size, and where it is stored (``stored_as``),
+    without holding it in memory. It touches no database, and hashing and compressing let other
+    threads run: it may keep a file while the load reads it."""
     root.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
     handle, temporary = tempfile.mkstemp(dir=root, prefix=".incoming.")

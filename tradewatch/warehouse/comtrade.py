@@ -56,16 +56,16 @@ def load_file(
     loading = Loading(SOURCE, RunIds(run_id), months, list(series_keys), exchange_id)
     with ThreadPoolExecutor(1, thread_name_prefix="keep-file") as keeper:
         kept = keeper.submit(keep_file, root, path)
-        recorded: list[str] = []
+        recorded = False
 
         def record() -> None:
+            nonlocal recorded
             if not recorded:
                 url = path.resolve().as_uri()
-                recorded.append(
-                    record_kept_file(
-                        con, kept.result(), exchange_id, source=SOURCE, url=url, run_id=run_id
-                    )
+                record_kept_file(
+                    con, kept.result(), exchange_id, source=SOURCE, url=url, run_id=run_id
                 )
+                recorded = True
 
         def staged_then_recorded(reader: BinaryIO) -> Iterator[ValidationResult]:
             yield from batches(reader)

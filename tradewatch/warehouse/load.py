@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Protocol
 
 import duckdb
@@ -17,7 +15,7 @@ import pandas as pd
 
 from ..schemas import TRADE_KEY, ValidationResult
 from . import bodies as bodies_store
-from .bodies import pack, store_file, store_root, write_packed
+from .bodies import pack, store_root, write_packed
 from .db import WarehouseError, run_sql, sql, transaction
 
 VALUE_COLUMNS = ["net_weight_kg", "quantity", "quantity_unit", "value_usd"]
@@ -481,14 +479,6 @@ def _insert_ledger(con: duckdb.DuckDBPyConnection, loads: list[MonthLoad], run: 
     con.unregister("incoming_runs")
 
 
-def record_file(
-    con: duckdb.DuckDBPyConnection, path: Path, *, source: str, url: str, run_id: str
-) -> str:
-    """Keep a payload that is on disk (read in chunks) and record it as an exchange; its id."""
-    kept = store_file(con, path)
-    return record_kept_file(con, kept, str(uuid.uuid4()), source=source, url=url, run_id=run_id)
-
-
 def record_kept_file(
     con: duckdb.DuckDBPyConnection,
     kept: tuple,
@@ -498,7 +488,8 @@ def record_kept_file(
     url: str,
     run_id: str,
 ) -> str:
-    """Record a file ``keep_file`` kept (its sha256, size and place) as exchange ``exchange_id``."""
+    """Record a payload on disk that ``keep_file`` kept (its sha256, size and place) as
+    exchange ``exchange_id``."""
     sha256, size, stored_as = kept
     with transaction(con):
         run_sql(

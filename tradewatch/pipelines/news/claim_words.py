@@ -313,8 +313,8 @@ SELF_NAMED = re.compile(r"\bthe\s+(?:nation|country)['’]s\b", re.IGNORECASE)
 # An aside between dashes: " — the gap between what the US sells and what it buys — "
 # (the same dash at both ends: a single hyphen also follows a dateline, "Beijing (AFP) - ")
 ASIDE = re.compile(r"\s(—|–|--)\s(?:(?!—|–|--).){1,120}?\s\1\s")
-# Between the countries of a list: "to China, the United States and Japan"
-LISTED = re.compile(r"\s*,\s*(?:and\s+|or\s+)?(?:the\s+)?$")
+# Between the items of a list: "to China, the United States and Japan"
+LISTED = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+)(?:the\s+)?$")
 # Flow words as the country trading says them, checked in this order at the same place.
 FLOW_WORDS = (
     (r"\b(?:trade\s+)?(?:surplus|surpluses|deficits?|shortfall)\b|\btrade\s+balance\b|\bin\s+the"

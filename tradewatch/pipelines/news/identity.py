@@ -211,11 +211,7 @@ def series_at(
         return _nearest(found, start, position, end) or _nearest(found, 0, position, len(sentence))
 
     def own_partner(mention: Mention) -> bool:
-        # after the figure, a partner past another flow word is another statement's ("exports
-        # rose 4.8%, as shipments to the U.S. fell 10%"), not this figure's
-        return mention.start < position or not any(
-            pattern.search(sentence, figure_end, mention.start) for pattern, _ in _flow_patterns()
-        )
+        return _own_partner(sentence, mention, position, figure_end)
 
     trading = nearest(("subject", "adjective"))
     other = nearest(("partner",))
@@ -283,6 +279,15 @@ def series_at(
             or speaker.balance
         )
     return Series(reporter, partner, flow, balance)
+
+
+def _own_partner(sentence: str, mention: Mention, position: int, figure_end: int) -> bool:
+    """A country the figure at ``position`` may be traded with: before it, or after it with no
+    other flow word between ("exports rose 4.8%, as shipments to the U.S. fell 10%": the U.S. is
+    the later figure's)."""
+    return mention.start < position or not any(
+        pattern.search(sentence, figure_end, mention.start) for pattern, _ in _flow_patterns()
+    )
 
 
 def says_nothing(sentence: str, start: int, end: int) -> bool:

@@ -22,7 +22,6 @@ from .months import Placed
 RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
 # "exports and imports", "imports and exports": two flows, in this order
 FLOW_PAIR = re.compile(r"\b(exports?|imports?)\s+and\s+(exports?|imports?)\b", re.IGNORECASE)
-_AND = re.compile(r"\s*(?:,\s*)?and\s+(?:the\s+)?$")
 
 
 def share_out(text: str, placed: list[Placed]) -> None:
@@ -57,7 +56,7 @@ def _partners(text: str, before: int) -> list[int]:
     run: list = []
     for mention in found:
         between = text[run[-1].end : mention.start] if run else ""
-        if run and not (LISTED.match(between) or _AND.match(between)):
+        if run and not LISTED.match(between):
             run = []
         run.append(mention)
     return [m.code for m in run]

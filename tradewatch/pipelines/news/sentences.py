@@ -59,12 +59,12 @@ def part_start(text: str, position: int) -> int:
 def headline_from_url(url: str | None) -> str | None:
     """The headline a news address spells in its slug, for a report whose title is not at hand.
 
-    ``…/chinas-coal-imports-north-korea-ease-sanctions-095106630.html`` reads as "China's Coal
-    Imports North Korea Ease Sanctions": the longest hyphenated part of the path, its words
-    capitalised (country names are matched capitalised) and a country's possessive restored
-    ("chinas", "japan-s"), without the extension and the site's identifiers (a number of
-    five or more digits, "idUSKBN1HU0BL"). An address without a slug of three words or more has
-    no headline.
+    ``…/chinas-coal-imports-north-korea-ease-sanctions-095106630.html`` reads as "China's coal
+    imports North Korea ease sanctions": the longest hyphenated part of the path, a country's
+    possessive restored ("chinas", "japan-s"), capitals only on the first word and on names of
+    countries and months (country names are matched capitalised), without the extension and the
+    site's identifiers (a number of five or more digits, "idUSKBN1HU0BL"). An address without a
+    slug of three words or more has no headline.
     """
     if not url:
         return None
