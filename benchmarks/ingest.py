@@ -112,6 +112,8 @@ def write_payloads(records: Iterator[dict], rows: int, folder: Path) -> tuple[Pa
             writer.writerow(record)
             js.write(("," if i else "") + json.dumps(record, separators=(",", ":")))
         js.write('],"error":""}')
+    # written back to disk now, not by the kernel while the first contender runs
+    os.sync()
     return json_path, csv_path
 
 

@@ -235,14 +235,17 @@ def test_file_is_a_real_duckdb_database(warehouse_path):
 
 
 def test_a_load_that_would_duplicate_a_vintage_is_rolled_back(con, monkeypatch):
-    from tradewatch.warehouse import db
     from tradewatch.warehouse import load as load_module
     from tradewatch.warehouse.db import WarehouseError
 
-    insert_twice = db.sql("insert_vintages") + ";\n" + db.sql("insert_vintages")
-    monkeypatch.setattr(
-        load_module, "sql", lambda name: insert_twice if name == "insert_vintages" else db.sql(name)
-    )
+    insert = load_module._insert_vintages
+
+    def insert_twice(con, params):  # a faulty insert: every vintage of the table once more
+        inserted = insert(con, params)
+        con.execute("insert into trade_vintages by name select * from trade_vintages")
+        return inserted
+
+    monkeypatch.setattr(load_module, "_insert_vintages", insert_twice)
     with pytest.raises(WarehouseError, match="duplicate vintages"):
         load(con, comtrade_body(months_records("201609")), "e1")
     assert con.execute("select count(*) from trade_vintages").fetchall() == [(0,)]

@@ -272,14 +272,14 @@ def _load_staged(
     months_as: MonthsAs | None,
 ) -> list[MonthLoad]:
     """The staged rows into the warehouse: vintages, quarantine, ledger (caller's transaction)."""
-    run_sql(con, "stage_vintages", params)
-    con.execute(sql("insert_vintages"))
-    _check_vintages_unique(con)
-    run_sql(con, "insert_quarantine", {**params, "source": loading.source})
     months = loading.months
     if months is None:  # every month the payload holds
         months = [row[0] for row in con.execute(sql("incoming_months")).fetchall()]
-    loads = _month_loads(con, loading, months)
+    before = _exchange_vintages(con, loading.exchange_id, months)
+    if _insert_vintages(con, params):
+        _check_vintages_unique(con)
+    run_sql(con, "insert_quarantine", {**params, "source": loading.source})
+    loads = _month_loads(con, loading, months, before)
     if months_as is not None:
         for load in loads:
             load.status, load.series_loaded = months_as.status, sorted(months_as.series_loaded)
@@ -299,10 +299,25 @@ def _as_arrow(frame: pd.DataFrame):
     return pyarrow.Table.from_pandas(frame, preserve_index=False)
 
 
+def _insert_vintages(con: duckdb.DuckDBPyConnection, params: dict) -> int:
+    """The staged rows that change a series' latest values, as its next vintages: how many."""
+    return run_sql(con, "insert_vintages", params).fetchall()[0][0]
+
+
+def _exchange_vintages(
+    con: duckdb.DuckDBPyConnection, exchange_id: str, months: Sequence[dt.date]
+) -> dict[dt.date, int]:
+    """The vintages an exchange has given each month so far (none, unless loaded before)."""
+    if not months:
+        return {}
+    found = run_sql(con, "exchange_vintages", {"exchange_id": exchange_id, "months": list(months)})
+    return dict(found.fetchall())
+
+
 def _check_vintages_unique(con: duckdb.DuckDBPyConnection) -> None:
     """The duplicate_vintages data test over the months just loaded; any row rolls back."""
     first, last = con.execute(
-        "select min(period), max(period) from scratch.staged_vintages"
+        "select min(period), max(period) from scratch.incoming_rows"
     ).fetchall()[0]
     if first is None:
         return
@@ -402,9 +417,13 @@ def record_ledger(con: duckdb.DuckDBPyConnection, loads: Sequence[MonthLoad], ru
 
 
 def _month_loads(
-    con: duckdb.DuckDBPyConnection, loading: Loading, months: Sequence[dt.date]
+    con: duckdb.DuckDBPyConnection,
+    loading: Loading,
+    months: Sequence[dt.date],
+    before: dict[dt.date, int],
 ) -> list[MonthLoad]:
-    """A ledger row per month, counted from the staged rows, quarantine and new vintages."""
+    """A ledger row per month, counted from the staged rows, quarantine and new vintages (the
+    exchange's vintages now, less those it had ``before``)."""
     source, exchange_id = loading.source, loading.exchange_id
     series_keys = list(loading.series_keys)
     counts = {
@@ -413,9 +432,11 @@ def _month_loads(
             con, "incoming_counts", {"series_keys": series_keys, "months": list(months)}
         ).fetchall()
     }
+    after = _exchange_vintages(con, exchange_id, months)
     loads = []
     for month in months:
-        valid, bad, new, watched = counts.get(month, (0, 0, 0, []))
+        valid, bad, watched = counts.get(month, (0, 0, []))
+        new = after.get(month, 0) - before.get(month, 0)
         load = MonthLoad(
             source,
             month,

@@ -78,7 +78,7 @@ def load_comtrade_file(
             series_keys=series_keys,
             run_id=run_id or str(uuid.uuid4()),
             # DuckDB spills past this: TRADEWATCH_MEMORY_LIMIT, else 512MB
-            memory_limit=errors.memory_limit() or "512MB",
+            memory_limit=errors.memory_limit() or "256MB",
         )
 
 
