@@ -197,7 +197,7 @@ def run_tradewatch(payload: Path, db: Path) -> dict:
 
 def run_tradewatch_stream(payload: Path, db: Path) -> dict:
     """Streaming mode: the file kept in chunks, then parsed, validated and staged a batch at a
-    time (64 MB of JSON), loaded in one transaction, DuckDB held to 512 MB of memory."""
+    time (32 MB of JSON), loaded in one transaction, DuckDB held to 192 MB of memory."""
     from tradewatch.schemas import Month
     from tradewatch.sources.comtrade import load_comtrade_file
 

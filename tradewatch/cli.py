@@ -459,7 +459,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     "wait", "warehouse",
     options=[
         arg("path", metavar="FILE", help="the JSON payload, as the API returns it"),
-        arg("--batch-mb", type=int, default=64, help="JSON read per batch, in MB (default 64)"),
+        arg("--batch-mb", type=int, default=32, help="JSON read per batch, in MB (default 32)"),
         arg("--workers", type=int, default=None,
             help="processes reading the batches (default: one a core; 1: this one alone)"),
     ],

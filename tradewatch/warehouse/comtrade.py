@@ -43,7 +43,7 @@ def load_file(
     months: Sequence[dt.date] | None,
     series_keys: Sequence[str],
     run_id: str,
-    memory_limit: str = "512MB",
+    memory_limit: str = "192MB",
 ) -> list[MonthLoad]:
     """A payload on disk: kept once (read in chunks, in a thread, while its ``batches`` are
     staged one at a time), recorded as an exchange whether its rows load or not, and loaded in

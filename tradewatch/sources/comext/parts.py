@@ -191,10 +191,14 @@ def load(con, answer: ComextAnswer, checked: Checked, run: RunIds) -> list[Month
         # flat whatever the month's size (the connection is this load's own)
         con.execute(f"set memory_limit = '{LOAD_MEMORY}'")
         con.execute("delete from comext_rows where period = ?", [request.month.first_day])
+        # in any order (a query orders them): every thread writes the month's rows at once
+        # instead of one keeping the file's order, 4.4 s to 2.0 s for 4.9 million rows
+        con.execute("set preserve_insertion_order = false")
         con.execute(
             INSERT_FULL_ROWS,
             [request.month.first_day, answer.exchange_id, params["sha256"], str(checked.staged)],
         )
+        con.execute("reset preserve_insertion_order")
         con.execute("delete from comext_sums where period = ?", [request.month.first_day])
         summed = [(s, checked.sums[s.key]) for s in request.series if s.key in checked.sums]
         if not summed:

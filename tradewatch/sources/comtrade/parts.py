@@ -42,7 +42,7 @@ def load_comtrade_file(
     months: Sequence[Month] | None = None,
     series_keys: Sequence[str] = (),
     run_id: str | None = None,
-    batch_bytes: int = 64 * 2**20,
+    batch_bytes: int = 32 * 2**20,
     workers: int | None = None,
 ) -> list[MonthLoad]:
     """Load a Comtrade payload saved on disk (a bulk download) in streaming mode.
@@ -52,7 +52,7 @@ def load_comtrade_file(
     batches, whatever the file's size. ``months`` None: the ledger names every month it holds.
     ``workers`` processes (default: one a core) read the batches while this one keeps the file
     and stages them (``comtrade.bulk``); 1 reads them here. DuckDB is held to
-    ``TRADEWATCH_MEMORY_LIMIT``, else 512 MB, and spills past it.
+    ``TRADEWATCH_MEMORY_LIMIT``, else 192 MB, and spills past it.
     """
     path = Path(path).resolve()  # relative paths too: the file is named by its URI
     url = path.as_uri()
@@ -77,8 +77,8 @@ def load_comtrade_file(
             months=[m.first_day for m in months] if months is not None else None,
             series_keys=series_keys,
             run_id=run_id or str(uuid.uuid4()),
-            # DuckDB spills past this: TRADEWATCH_MEMORY_LIMIT, else 512MB
-            memory_limit=errors.memory_limit() or "256MB",
+            # DuckDB spills past this: TRADEWATCH_MEMORY_LIMIT, else 192MB
+            memory_limit=errors.memory_limit() or "192MB",
         )
 
 
