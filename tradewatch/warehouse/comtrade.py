@@ -18,6 +18,9 @@ from .load import Loading, MonthLoad, RunIds, load_payload, load_payload_batches
 from .names import record_commodity_names
 
 SOURCE = "comtrade"
+# DuckDB's memory while a payload on disk loads, unless TRADEWATCH_MEMORY_LIMIT says otherwise:
+# it spills the staged rows past this, so memory does not grow with the file
+FILE_MEMORY_LIMIT = "192MB"
 
 
 def load_rows(
@@ -43,7 +46,7 @@ def load_file(
     months: Sequence[dt.date] | None,
     series_keys: Sequence[str],
     run_id: str,
-    memory_limit: str = "192MB",
+    memory_limit: str = FILE_MEMORY_LIMIT,
 ) -> list[MonthLoad]:
     """A payload on disk: kept once (read in chunks, in a thread, while its ``batches`` are
     staged one at a time), recorded as an exchange whether its rows load or not, and loaded in

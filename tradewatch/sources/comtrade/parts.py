@@ -77,8 +77,7 @@ def load_comtrade_file(
             months=[m.first_day for m in months] if months is not None else None,
             series_keys=series_keys,
             run_id=run_id or str(uuid.uuid4()),
-            # DuckDB spills past this: TRADEWATCH_MEMORY_LIMIT, else 192MB
-            memory_limit=errors.memory_limit() or "192MB",
+            memory_limit=errors.memory_limit() or warehouse_comtrade.FILE_MEMORY_LIMIT,
         )
 
 
