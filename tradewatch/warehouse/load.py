@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import nullcontext
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Protocol
 
 import duckdb
@@ -16,7 +20,7 @@ import pandas as pd
 from ..schemas import TRADE_KEY, ValidationResult
 from . import bodies as bodies_store
 from .bodies import pack, store_root, write_packed
-from .db import WarehouseError, run_sql, sql, transaction
+from .db import Warehouse, WarehouseError, run_sql, sql, transaction
 
 VALUE_COLUMNS = ["net_weight_kg", "quantity", "quantity_unit", "value_usd"]
 
@@ -206,7 +210,7 @@ def load_payload(
 def load_payload_batches(
     con: duckdb.DuckDBPyConnection,
     loading: Loading,
-    batches: Iterable[ValidationResult],
+    batches: Iterable[ValidationResult | StagedFile],
     *,
     document: Document | None = None,
     writes: SourceWrites | None = None,
@@ -230,12 +234,17 @@ def load_payload_batches(
     con.execute(sql("create_incoming"))
     try:
         with nullcontext() if commit_batches else transaction(con):
-            staged = 0
+            staged, files = 0, []
             for checked in batches:
                 with step():
-                    _stage_batch(con, checked)
+                    if isinstance(checked, StagedFile):  # a worker wrote its rows
+                        _stage_quarantine(con, checked.quarantine)
+                        files.append(checked)
+                    else:
+                        _stage_batch(con, checked)
                 staged += 1
             with step():
+                _create_staged_rows(con, files)
                 # looked up once the batches are staged: a file kept while they were read is
                 # recorded as they end
                 params = _exchange_params(con, loading, document)
@@ -316,9 +325,7 @@ def _exchange_vintages(
 
 def _check_vintages_unique(con: duckdb.DuckDBPyConnection) -> None:
     """The duplicate_vintages data test over the months just loaded; any row rolls back."""
-    first, last = con.execute(
-        "select min(period), max(period) from scratch.incoming_rows"
-    ).fetchall()[0]
+    first, last = con.execute("select min(period), max(period) from staged_rows").fetchall()[0]
     if first is None:
         return
     offending = run_sql(con, "duplicate_vintages", {"first": first, "last": last}).fetchall()
@@ -326,20 +333,119 @@ def _check_vintages_unique(con: duckdb.DuckDBPyConnection) -> None:
         raise WarehouseError(f"duplicate vintages would be written: {offending[:3]}")
 
 
+def _staged_columns(valid: pd.DataFrame) -> pd.DataFrame:
+    """The columns a batch's valid rows are staged with, ``row_index`` the frame's index.
+
+    Periods stay datetime64 here (the SQL casts them): a column of Python dates costs a
+    second per million rows on the way in."""
+    staged = valid[[*TRADE_KEY, *VALUE_COLUMNS]].copy(deep=False)
+    staged["row_index"] = staged.index.astype("int64")
+    return staged
+
+
 def _stage_batch(con: duckdb.DuckDBPyConnection, checked: ValidationResult) -> None:
-    # Periods stay datetime64 here (the SQL casts them): a column of Python dates costs a
-    # second per million rows on the way in.
-    valid = checked.valid[[*TRADE_KEY, *VALUE_COLUMNS]].copy(deep=False)
-    valid["row_index"] = valid.index.astype("int64")
-    quarantine = checked.quarantine.copy()
-    quarantine["period"] = pd.to_datetime(quarantine["period"])
-    con.register("batch_rows", _as_arrow(valid))
-    con.register("batch_quarantine", quarantine)
+    con.register("batch_rows", _as_arrow(_staged_columns(checked.valid)))
     try:
         con.execute(sql("stage_batch"))
     finally:
         con.unregister("batch_rows")
+    _stage_quarantine(con, checked.quarantine)
+
+
+def _stage_quarantine(con: duckdb.DuckDBPyConnection, found: pd.DataFrame) -> None:
+    if found.empty:
+        return
+    quarantine = found.copy()
+    quarantine["period"] = pd.to_datetime(quarantine["period"])
+    con.register("batch_quarantine", quarantine)
+    try:
+        con.execute(sql("stage_quarantine"))
+    finally:
         con.unregister("batch_quarantine")
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """A batch whose valid rows a worker process wrote to a Parquet file (``stage_parquet``),
+    numbered from the batch's first record, which is record ``offset`` of the payload; and its
+    quarantine, numbered as the payload's."""
+
+    path: str
+    quarantine: pd.DataFrame
+    offset: int = 0
+
+    def shifted(self, offset: int) -> StagedFile:
+        quarantine = self.quarantine.copy()
+        if len(quarantine):
+            quarantine["row_index"] = quarantine["row_index"] + offset
+        return StagedFile(self.path, quarantine, self.offset + offset)
+
+
+def stage_parquet(folder: Path, number: int, checked: ValidationResult) -> StagedFile:
+    """A worker's batch staged without the warehouse: its valid rows written to
+    ``folder/rows-<number>.parquet`` (uncompressed: read once, then deleted), so that the
+    process holding the warehouse only reads them, in the one query that loads them."""
+    import pyarrow
+    import pyarrow.parquet
+
+    path = folder / f"rows-{number:06d}.parquet"
+    table = _as_arrow(_staged_columns(checked.valid))
+    # a dictionary for the texts only and no statistics: a third of the default's time
+    texts = [
+        name
+        for name, kind in zip(table.column_names, table.schema.types, strict=True)
+        if pyarrow.types.is_string(kind) or pyarrow.types.is_large_string(kind)
+    ]
+    pyarrow.parquet.write_table(
+        table, path, compression="none", use_dictionary=texts, write_statistics=False
+    )
+    return StagedFile(str(path), checked.quarantine)
+
+
+@contextmanager
+def staging_folder(warehouse: Warehouse) -> Iterator[Path | None]:
+    """A folder of one load's own under ``<warehouse>.staging`` (under the data path for a lake)
+    for its workers' Parquet files, removed with them when the load ends; None where the path
+    holds a character DuckDB reads as a file pattern (``*?[``): the rows are then staged in the
+    warehouse."""
+    import pyarrow.parquet  # noqa: F401 - here, once, not in every forked worker
+
+    parent = warehouse.beside(".staging")
+    if glob.has_magic(str(parent)):
+        yield None
+        return
+    parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(dir=parent, prefix="load-"))
+    try:
+        yield folder
+    finally:
+        # scratch files of this load only; the rows are in the warehouse or rolled back
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _create_staged_rows(con: duckdb.DuckDBPyConnection, files: Sequence[StagedFile]) -> None:
+    """``staged_rows``: the rows staged in ``scratch.incoming_rows`` and those in ``files``,
+    their row numbers the payload's, less any quarantined as a duplicate across batches (a
+    temporary view: it names files of this load only)."""
+    rows = "select * from scratch.incoming_rows"
+    if files:
+        paths = ", ".join(_literal(f.path) for f in files)
+        offsets = ", ".join(f"({_literal(f.path)}, {int(f.offset)})" for f in files)
+        rows += (
+            " union all by name select staged.* exclude (filename) replace ("
+            "cast(staged.period as date) as period,"
+            " cast(staged.reporter_code as integer) as reporter_code,"
+            " cast(staged.partner_code as integer) as partner_code,"
+            " staged.row_index + files.row_offset as row_index)"
+            f" from read_parquet([{paths}], filename = true) as staged"
+            f" join (values {offsets}) as files (filename, row_offset)"
+            " on staged.filename = files.filename"
+        )
+    con.execute(sql("create_staged_rows").replace("{rows}", rows))
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def record_if_unchanged(con: duckdb.DuckDBPyConnection, loading: Loading) -> list[MonthLoad] | None:

@@ -119,6 +119,7 @@ def test_a_reader_gives_its_prefix_then_the_rest():
 RUN = """
 import json, sys
 from contextlib import closing
+from pathlib import Path
 from tradewatch.schemas import Month
 from tradewatch.sources.comtrade import load_comtrade_file
 from tradewatch.warehouse import connect
@@ -140,6 +141,8 @@ with closing(connect(db, read_only=True)) as con:
         "kept": "select sha256, size_bytes from raw.http_bodies",
     }.items():
         out[name] = sorted(map(str, con.execute(query).fetchall()))
+# the workers' Parquet files are gone once the load has ended, loaded or not
+out["staging_left"] = [str(p) for p in Path(f"{db}.staging").glob("*/*")]
 print(json.dumps(out))
 """
 
@@ -166,7 +169,7 @@ def test_workers_load_what_one_process_loads_a_cut_inside_a_text_included(tmp_pa
     assert len(ranges) > 3 and body.index(b"}, {y") + 1 in [end for _, end in ranges]
     parallel, alone = loaded(path, workers=2), loaded(path, workers=1)
     assert "error" not in parallel
-    assert parallel == alone
+    assert parallel == alone and parallel["staging_left"] == []
     assert len(parallel["vintages"]) > 0 and len(parallel["kept"]) == 1
 
 
@@ -176,6 +179,7 @@ def test_workers_name_the_error_the_answer_states(tmp_path):
     got = loaded(path, workers=2)
     assert got["error"] == f"ComtradeAPIError: {path.as_uri()}: Comtrade error: quota exceeded"
     assert len(got["kept"]) == 1 and got["vintages"] == []  # the bytes kept, no row loaded
+    assert got["staging_left"] == []
 
 
 def test_one_worker_reads_in_this_process_and_none_is_refused(tmp_path, monkeypatch):
@@ -192,3 +196,74 @@ def test_one_worker_reads_in_this_process_and_none_is_refused(tmp_path, monkeypa
     assert sum(load.rows_new for load in loads) == len(records()) - 2
     with pytest.raises(ValueError, match="workers: 0"):
         load_comtrade_file(path, warehouse=str(tmp_path / "w.duckdb"), workers=0)
+
+
+def test_ranges_staged_as_parquet_load_what_ranges_staged_in_the_warehouse(tmp_path):
+    """Workers write their checked rows to Parquet (``stage_parquet``): loaded with batches
+    staged in the warehouse around them, the same vintages and quarantine, a key repeated
+    across a file and a batch quarantined both times."""
+    from functools import partial
+
+    from tradewatch.warehouse import comtrade as warehouse_comtrade
+    from tradewatch.warehouse.db import Warehouse
+    from tradewatch.warehouse.load import StagedFile, stage_parquet
+
+    rows = records()
+    rows.append(dict(rows[0]))  # the first range's key again, in the last range
+    path = written(tmp_path, comtrade_body(rows))
+    plan = bulk.plan(path, batch_bytes=1500)
+    folder = tmp_path / "staged"
+    folder.mkdir()
+
+    def load(db: str, staged: bool) -> dict:
+        results, offset = [], 0
+        for number, (start, end) in enumerate(plan.ranges):
+            stage = partial(stage_parquet, folder, number) if staged and number % 2 == 0 else None
+            count, checked = bulk.read_range(str(path), start, end, check_trade_rows, stage)
+            results.append(bulk.shifted(checked, offset))
+            offset += count
+        assert any(isinstance(r, StagedFile) for r in results) == staged
+        with Warehouse(db).writer() as con:
+            loads = warehouse_comtrade.load_file(
+                con, path, lambda _reader: results, months=None, series_keys=(), run_id="r"
+            )
+            got = {
+                name: sorted(con.execute(query).fetchall())
+                for name, query in {
+                    "vintages": "select * exclude (fetched_at, exchange_id, run_id)"
+                    " from trade_vintages",
+                    "quarantine": "select row_index, column_name, check_name, reason, original"
+                    " from ops.quarantine",
+                }.items()
+            }
+        got["ledger"] = sorted(
+            (m.period, m.rows_valid, m.rows_new, m.rows_quarantined) for m in loads
+        )
+        return got
+
+    staged, in_warehouse = (
+        load(str(tmp_path / "a.duckdb"), True),
+        load(str(tmp_path / "b.duckdb"), False),
+    )
+    assert staged == in_warehouse
+    repeated = {r[0] for r in staged["quarantine"] if r[2] == "multiple_fields_uniqueness"}
+    assert repeated == {0, len(rows) - 1}
+    assert len(plan.ranges) > 3 and len(staged["vintages"]) == len(rows) - 4
+
+
+def test_a_load_s_staging_folder_goes_with_it_and_a_pattern_in_its_path_means_none(tmp_path):
+    from tradewatch.warehouse.db import Warehouse
+    from tradewatch.warehouse.load import staging_folder
+
+    warehouse = Warehouse(str(tmp_path / "w.duckdb"))
+    with staging_folder(warehouse) as folder:
+        (folder / "rows-000000.parquet").write_bytes(b"rows")
+        assert folder.parent == tmp_path / "w.duckdb.staging"
+    assert not folder.exists()
+    with pytest.raises(RuntimeError, match="mid-load"), staging_folder(warehouse) as folder:
+        (folder / "rows-000000.parquet").write_bytes(b"rows")
+        raise RuntimeError("mid-load")
+    assert not folder.exists()
+    # DuckDB would read "[1]" in a file's path as a pattern: such a load stages in the warehouse
+    with staging_folder(Warehouse(str(tmp_path / "runs[1]" / "w.duckdb"))) as folder:
+        assert folder is None

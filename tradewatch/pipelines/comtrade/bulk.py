@@ -22,8 +22,9 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import msgspec
 import pandas as pd
@@ -89,10 +90,11 @@ _buffer = bytearray()
 
 
 def read_range(
-    path: str, start: int, end: int, check: Check
-) -> tuple[int, ValidationResult] | None:
-    """How many records one range holds, and their rows checked, numbered from 0; None when the
-    range does not decode as whole records (a cut inside a text)."""
+    path: str, start: int, end: int, check: Check, stage: Callable | None = None
+) -> tuple[int, Any] | None:
+    """How many records one range holds, and their rows checked, numbered from 0 (given to
+    ``stage``, which returns what to send back instead); None when the range does not decode
+    as whole records (a cut inside a text)."""
     global _buffer
     if len(_buffer) < end - start + 2:  # one buffer a worker: its pages are touched once
         _buffer = bytearray(end - start + 2)
@@ -116,11 +118,14 @@ def read_range(
             return None
     except msgspec.DecodeError:
         return None
-    return len(records), check(_frame(records, typed))
+    checked = check(_frame(records, typed))
+    return len(records), checked if stage is None else stage(checked)
 
 
-def shifted(checked: ValidationResult, offset: int) -> ValidationResult:
-    """Row numbers moved from the range's to the payload's."""
+def shifted(checked: Any, offset: int) -> Any:
+    """Row numbers moved from the range's to the payload's (a staged batch moves its own)."""
+    if not isinstance(checked, ValidationResult):
+        return checked.shifted(offset)
     valid = checked.valid.copy(deep=False)
     valid.index = valid.index + offset
     quarantine = checked.quarantine.copy()
@@ -135,11 +140,16 @@ class ParallelBatches:
     Started on creation, so that the workers read while the caller keeps the file; at most four
     ranges a worker are in flight, so memory holds a few batches whatever the file's size. Use
     as a context manager; ``batches`` is the ``load_file`` callable (its reader is not used).
+    With ``stage``, a worker hands each range's checked rows to ``stage(number, checked)``
+    (the ranges numbered from 0) and sends back what it returns, something with a
+    ``shifted(offset)``; the batches read in this process after a bad cut are not staged.
     The workers are forked: the caller checks ``forkable`` first.
     """
 
-    def __init__(self, url: str, path: Path, plan: Plan, check: Check, workers: int) -> None:
-        self.url, self.path, self.plan, self.check = url, path, plan, check
+    def __init__(
+        self, url: str, path: Path, plan: Plan, check: Check, workers: int, stage=None
+    ) -> None:
+        self.url, self.path, self.plan, self.check, self.stage = url, path, plan, check, stage
         # forked: started at once, nothing imported again, and no caller's script run again
         # (as spawned processes do); ``forkable`` says when forking is safe
         context = multiprocessing.get_context("fork")
@@ -161,8 +171,9 @@ class ParallelBatches:
         ranges = self.plan.ranges
         while len(self.pending) < self.window and self.next_range < len(ranges):
             start, end = ranges[self.next_range]
+            stage = partial(self.stage, self.next_range) if self.stage else None
             self.pending.append(
-                self.pool.submit(read_range, str(self.path), start, end, self.check)
+                self.pool.submit(read_range, str(self.path), start, end, self.check, stage)
             )
             self.next_range += 1
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Sequence
-from contextlib import nullcontext
+from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 
 from ... import errors
@@ -15,7 +16,7 @@ from ...pipelines.http import source_client
 from ...schemas import Month, check_trade_rows
 from ...warehouse import comtrade as warehouse_comtrade
 from ...warehouse.db import Warehouse
-from ...warehouse.load import Loading, MonthLoad, RunIds
+from ...warehouse.load import Loading, MonthLoad, RunIds, stage_parquet, staging_folder
 
 
 def comtrade_client(log, offline: bool):
@@ -64,12 +65,18 @@ def load_comtrade_file(
     workers = (os.cpu_count() or 1) if workers is None else workers
     if workers < 1:
         raise ValueError(f"workers: {workers} (one process at least)")
+    warehouse = Warehouse.of(warehouse)
     ranges = bulk.plan(path, batch_bytes) if workers > 1 and bulk.forkable() else None
-    # the workers start reading now, while this process keeps the file
-    parallel = (
-        bulk.ParallelBatches(url, path, ranges, check_trade_rows, workers) if ranges else None
-    )
-    with parallel or nullcontext(), Warehouse.of(warehouse).writer() as con:
+    with ExitStack() as stack:
+        parallel = None
+        if ranges:
+            # the workers start reading now, while this process keeps the file; they write
+            # their checked rows to Parquet, which the load reads in one query
+            folder = stack.enter_context(staging_folder(warehouse))
+            stage = partial(stage_parquet, folder) if folder else None
+            parallel = bulk.ParallelBatches(url, path, ranges, check_trade_rows, workers, stage)
+            stack.enter_context(parallel)
+        con = stack.enter_context(warehouse.writer())
         return warehouse_comtrade.load_file(
             con,
             path,

@@ -1,2 +1,3 @@
+drop view if exists staged_rows;
 drop table if exists scratch.incoming_rows;
 drop table if exists scratch.incoming_quarantine;

@@ -10,7 +10,7 @@ with named as (
 
 valid as (
     select period, count(*) as rows_valid
-    from scratch.incoming_rows
+    from staged_rows
     group by period
 ),
 
@@ -20,7 +20,7 @@ watched as (
         select
             period,
             reporter_code || '-' || partner_code || '-' || hs_code || '-' || flow as key
-        from scratch.incoming_rows as staged
+        from staged_rows as staged
         where exists (
             select 1
             from named

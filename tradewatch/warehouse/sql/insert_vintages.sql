@@ -4,7 +4,7 @@
 -- straight from the staged rows: a table of them in between would write every row once more.
 insert into trade_vintages by name
 with incoming as (
-    select * replace (cast(period as date) as period) from scratch.incoming_rows
+    select * replace (cast(period as date) as period) from staged_rows
 ),
 
 latest as (

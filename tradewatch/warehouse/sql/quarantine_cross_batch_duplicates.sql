@@ -1,5 +1,14 @@
--- A key that two batches both carry: every such row is quarantined, as within one batch.
+-- A key that two batches both carry: every such row is quarantined, as within one batch (and
+-- so left out of staged_rows). The repeated keys are found by grouping, then their rows: no
+-- window over every row.
 insert into scratch.incoming_quarantine
+with repeated as (
+    select source, reporter_code, partner_code, hs_code, flow, period
+    from staged_rows
+    group by source, reporter_code, partner_code, hs_code, flow, period
+    having count(*) > 1
+)
+
 select
     row_index,
     '(key)' as column_name,
@@ -12,11 +21,5 @@ select
         source, reporter_code, partner_code, hs_code, flow, period,
         net_weight_kg, quantity, quantity_unit, value_usd
     )) as original
-from scratch.incoming_rows
-qualify count(*) over (
-    partition by source, reporter_code, partner_code, hs_code, flow, period
-) > 1;
-delete from scratch.incoming_rows
-where row_index in (
-    select row_index from scratch.incoming_quarantine where check_name = 'multiple_fields_uniqueness'
-);
+from staged_rows
+semi join repeated using (source, reporter_code, partner_code, hs_code, flow, period);

@@ -1,5 +1,3 @@
--- One validated batch: its rows and its quarantine, appended to the staging tables.
+-- One validated batch's rows, appended to the staging table (its quarantine: stage_quarantine).
 insert into scratch.incoming_rows by name
 select * replace (cast(period as date) as period) from batch_rows;
-insert into scratch.incoming_quarantine by name
-select * replace (cast(period as date) as period) from batch_quarantine;
