@@ -248,7 +248,7 @@ def load_payload_batches(
                 # looked up once the batches are staged: a file kept while they were read is
                 # recorded as they end
                 params = _exchange_params(con, loading, document)
-                if staged > 1:
+                if staged > 1 and con.execute(sql("repeated_keys")).fetchall():
                     con.execute(sql("quarantine_cross_batch_duplicates"))
                 if writes is not None:
                     writes(con, params)

@@ -1,6 +1,5 @@
 -- A key that two batches both carry: every such row is quarantined, as within one batch (and
--- so left out of staged_rows). The repeated keys are found by grouping, then their rows: no
--- window over every row.
+-- so left out of staged_rows). Run only when repeated_keys finds a hash repeated.
 insert into scratch.incoming_quarantine
 with repeated as (
     select source, reporter_code, partner_code, hs_code, flow, period
