@@ -220,12 +220,13 @@ def load_payload_batches(
     """``load_payload`` for a payload validated a batch at a time (streaming).
 
     ``loading.months`` None: a ledger row for every month the payload holds. Each batch's rows
-    and quarantine are staged in scratch tables as they come; rows whose key repeats across
-    batches are quarantined as duplicates, as pandera does within one; then the same set-based
-    vintage insert. With ``commit_batches`` each batch is committed on its own so that DuckDB
-    can write it out and memory holds one batch; the warehouse's own tables still change only in
-    the one transaction that reads the scratch tables whole. Otherwise all of it is one
-    transaction.
+    and quarantine are staged in scratch tables as they come (a ``StagedFile``'s rows are in
+    its Parquet file already: only its quarantine is); rows whose key repeats across batches
+    are quarantined as duplicates, as pandera does within one; then the same set-based vintage
+    insert, reading them all through ``staged_rows``. With ``commit_batches`` each batch is
+    committed on its own so that DuckDB can write it out and memory holds one batch; the
+    warehouse's own tables still change only in the one transaction that reads the staged rows
+    whole. Otherwise all of it is one transaction.
     """
 
     def step():

@@ -4,7 +4,8 @@ The same decoders, frames and checks as ``iter_payload_frames``, on a byte range
 array per process: the file is mapped, cut before a record's opening brace about every
 ``batch_bytes``, and each range is read, decoded, framed and checked in a worker. The main
 process gets the checked batches back in the file's order, their row numbers shifted to the
-record's position in ``data``, while it keeps the file and stages the rows.
+record's position in ``data``, while it keeps the file. Given a ``stage``, a worker also stages
+its rows itself (the loader's Parquet files) and sends back only what says where they are.
 
 A cut is only a guess: ``},{`` may stand inside a text. A range cut there does not decode (its
 text is left open), and from that range on the payload is read by ``iter_payload_frames`` in
