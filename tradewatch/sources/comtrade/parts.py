@@ -53,8 +53,8 @@ def load_comtrade_file(
     batches, whatever the file's size. ``months`` None: the ledger names every month it holds.
     ``workers`` processes (default: one a core) read the batches and write their rows to
     Parquet under ``<warehouse>.staging`` while this one keeps the file (``comtrade.bulk``); 1
-    reads them here. DuckDB is held to
-    ``TRADEWATCH_MEMORY_LIMIT``, else 192 MB, and spills past it.
+    reads them here. DuckDB is held to ``TRADEWATCH_MEMORY_LIMIT``, else 192 MB, and spills
+    past it.
     """
     path = Path(path).resolve()  # relative paths too: the file is named by its URI
     url = path.as_uri()
