@@ -501,6 +501,9 @@ def test_after_a_kill_9_no_server_is_left_and_the_next_run_clears_half_files(tmp
     time.sleep(1)
     (Path(f"{warehouse}.bodies")).mkdir(exist_ok=True)
     (Path(f"{warehouse}.bodies") / ".incoming.half").write_bytes(b"x" * 1000)
+    killed_load = Path(f"{warehouse}.staging") / "load-killed"  # a load-file killed mid-load
+    killed_load.mkdir(parents=True)
+    (killed_load / "rows-000000.parquet").write_bytes(b"x" * 1000)
     run = subprocess.run(
         [sys.executable, "-m", "tradewatch.cli", "run", "--month", "2016-12", "--offline"],
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300,
@@ -511,6 +514,7 @@ def test_after_a_kill_9_no_server_is_left_and_the_next_run_clears_half_files(tmp
         stat = Path(f"/proc/{pid}/stat")
         assert not stat.exists() or stat.read_text().split()[2] == "Z", f"orphan {pid} alive"
     assert not list(Path(f"{warehouse}.bodies").glob(".incoming.*"))
+    assert not killed_load.exists()
 
 
 def test_news_extract_caps_local_files_like_pages(tmp_path, capsys):

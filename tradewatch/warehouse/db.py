@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import shutil
 import signal
 import threading
 import time
@@ -415,8 +416,8 @@ def _children(parent: int) -> list[int]:
 
 def clean_after(previous_holder: str, target: Path) -> None:
     """What a run killed outright (kill -9) left behind: the temporary Prefect server it started,
-    still running with no parent, and half-written body files. Called holding the run lock, so
-    no other run is writing either."""
+    still running with no parent, half-written body files and a load's staged Parquet files.
+    Called holding the run lock, so no other run is writing either."""
     holder = re.search(r"\(pid (\d+)", previous_holder)
     if holder and not Path(f"/proc/{holder.group(1)}").exists():
         for pid in re.findall(r"server pid (\d+)", previous_holder):
@@ -432,6 +433,9 @@ def clean_after(previous_holder: str, target: Path) -> None:
     bodies = Path(f"{target}.bodies")
     for stale in bodies.glob(".incoming.*") if bodies.is_dir() else ():
         stale.unlink(missing_ok=True)
+    staging = Path(f"{target}.staging")
+    for stale in staging.glob("load-*") if staging.is_dir() else ():
+        shutil.rmtree(stale, ignore_errors=True)  # a load-file's workers' rows, the load killed
     for stale in Path(target).parent.glob(f".{Path(target).name}.creating-*"):
         stale.unlink(missing_ok=True)  # a warehouse whose creation was killed
 
