@@ -6,12 +6,12 @@ must be in ``os.environ`` before any ``import prefect``. A value the user set al
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import subprocess
-import sys
 import types
+
+from ..lifetime import die_with, resolve_prctl
 
 # The ephemeral server migrates a fresh PREFECT_HOME's database before it answers; on a busy
 # 2-core machine that took 19-35 s, beyond Prefect's own 20 s limit, and the run failed.
@@ -39,31 +39,19 @@ def apply_prefect_defaults() -> None:
 # started) left it running for good. Linux's parent-death signal ends it with its parent,
 # whenever that happens.
 _SERVER_APP = "prefect.server.api.server:create_app"
-_PR_SET_PDEATHSIG = 1
-
-
-def _prctl():
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        return ctypes.CDLL(None, use_errno=True).prctl  # resolved here, never after a fork
-    except (OSError, AttributeError):
-        return None
 
 
 class _ServerDiesWithParent(subprocess.Popen):
     """``subprocess.Popen`` that gives Prefect's temporary server a parent-death signal."""
 
-    prctl = _prctl()
+    prctl = resolve_prctl()  # resolved here, never after a fork
 
     def __init__(self, args, *rest, **kwargs):
         if self.prctl is not None and _SERVER_APP in list(args or ()) and not rest:
             parent, prctl = os.getpid(), self.prctl
 
             def die_with_parent() -> None:  # in the child, between fork and exec
-                prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-                if os.getppid() != parent:  # the parent died before the signal was asked for
-                    os._exit(1)
+                die_with(parent, signal.SIGTERM, prctl)
 
             kwargs.setdefault("preexec_fn", die_with_parent)
         super().__init__(args, *rest, **kwargs)

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -267,3 +271,46 @@ def test_a_load_s_staging_folder_goes_with_it_and_a_pattern_in_its_path_means_no
     # DuckDB would read "[1]" in a file's path as a pattern: such a load stages in the warehouse
     with staging_folder(Warehouse(str(tmp_path / "runs[1]" / "w.duckdb"))) as folder:
         assert folder is None
+
+
+KILLED = """
+import sys, time
+from tradewatch.sources.comtrade import load_comtrade_file, parts
+
+def slow(frame):  # the forked workers inherit it: each range takes a while
+    time.sleep(0.5)
+    return check(frame)
+
+check, parts.check_trade_rows = parts.check_trade_rows, slow
+load_comtrade_file(sys.argv[1], warehouse=sys.argv[2], batch_bytes=1500, workers=2)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; Linux's signal")
+def test_workers_end_with_a_command_killed_alone(tmp_path):
+    """kill -9 of the command only: its workers share its open files (a command's run lock
+    among them), so they must not outlive it, waiting for work."""
+    from tradewatch.warehouse.db import _children
+
+    path = written(tmp_path, comtrade_body(records()))
+    db = str(tmp_path / "w.duckdb")
+    command = subprocess.Popen([sys.executable, "-c", textwrap.dedent(KILLED), str(path), db])
+    try:
+        staging, workers = Path(f"{db}.staging"), []
+        for _ in range(300):
+            workers = _children(command.pid)
+            if len(workers) == 2 and list(staging.glob("*/*.parquet")):
+                break
+            time.sleep(0.05)
+        assert len(workers) == 2, "the workers never started"
+        os.kill(command.pid, signal.SIGKILL)
+        command.wait(timeout=10)
+        for _ in range(100):
+            if not any(Path(f"/proc/{pid}").exists() for pid in workers):
+                break
+            time.sleep(0.05)
+        alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+        zombies = [p for p in alive if Path(f"/proc/{p}/stat").read_text().split()[2] == "Z"]
+        assert alive == zombies, f"workers {alive} outlived the command"
+    finally:
+        command.kill()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import mmap
 import multiprocessing
+import os
 import re
 import signal
 import threading
@@ -30,6 +31,7 @@ from typing import Any, BinaryIO
 import msgspec
 import pandas as pd
 
+from ...lifetime import die_with
 from ...schemas import ValidationResult
 
 # the streamed reader's own decoders and frames: the ranges are read exactly as its batches
@@ -155,7 +157,10 @@ class ParallelBatches:
         # (as spawned processes do); ``forkable`` says when forking is safe
         context = multiprocessing.get_context("fork")
         self.pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_leave_interrupts
+            max_workers=workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(os.getpid(),),
         )
         self.pending: deque[Future] = deque()
         self.next_range = 0
@@ -205,10 +210,14 @@ class ParallelBatches:
         return max(end - start for start, end in self.plan.ranges)
 
 
-def _leave_interrupts() -> None:
+def _start_worker(parent: int) -> None:
     """Ctrl-C reaches the workers too (one process group): the command handles it, stopping
-    them, so that they do not each print a traceback."""
+    them, so that they do not each print a traceback. A worker ends with the command, however
+    the command ends: it shares the command's open files, the run lock's among them, so a
+    command killed alone (kill -9) would leave its workers waiting for work and holding the
+    lock for good."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with(parent, signal.SIGKILL)
 
 
 class _Prefixed:
