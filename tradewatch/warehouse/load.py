@@ -21,6 +21,7 @@ from ..schemas import TRADE_KEY, ValidationResult
 from . import bodies as bodies_store
 from .bodies import pack, store_root, write_packed
 from .db import Warehouse, WarehouseError, run_sql, sql, transaction
+from .query import quoted
 
 VALUE_COLUMNS = ["net_weight_kg", "quantity", "quantity_unit", "value_usd"]
 
@@ -430,8 +431,9 @@ def _create_staged_rows(con: duckdb.DuckDBPyConnection, files: Sequence[StagedFi
     temporary view: it names files of this load only)."""
     rows = "select * from scratch.incoming_rows"
     if files:
-        paths = ", ".join(_literal(f.path) for f in files)
-        offsets = ", ".join(f"({_literal(f.path)}, {int(f.offset)})" for f in files)
+        named = [(quoted(f.path), int(f.offset)) for f in files]
+        paths = ", ".join(path for path, _ in named)
+        offsets = ", ".join(f"({path}, {offset})" for path, offset in named)
         rows += (
             " union all by name select staged.* exclude (filename) replace ("
             "cast(staged.period as date) as period,"
@@ -443,10 +445,6 @@ def _create_staged_rows(con: duckdb.DuckDBPyConnection, files: Sequence[StagedFi
             " on staged.filename = files.filename"
         )
     con.execute(sql("create_staged_rows").replace("{rows}", rows))
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def record_if_unchanged(con: duckdb.DuckDBPyConnection, loading: Loading) -> list[MonthLoad] | None:

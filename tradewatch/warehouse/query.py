@@ -244,7 +244,8 @@ def _copy_options(fmt: str) -> str:
     return "(format parquet, compression zstd)" if fmt == "parquet" else "(format csv, header)"
 
 
-def _quoted(path: Path) -> str:
+def quoted(path: str | Path) -> str:
+    """A path as an SQL string literal."""
     return "'" + str(path).replace("'", "''") + "'"
 
 
@@ -275,7 +276,7 @@ def query_to_file(
         (statement,) = _checked(sql_text, con, path, allow_files)
         query = statement.strip().rstrip(";")
         (rows,) = con.execute(
-            f"copy ({query}\n) to {_quoted(target)} {_copy_options(fmt)}"
+            f"copy ({query}\n) to {quoted(target)} {_copy_options(fmt)}"
         ).fetchall()[0]
         return int(rows)
     except duckdb.Error as exc:
@@ -332,7 +333,7 @@ def export_warehouse(
             target = folder / f"{name}.{fmt}"
             relation = ".".join(f'"{part}"' for part in name.split("."))
             (rows,) = con.execute(
-                f"copy (select * from {relation}) to {_quoted(target)} {_copy_options(fmt)}"
+                f"copy (select * from {relation}) to {quoted(target)} {_copy_options(fmt)}"
             ).fetchall()[0]
             counts[name] = int(rows)
         con.execute("commit")
