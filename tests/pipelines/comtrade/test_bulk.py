@@ -84,6 +84,21 @@ def test_each_range_read_and_shifted_gives_the_streamed_rows_and_quarantine(tmp_
     assert set(quarantine["row_index"]) == {2, 7}
 
 
+def test_a_range_is_decoded_from_the_mapped_file_which_stays_as_it_was(tmp_path):
+    body = comtrade_body(records())
+    path = written(tmp_path, body)
+    plan = bulk.plan(path, batch_bytes=2000)
+    for start, end in plan.ranges:
+        mapped = bulk._decode_mapped(str(path), start, end)
+        assert mapped is not None
+        assert mapped == bulk._decode_read(str(path), start, end)  # the copying route
+    assert path.read_bytes() == body  # the brackets were written to private pages only
+    start, end = plan.ranges[-1]
+    path.write_bytes(body[:end])  # shorter than planned: nothing is read past its end
+    assert bulk._decode_mapped(str(path), start, end) is None
+    assert bulk._decode_read(str(path), start, end + 5) is None
+
+
 def test_a_cut_inside_a_text_does_not_decode(tmp_path):
     rows = records()
     rows[4]["cmdDesc"] = "x" * 1500 + "}, {" + "y" * 200  # a boundary the plan cannot tell

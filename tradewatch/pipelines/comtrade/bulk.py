@@ -31,7 +31,7 @@ from typing import Any, BinaryIO
 import msgspec
 import pandas as pd
 
-from ...lifetime import die_with
+from ...lifetime import die_with, keep_freed_memory
 from ...schemas import ValidationResult
 
 # the streamed reader's own decoders and frames: the ranges are read exactly as its batches
@@ -97,7 +97,42 @@ def read_range(
 ) -> tuple[int, Any] | None:
     """How many records one range holds, and their rows checked, numbered from 0 (given to
     ``stage``, which returns what to send back instead); None when the range does not decode
-    as whole records (a cut inside a text)."""
+    as whole records (a cut inside a text) or the file got shorter since it was planned."""
+    try:
+        decoded = _decode_mapped(path, start, end)
+    except OSError:  # a file system that cannot map it: read into this worker's buffer
+        decoded = _decode_read(path, start, end)
+    if decoded is None:
+        return None
+    records, typed = decoded
+    checked = check(_frame(records, typed))
+    return len(records), checked if stage is None else stage(checked)
+
+
+def _decode_mapped(path: str, start: int, end: int) -> tuple[list, bool] | None:
+    """The range decoded straight from the file's pages, not copied first: mapped privately,
+    the byte before its first record (``[``, ``,`` or a space) and the one after its last
+    made the array's brackets. Only the two pages written are copied; the file is unchanged."""
+    first = start - 1
+    base = first - first % mmap.ALLOCATIONGRANULARITY
+    with open(path, "rb") as handle:
+        if os.fstat(handle.fileno()).st_size <= end:
+            return None  # shorter than planned (a byte past its end would be SIGBUS)
+        mapped = mmap.mmap(
+            handle.fileno(),
+            end + 1 - base,
+            flags=mmap.MAP_PRIVATE,
+            prot=mmap.PROT_READ | mmap.PROT_WRITE,
+            offset=base,
+        )
+    with mapped:
+        mapped[first - base], mapped[end - base] = ord("["), ord("]")
+        with memoryview(mapped) as view, view[first - base :] as array:
+            return _decode(array)
+
+
+def _decode_read(path: str, start: int, end: int) -> tuple[list, bool] | None:
+    """The range read into a buffer between brackets, then decoded."""
     global _buffer
     if len(_buffer) < end - start + 2:  # one buffer a worker: its pages are touched once
         _buffer = bytearray(end - start + 2)
@@ -112,17 +147,20 @@ def read_range(
             if not read:
                 return None  # the file got shorter since it was planned
             filled += read
+    return _decode(buffer)
+
+
+def _decode(array) -> tuple[list, bool] | None:
+    """The records of a JSON array, typed when they all are; None when it is not whole."""
     try:
-        records, typed = _TYPED_BATCH.decode(buffer), True
+        return _TYPED_BATCH.decode(array), True
     except msgspec.ValidationError:
         try:
-            records, typed = _BATCH.decode(buffer), False
+            return _BATCH.decode(array), False
         except msgspec.DecodeError:
             return None
     except msgspec.DecodeError:
         return None
-    checked = check(_frame(records, typed))
-    return len(records), checked if stage is None else stage(checked)
 
 
 def shifted(checked: Any, offset: int) -> Any:
@@ -215,9 +253,10 @@ def _start_worker(parent: int) -> None:
     them, so that they do not each print a traceback. A worker ends with the command, however
     the command ends: it shares the command's open files, the run lock's among them, so a
     command killed alone (kill -9) would leave its workers waiting for work and holding the
-    lock for good."""
+    lock for good. Each worker keeps the memory its batches free for the next one."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with(parent, signal.SIGKILL)
+    keep_freed_memory(256 * 2**20)
 
 
 class _Prefixed:
