@@ -440,7 +440,7 @@ def clean_after(previous_holder: str, target: Path) -> None:
         stale.unlink(missing_ok=True)  # a warehouse whose creation was killed
 
 
-def _try_lock(handle) -> bool:
+def try_lock(handle) -> bool:
     """Take the operating system's exclusive lock on the open file, without waiting.
 
     ``fcntl`` on POSIX, ``msvcrt`` on Windows, imported here so the package imports (and every
@@ -519,7 +519,7 @@ def run_lock(
     try:
         deadline, told = time.monotonic() + wait, False
         while True:
-            if _try_lock(handle):
+            if try_lock(handle):
                 break
             other = _holder(handle)
             if time.monotonic() >= deadline:

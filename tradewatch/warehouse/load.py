@@ -8,6 +8,7 @@ import hashlib
 import json
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass
@@ -20,7 +21,7 @@ import pandas as pd
 from ..schemas import TRADE_KEY, ValidationResult
 from . import bodies as bodies_store
 from .bodies import pack, store_root, write_packed
-from .db import Warehouse, WarehouseError, run_sql, sql, transaction
+from .db import Warehouse, WarehouseError, run_sql, sql, transaction, try_lock
 from .query import quoted
 
 VALUE_COLUMNS = ["net_weight_kg", "quantity", "quantity_unit", "value_usd"]
@@ -404,12 +405,21 @@ def stage_parquet(folder: Path, number: int, checked: ValidationResult) -> Stage
     return StagedFile(str(path), checked.quarantine)
 
 
+# Each load's staging folder holds this file, locked by the load while it runs (its workers
+# share the lock; they end with it): a folder whose lock can be taken is a killed load's.
+STAGING_OWNER = ".owner"
+# A folder without the file is a load's that has not locked it yet, or is older than the file
+# (tradewatch before it): removed once this old.
+UNOWNED_STAGING_SECONDS = 3600
+
+
 @contextmanager
 def staging_folder(warehouse: Warehouse) -> Iterator[Path | None]:
     """A folder of one load's own under ``<warehouse>.staging`` (under the data path for a lake)
     for its workers' Parquet files, removed with them when the load ends; None where the path
     holds a character DuckDB reads as a file pattern (``*?[``): the rows are then staged in the
-    warehouse."""
+    warehouse. The folders of loads killed outright (kill -9) are removed first: on a lake,
+    where no run lock says which loads still run, each load locks its folder's owner file."""
     import pyarrow.parquet  # noqa: F401 - here, once, not in every forked worker
 
     parent = warehouse.beside(".staging")
@@ -417,12 +427,44 @@ def staging_folder(warehouse: Warehouse) -> Iterator[Path | None]:
         yield None
         return
     parent.mkdir(parents=True, exist_ok=True)
+    remove_abandoned_staging(parent)
     folder = Path(tempfile.mkdtemp(dir=parent, prefix="load-"))
     try:
-        yield folder
+        with open(folder / STAGING_OWNER, "w", encoding="utf-8") as owner:
+            if not try_lock(owner):
+                raise WarehouseError(f"cannot lock {owner.name}, just made: {folder}")
+            yield folder
     finally:
         # scratch files of this load only; the rows are in the warehouse or rolled back
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_abandoned_staging(parent: Path) -> list[Path]:
+    """Remove the staging folders under ``parent`` that no running load owns: those whose owner
+    file's lock can be taken (its load ended without removing it), and those with no owner file
+    older than ``UNOWNED_STAGING_SECONDS``. The folders removed."""
+    removed = []
+    for folder in sorted(parent.glob("load-*")):
+        if not folder.is_dir():
+            continue
+        try:
+            owner = open(folder / STAGING_OWNER, "r+", encoding="utf-8")
+        except PermissionError:
+            continue  # another user's load: not this one's to judge
+        except FileNotFoundError:
+            try:
+                age = time.time() - folder.stat().st_mtime
+            except FileNotFoundError:
+                continue  # removed meanwhile by its load or another sweep
+            if age > UNOWNED_STAGING_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+            continue
+        with owner:
+            if try_lock(owner):  # no load holds it: its rows are scratch nobody reads
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+    return removed
 
 
 def _create_staged_rows(con: duckdb.DuckDBPyConnection, files: Sequence[StagedFile]) -> None:

@@ -288,6 +288,38 @@ def test_a_load_s_staging_folder_goes_with_it_and_a_pattern_in_its_path_means_no
         assert folder is None
 
 
+def test_a_load_removes_the_staging_folders_of_loads_killed_outright_and_no_others(tmp_path):
+    """On a lake no run lock says which loads still run: each load locks its folder's owner
+    file, and the next load removes the folders whose lock nobody holds."""
+    from tradewatch.warehouse.db import Warehouse, try_lock
+    from tradewatch.warehouse.load import (
+        STAGING_OWNER,
+        UNOWNED_STAGING_SECONDS,
+        remove_abandoned_staging,
+        staging_folder,
+    )
+
+    parent = tmp_path / "w.duckdb.staging"
+    running, killed, starting, ancient = (parent / f"load-{n}" for n in range(4))
+    for folder in (running, killed, starting, ancient):
+        folder.mkdir(parents=True)
+        (folder / "rows-000000.parquet").write_bytes(b"rows")
+    for folder in (running, killed):
+        (folder / STAGING_OWNER).write_text("")
+    old = time.time() - UNOWNED_STAGING_SECONDS - 60
+    os.utime(ancient, (old, old))
+    (parent / "load-not-a-folder").write_text("")
+    with open(running / STAGING_OWNER, "r+") as held:  # a load still running holds its lock
+        assert try_lock(held)
+        assert remove_abandoned_staging(parent) == [killed, ancient]
+        with staging_folder(Warehouse(str(tmp_path / "w.duckdb"))) as folder:
+            assert remove_abandoned_staging(parent) == []  # this load's own folder is held
+            assert sorted(p.name for p in parent.iterdir()) == sorted(
+                [running.name, starting.name, folder.name, "load-not-a-folder"]
+            )
+    assert remove_abandoned_staging(parent) == [running]
+
+
 KILLED = """
 import sys, time
 from tradewatch.sources.comtrade import load_comtrade_file, parts
@@ -327,5 +359,10 @@ def test_workers_end_with_a_command_killed_alone(tmp_path):
         alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()]
         zombies = [p for p in alive if Path(f"/proc/{p}/stat").read_text().split()[2] == "Z"]
         assert alive == zombies, f"workers {alive} outlived the command"
+        # its staging folder is left; its lock went with it, so the next load removes it
+        from tradewatch.warehouse.load import remove_abandoned_staging
+
+        left = [p for p in staging.iterdir() if p.is_dir()]
+        assert len(left) == 1 and remove_abandoned_staging(staging) == left
     finally:
         command.kill()
