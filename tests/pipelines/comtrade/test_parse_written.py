@@ -98,9 +98,16 @@ def test_codes_and_texts_of_every_json_type():
     assert comtrade._codes([156, 408]).dtype == np.int64
     assert comtrade._numbers([1, 2.5, None]).dtype == np.float64
     assert comtrade._numbers([1, True]).dtype == object
-    units = comtrade._units([8, -1, 8, None, 8], ["kg", "kg", "N/A", "t", None])
-    assert units.tolist() == ["kg", None, None, "t", None]
-    assert comtrade._units(["8", -1], ["kg", "kg"]).tolist() == ["kg", None]
+
+    def texts(units):
+        return [None if v is None or v is np.nan else v for v in units]
+
+    codes, abbreviations = [8, -1, 8, None, 8, 8], ["kg", "kg", "N/A", "t", None, ""]
+    for typed in (False, True):  # as published, and compared in Arrow
+        units = comtrade._units(codes, abbreviations, typed)
+        assert units.dtype == TEXT and texts(units) == ["kg", None, None, "t", None, None]
+    assert texts(comtrade._units(["8", -1], ["kg", "kg"])) == ["kg", None]
+    assert comtrade._units([8, 8], ["kg", 5]).tolist() == ["kg", 5]  # not text: as it came
 
 
 def test_periods_vectorised_and_one_by_one_agree_and_odd_ones_stay_as_sent():

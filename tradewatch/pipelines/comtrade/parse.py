@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from operator import attrgetter
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 import msgspec
 import numpy as np
@@ -32,19 +32,20 @@ class _Record(msgspec.Struct, gc=False):
     """The fields of a Comtrade record tradewatch reads, each as published (any JSON value).
 
     Decoding straight into these skips the other ~40 fields of every record without building
-    them, which is most of the time and memory ``json.loads`` spends.
+    them, which is most of the time and memory ``json.loads`` spends. They are declared in the
+    order Comtrade sends them, so that msgspec finds each key where it looks first.
     """
 
-    reporterCode: Any = None
-    partnerCode: Any = None
-    cmdCode: Any = None
-    flowCode: Any = None
     freqCode: Any = None
     refPeriodId: Any = None
-    netWgt: Any = None
-    qty: Any = None
+    reporterCode: Any = None
+    flowCode: Any = None
+    partnerCode: Any = None
+    cmdCode: Any = None
     qtyUnitCode: Any = None
     qtyUnitAbbr: Any = None
+    qty: Any = None
+    netWgt: Any = None
     primaryValue: Any = None
 
 
@@ -56,18 +57,19 @@ class _Document(msgspec.Struct, gc=False):
 class _TypedRecord(msgspec.Struct, gc=False):
     """The same fields typed as Comtrade publishes them: when a whole payload decodes into
     these, no column needs its types inferred again. Any other value sends the payload down
-    the as-published path instead, so nothing is coerced silently."""
+    the as-published path instead, so nothing is coerced silently. ``freqCode`` is one of
+    Comtrade's two codes (a code decoded as one of these texts, not a new text a record)."""
 
+    freqCode: Literal["A", "M"] | None = None
+    refPeriodId: int | None = None
     reporterCode: int | None = None
+    flowCode: str | None = None
     partnerCode: int | None = None
     cmdCode: str | None = None
-    flowCode: str | None = None
-    freqCode: str | None = None
-    refPeriodId: int | None = None
-    netWgt: float | None = None
-    qty: float | None = None
     qtyUnitCode: int | None = None
     qtyUnitAbbr: str | None = None
+    qty: float | None = None
+    netWgt: float | None = None
     primaryValue: float | None = None
 
 
@@ -127,7 +129,7 @@ def _frame(records: list, typed: bool = False) -> pd.DataFrame:
 
     units = _units(field("qtyUnitCode"), field("qtyUnitAbbr"), typed)
     columns = {
-        "source": pd.Series([settings.SOURCE], dtype="str").repeat(size).to_numpy(),
+        "source": _repeated(settings.SOURCE, size),
         "reporter_code": _codes(field("reporterCode"), typed),
         "partner_code": _codes(field("partnerCode"), typed),
         "hs_code": _strings(field("cmdCode") if typed else _texts(field("cmdCode")), typed),
@@ -136,7 +138,7 @@ def _frame(records: list, typed: bool = False) -> pd.DataFrame:
         "period": _periods(field("refPeriodId"), typed),
         "net_weight_kg": _numbers(field("netWgt"), typed),
         "quantity": _numbers(field("qty"), typed),
-        "quantity_unit": _strings(units, typed),
+        "quantity_unit": units,
         "value_usd": _numbers(field("primaryValue"), typed),
     }
     frame = pd.DataFrame(columns, columns=TRADE_COLUMNS)
@@ -168,6 +170,16 @@ def _strings(values, typed: bool = False) -> pd.Series | np.ndarray:
     return pyarrow.array(values, type=pyarrow.string(), from_pandas=True).to_pandas().array
 
 
+def _repeated(text: str, size: int) -> pd.Series | np.ndarray:
+    """One text ``size`` times as pandas text: through Arrow when it is installed, one copy of
+    the text, not a Python object a row for pandas to infer the type of."""
+    try:
+        import pyarrow
+    except ImportError:
+        return pd.Series([text], dtype="str").repeat(size).to_numpy()
+    return pyarrow.repeat(text, size).to_pandas().array
+
+
 def _codes(values: list, typed: bool = False) -> np.ndarray:
     """int64 when every value is a whole JSON number; otherwise the values as published."""
     if typed:
@@ -193,17 +205,29 @@ def _texts(values: list) -> np.ndarray:
     return out
 
 
-def _units(codes: list, units: list, typed: bool = False) -> np.ndarray:
-    """The quantity unit, or null where Comtrade says there is none (code -1, "", "N/A")."""
-    out = np.array(units, dtype=object)
-    blank = (out == None) | (out == "") | (out == "N/A")  # noqa: E711 - elementwise
+def _units(codes: list, units: list, typed: bool = False) -> pd.Series | np.ndarray:
+    """The quantity unit, or null where Comtrade says there is none (code -1, "", "N/A"), as
+    pandas text; anything not text is left as it came, for the schema to judge."""
     numbers = _codes(codes, typed)
     if numbers.dtype == np.int64:
-        blank |= np.isin(numbers, list(settings.NO_QUANTITY_UNIT))
+        coded = np.isin(numbers, list(settings.NO_QUANTITY_UNIT))
     else:
-        blank |= pd.Series(numbers).isin(list(settings.NO_QUANTITY_UNIT)).to_numpy()
+        coded = pd.Series(numbers).isin(list(settings.NO_QUANTITY_UNIT)).to_numpy()
+    if typed:  # every unit text or null: compared in Arrow, not object by object
+        try:
+            import pyarrow
+            import pyarrow.compute as pc
+        except ImportError:
+            pass
+        else:
+            text = pyarrow.array(units, type=pyarrow.string())
+            blank = pc.or_(pc.is_in(text, value_set=pyarrow.array(["", "N/A"])), coded)
+            unit = pc.if_else(blank, pyarrow.scalar(None, pyarrow.string()), text)
+            return unit.to_pandas().array
+    out = np.array(units, dtype=object)
+    blank = (out == None) | (out == "") | (out == "N/A") | coded  # noqa: E711 - elementwise
     out[blank] = None
-    return out
+    return _strings(out, typed)
 
 
 def _periods(refs: list, typed: bool = False) -> np.ndarray:
