@@ -299,10 +299,14 @@ def test_text_columns_come_as_pandas_text_with_or_without_arrow(monkeypatch):
             None if v is None else v for v in values
         ]
     assert comtrade._strings([1, "M"]).tolist() == [1, "M"]  # not text: left as it came
+    repeated = comtrade._repeated("comtrade", 3)
+    assert repeated.dtype == TEXT and list(repeated) == ["comtrade"] * 3
     monkeypatch.setitem(__import__("sys").modules, "pyarrow", None)  # an install without it
     without = comtrade._strings(["M", None])
     assert without.dtype == object and without[0] == "M" and pd.isna(without[1])
     assert pd.Series(without).astype(TEXT).tolist()[0] == "M"
+    repeated = comtrade._repeated("comtrade", 3)
+    assert list(repeated) == ["comtrade"] * 3 and pd.Series(repeated).dtype == TEXT
 
 
 def test_codes_sent_as_numbers_become_text():
