@@ -145,11 +145,14 @@ def check_trade_rows(rows: pd.DataFrame) -> ValidationResult:
             failures.append(_failure(index, "period", "in_range", raw[index], _EXPLAIN["period"]))
         coerced["period"] = dates.where(~outside).astype("datetime64[ns]")
     failures += _codes_the_source_never_publishes(coerced)
+    coerced.attrs = {}  # read: pandas would deep-copy them at every step of the checks below
     stage_one_bad = {f["row_index"] for f in failures}
     candidates = coerced.drop(index=list(stage_one_bad)) if stage_one_bad else coerced
     validated = None
     try:
-        validated = TradeMonthly.validate(candidates, lazy=True)
+        # in place: ``candidates`` is this function's own copy (pandas copies on write, so
+        # ``rows`` is never changed), not copied once more by pandera
+        validated = TradeMonthly.validate(candidates, lazy=True, inplace=True)
     except SchemaErrors as errors:
         cases = errors.failure_cases
         frame_level = cases[cases["index"].isna()]
