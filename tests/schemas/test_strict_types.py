@@ -43,3 +43,14 @@ def test_a_corrupt_value_is_quarantined_with_its_reason_and_the_good_row_loads(b
     assert list(result.valid["hs_code"]) == ["2701"]
     (row,) = result.quarantine.itertuples()
     assert row.column_name == column and reason in row.reason
+
+
+def test_a_batch_numbered_from_its_place_in_the_payload_keeps_its_values_read_one_by_one():
+    """A streamed batch's rows are numbered from the record's place in ``data``; a number
+    column read value by value (one value is text) keeps each value on its own row."""
+    frame = parse_payload(raw_payload(json.dumps({"data": [GOOD, {**GOOD, "cmdCode": "2601",
+        "netWgt": "1,000"}, {**GOOD, "cmdCode": "2602", "netWgt": 5.5}]}).encode()))  # fmt: skip
+    frame.index = frame.index + 1000
+    result = check_trade_rows(frame)
+    assert result.valid["net_weight_kg"].to_dict() == {1000: 1798000000.0, 1002: 5.5}
+    assert result.quarantine["row_index"].tolist() == [1001]
