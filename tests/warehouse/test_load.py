@@ -281,3 +281,54 @@ def test_a_new_warehouse_appears_whole_or_not_at_all(tmp_path):
     with run_lock(target, wait_seconds=1):
         pass
     assert not stale.exists()
+
+
+def test_the_duplicate_vintage_test_runs_where_the_months_held_vintages_and_rolls_back(
+    con, monkeypatch
+):
+    """A streamed load's keys are checked over all its batches at once: into months with no
+    vintage yet, its rows cannot make a duplicate there and the data test is not run; into
+    months that held vintages it is, and a duplicate it finds rolls the whole load back."""
+    from tradewatch.warehouse.db import WarehouseError
+
+    checks = []
+    check = load_module._check_vintages_unique
+    monkeypatch.setattr(
+        load_module, "_check_vintages_unique", lambda *a: checks.append(a[1:]) or check(*a)
+    )
+
+    def streamed(records, exchange_id, run_id):
+        body = comtrade_body(records)
+        record_exchanges(con, [exchange(body, exchange_id)], run_id)
+        raw = raw_payload(body, months=("2016-08", "2016-09"), exchange_id=exchange_id)
+        checked = check_trade_rows(parse_payload(raw))
+        half = len(checked.valid) // 2
+        empty = checked.quarantine.iloc[:0]
+        batches = [
+            type(checked)(checked.valid.iloc[:half], checked.quarantine),
+            type(checked)(checked.valid.iloc[half:], empty),
+        ]
+        months = [m.first_day for m in raw.request.months]
+        loading = Loading("comtrade", RunIds(run_id), months, exchange_id=exchange_id)
+        return load_module.load_payload_batches(con, loading, batches)
+
+    records = months_records("201608", "201609")
+    assert records
+    assert sum(m.rows_new for m in streamed(records, "ex-1", "run-1")) == len(records)
+    assert checks == []  # fresh months, keys unique over the whole load
+    revised = [dict(r, netWgt=r["netWgt"] + 1) for r in records]
+    assert sum(m.rows_new for m in streamed(revised, "ex-2", "run-2")) == len(records)
+    assert len(checks) == 1  # the months held vintages: tested, and none found
+    before = snapshot(con, ["trade_vintages", "ops.runs"])
+    insert = load_module._insert_vintages
+
+    def insert_twice(c, params):  # a faulty insert: every vintage of the table once more
+        inserted = insert(c, params)
+        c.execute("insert into trade_vintages by name select * from trade_vintages")
+        return inserted
+
+    monkeypatch.setattr(load_module, "_insert_vintages", insert_twice)
+    again = [dict(r, netWgt=r["netWgt"] + 2) for r in records]
+    with pytest.raises(WarehouseError, match="duplicate vintages would be written"):
+        streamed(again, "ex-3", "run-3")
+    assert snapshot(con, ["trade_vintages", "ops.runs"]) == before
