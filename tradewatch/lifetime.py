@@ -10,14 +10,20 @@ import sys
 PR_SET_PDEATHSIG = 1
 
 
-def resolve_prctl():
-    """Linux's ``prctl``, resolved in the parent (never after a fork); None elsewhere."""
+def _libc(name: str, **options):
+    """A function of the C library, resolved in the parent (never after a fork); None where the
+    system is not Linux or the library has none of that name."""
     if not sys.platform.startswith("linux"):
         return None
     try:
-        return ctypes.CDLL(None, use_errno=True).prctl
+        return getattr(ctypes.CDLL(None, **options), name)
     except (OSError, AttributeError):
         return None
+
+
+def resolve_prctl():
+    """Linux's ``prctl``; None elsewhere."""
+    return _libc("prctl", use_errno=True)
 
 
 PRCTL = resolve_prctl()
@@ -26,19 +32,7 @@ PRCTL = resolve_prctl()
 # blocks below the mmap threshold come from its heap, not from a mapping of their own
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
 MMAP_THRESHOLD_MAX = 32 * 2**20  # glibc's ceiling on 64-bit
-
-
-def resolve_mallopt():
-    """glibc's ``mallopt``, resolved in the parent; None elsewhere."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        return ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return None
-
-
-MALLOPT = resolve_mallopt()
+MALLOPT = _libc("mallopt")
 
 
 def die_with(parent: int, signal_number: int, prctl=PRCTL) -> None:

@@ -234,18 +234,22 @@ def test_file_is_a_real_duckdb_database(warehouse_path):
     assert {"trade_vintages", "runs", "quarantine", "http_responses", "http_bodies"} <= tables
 
 
-def test_a_load_that_would_duplicate_a_vintage_is_rolled_back(con, monkeypatch):
-    from tradewatch.warehouse import load as load_module
-    from tradewatch.warehouse.db import WarehouseError
-
+def insert_every_vintage_twice(monkeypatch):
+    """A faulty insert: after the load's own, every vintage of the table once more."""
     insert = load_module._insert_vintages
 
-    def insert_twice(con, params):  # a faulty insert: every vintage of the table once more
+    def insert_twice(con, params):
         inserted = insert(con, params)
         con.execute("insert into trade_vintages by name select * from trade_vintages")
         return inserted
 
     monkeypatch.setattr(load_module, "_insert_vintages", insert_twice)
+
+
+def test_a_load_that_would_duplicate_a_vintage_is_rolled_back(con, monkeypatch):
+    from tradewatch.warehouse.db import WarehouseError
+
+    insert_every_vintage_twice(monkeypatch)
     with pytest.raises(WarehouseError, match="duplicate vintages"):
         load(con, comtrade_body(months_records("201609")), "e1")
     assert con.execute("select count(*) from trade_vintages").fetchall() == [(0,)]
@@ -320,14 +324,7 @@ def test_the_duplicate_vintage_test_runs_where_the_months_held_vintages_and_roll
     assert sum(m.rows_new for m in streamed(revised, "ex-2", "run-2")) == len(records)
     assert len(checks) == 1  # the months held vintages: tested, and none found
     before = snapshot(con, ["trade_vintages", "ops.runs"])
-    insert = load_module._insert_vintages
-
-    def insert_twice(c, params):  # a faulty insert: every vintage of the table once more
-        inserted = insert(c, params)
-        c.execute("insert into trade_vintages by name select * from trade_vintages")
-        return inserted
-
-    monkeypatch.setattr(load_module, "_insert_vintages", insert_twice)
+    insert_every_vintage_twice(monkeypatch)
     again = [dict(r, netWgt=r["netWgt"] + 2) for r in records]
     with pytest.raises(WarehouseError, match="duplicate vintages would be written"):
         streamed(again, "ex-3", "run-3")
